@@ -1,0 +1,92 @@
+"""Who is asking: the logged-in chair, an attendee's device, or the shared display."""
+
+from functools import wraps
+
+from flask import g, redirect, request, session, url_for
+
+from .errors import Forbidden
+from .extensions import db
+from .models import ADMITTED, Attendee, Chair, Meeting
+from .rounds import Viewer
+
+
+def current_chair() -> Chair | None:
+    """Return the chair logged in on this device, if any."""
+    if "chair" not in g:
+        chair_id = session.get("chair_id")
+        g.chair = db.session.get(Chair, chair_id) if chair_id else None
+    return g.chair
+
+
+def login_required(view):
+    """Send anyone who is not a logged-in chair to the log-in page (or refuse a POST)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_chair() is None:
+            if request.method != "GET":
+                raise Forbidden("Only the meeting's chair can do that. Log in as the chair first.")
+            return redirect(url_for("auth.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def get_meeting(meeting_id: int) -> Meeting:
+    """Return a meeting or answer 404."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        from flask import abort
+
+        abort(404)
+    return meeting
+
+
+def chairs_meeting(meeting_id: int) -> Meeting:
+    """Return a meeting the logged-in chair runs, or refuse."""
+    meeting = get_meeting(meeting_id)
+    if meeting.chair_id != current_chair().id:
+        raise Forbidden("This meeting is run by another chair.")
+    return meeting
+
+
+def chair_seat(meeting: Meeting) -> Attendee:
+    """Return the chair's own seat in their meeting."""
+    return next(a for a in meeting.attendees if a.is_chair)
+
+
+def remember_attendee(meeting: Meeting, attendee: Attendee) -> None:
+    """Tie this device to an attendee of one meeting (a signed cookie)."""
+    seats = dict(session.get("seats", {}))
+    seats[str(meeting.id)] = attendee.id
+    session["seats"] = seats
+    session.permanent = True
+
+
+def device_attendee(meeting: Meeting) -> Attendee | None:
+    """Return the attendee this device joined a meeting as, if any."""
+    attendee_id = session.get("seats", {}).get(str(meeting.id))
+    attendee = db.session.get(Attendee, attendee_id) if attendee_id else None
+    return attendee if attendee and attendee.meeting_id == meeting.id else None
+
+
+def viewer_for(meeting: Meeting) -> Viewer | None:
+    """Return who this device is in a meeting: its chair, an admitted attendee, or None."""
+    chair = current_chair()
+    if chair is not None and meeting.chair_id == chair.id:
+        return Viewer("chair", chair_seat(meeting))
+    attendee = device_attendee(meeting)
+    if attendee is not None and attendee.status == ADMITTED:
+        return Viewer("attendee", attendee)
+    return None
+
+
+def display_meeting(token: str) -> Meeting:
+    """Return the meeting a display link opens, or answer 404."""
+    from flask import abort
+    from sqlalchemy import select
+
+    meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
+    if meeting is None:
+        abort(404)
+    return meeting

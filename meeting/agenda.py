@@ -1,0 +1,130 @@
+"""The chair's meetings: the list, creating one, its details and its agenda before it starts."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from . import meetings
+from .access import chairs_meeting, current_chair, login_required
+from .errors import Invalid
+from .extensions import db
+from .live import chair_page, ring_everyone
+from .models import Item, Meeting
+
+bp = Blueprint("agenda", __name__, url_prefix="/meetings")
+
+
+@bp.route("/")
+@login_required
+def index():
+    rows = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.chair_id == current_chair().id)
+        .order_by(Meeting.starts_at.desc())
+    )
+    return render_template("agenda/index.html", meetings=list(rows))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            meeting = meetings.create_meeting(current_chair(), form)
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            db.session.commit()
+            return redirect(url_for("agenda.show", meeting_id=meeting.id))
+    return render_template("agenda/new.html", form=form, errors=errors), 422 if errors else 200
+
+
+@bp.route("/<int:meeting_id>")
+@login_required
+def show(meeting_id):
+    return chair_page(chairs_meeting(meeting_id))
+
+
+@bp.route("/<int:meeting_id>/details", methods=["POST"])
+@login_required
+def details(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    try:
+        meetings.update_meeting(meeting, request.form)
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, details_form=request.form, details_errors=invalid.errors)
+    meetings.log(meeting, meeting.chair.name, "changed the meeting's details")
+    db.session.commit()
+    ring_everyone(meeting, "stage", "agenda")
+    return redirect(url_for("agenda.show", meeting_id=meeting.id))
+
+
+def _item(meeting: Meeting, item_id: int) -> Item:
+    item = db.get_or_404(Item, item_id)
+    if item.meeting_id != meeting.id:
+        from flask import abort
+
+        abort(404)
+    return item
+
+
+@bp.route("/<int:meeting_id>/items", methods=["POST"])
+@login_required
+def add_item(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    try:
+        meetings.add_item(meeting, request.form)
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, item_form=request.form, item_errors=invalid.errors)
+    db.session.commit()
+    ring_everyone(meeting, "agenda")
+    return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def edit_item(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            meetings.update_item(item, form)
+        except Invalid as invalid:
+            db.session.rollback()
+            errors = invalid.errors
+        else:
+            db.session.commit()
+            ring_everyone(meeting, "agenda", "stage")
+            return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#agenda")
+    else:
+        form = {
+            "title": item.title,
+            "body": item.body,
+            "scale": item.scale,
+            "choices": "\n".join(item.choices),
+        }
+    page = render_template("agenda/item.html", meeting=meeting, item=item, form=form, errors=errors)
+    return page, 422 if errors else 200
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/move", methods=["POST"])
+@login_required
+def move_item(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.move_item(_item(meeting, item_id), -1 if request.form.get("to") == "up" else 1)
+    db.session.commit()
+    ring_everyone(meeting, "agenda")
+    return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/delete", methods=["POST"])
+@login_required
+def remove_item(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.remove_item(_item(meeting, item_id))
+    db.session.commit()
+    ring_everyone(meeting, "agenda")
+    return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#agenda")

@@ -1,0 +1,106 @@
+"""The chair running a meeting: start, admit, move through the agenda, open and reveal, close."""
+
+from flask import Blueprint, redirect, request, url_for
+
+from . import meetings, rounds
+from .access import chairs_meeting, login_required
+from .errors import Refused
+from .extensions import db
+from .live import ring_attendee, ring_everyone
+from .models import Attendee, Item, Meeting, Round
+
+bp = Blueprint("console", __name__, url_prefix="/meetings/<int:meeting_id>")
+
+# What every screen re-reads when the item under discussion, or its rounds, change.
+STAGE = ("agenda", "stage", "progress", "rate")
+
+
+def _back(meeting: Meeting):
+    return redirect(url_for("agenda.show", meeting_id=meeting.id))
+
+
+def _owned(model, meeting: Meeting, key: int, meeting_of):
+    thing = db.session.get(model, key)
+    if thing is None or meeting_of(thing) != meeting.id:
+        raise Refused(
+            "That no longer exists in this meeting; the page has been brought up to date."
+        )
+    return thing
+
+
+@bp.route("/start", methods=["POST"])
+@login_required
+def start(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.start(meeting)
+    db.session.commit()
+    ring_everyone(meeting, reload=True)
+    return _back(meeting)
+
+
+@bp.route("/close", methods=["POST"])
+@login_required
+def close(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.close(meeting)
+    db.session.commit()
+    ring_everyone(meeting, reload=True)
+    return _back(meeting)
+
+
+@bp.route(
+    '/people/<int:attendee_id>/<any(admit, "turn-away", observe, rate):what>', methods=["POST"]
+)
+@login_required
+def person(meeting_id, attendee_id, what):
+    meeting = chairs_meeting(meeting_id)
+    attendee = _owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    if what == "admit":
+        meetings.admit(attendee)
+    elif what == "turn-away":
+        meetings.turn_away(attendee)
+    else:
+        meetings.set_observer(attendee, what == "observe")
+    db.session.commit()
+    ring_everyone(meeting, "people", "progress", "rate")
+    if what in ("admit", "turn-away"):
+        ring_attendee(attendee)
+    return _back(meeting)
+
+
+@bp.route("/current", methods=["POST"])
+@login_required
+def current(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    item = _owned(Item, meeting, request.form.get("item_id", type=int) or 0, lambda i: i.meeting_id)
+    meetings.move_to(meeting, item)
+    db.session.commit()
+    ring_everyone(meeting, *STAGE)
+    return _back(meeting)
+
+
+@bp.route("/items/<int:item_id>/rounds", methods=["POST"])
+@login_required
+def open_round(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    item = _owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    round_ = rounds.open_round(item)
+    db.session.flush()
+    meetings.log(meeting, meeting.chair.name, f"opened round {round_.number} on {item.title}")
+    db.session.commit()
+    ring_everyone(meeting, *STAGE)
+    return _back(meeting)
+
+
+@bp.route("/rounds/<int:round_id>/reveal", methods=["POST"])
+@login_required
+def reveal(meeting_id, round_id):
+    meeting = chairs_meeting(meeting_id)
+    round_ = _owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
+    rounds.reveal(round_)
+    meetings.log(
+        meeting, meeting.chair.name, f"revealed round {round_.number} on {round_.item.title}"
+    )
+    db.session.commit()
+    ring_everyone(meeting, *STAGE)
+    return _back(meeting)

@@ -1,0 +1,38 @@
+"""Socket.IO: a connection joins its meeting's rooms; the server rings, clients re-read.
+
+Handlers work on a copy of the session taken at connect, so they only read it.
+"""
+
+from flask_socketio import join_room
+
+from .access import device_attendee, display_meeting, get_meeting, viewer_for
+from .extensions import socketio
+from .live import person_room, room
+from .models import WAITING
+
+
+@socketio.on("connect")
+def connect(auth):
+    """A page (chair, attendee or display) connects; it is put in the rooms it may hear."""
+    auth = auth if isinstance(auth, dict) else {}
+    try:
+        if auth.get("display"):
+            meeting = display_meeting(str(auth["display"]))
+            join_room(room(meeting.id))
+            return True
+        meeting = get_meeting(int(auth.get("meeting", 0)))
+    except Exception:
+        return False
+    viewer = viewer_for(meeting)
+    if viewer is not None:
+        join_room(room(meeting.id))
+        join_room(person_room(viewer.attendee.id))
+        if viewer.is_chair:
+            join_room(room(meeting.id, "chair"))
+        return True
+    attendee = device_attendee(meeting)
+    if attendee is not None and attendee.status == WAITING:
+        # Someone waiting hears only about themselves: admitted or turned away.
+        join_room(person_room(attendee.id))
+        return True
+    return False

@@ -1,0 +1,197 @@
+"""Fixtures: an app on a temporary SQLite file, clients for each person, and small helpers."""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from meeting import create_app
+from meeting.extensions import db, socketio
+from meeting.models import Attendee, Meeting
+
+PASSWORD = "correct horse battery"
+
+SAFETY_ITEM = {
+    "title": "Risk of criminal exploitation",
+    "body": "## Concerns\n\n- Seen with older males\n\n## Working well\n\n- Attends school",
+    "scale": "safety",
+}
+LXS_ITEM = {
+    "title": "Unsupervised time in the community",
+    "body": "Two hours a day.",
+    "scale": "lxs",
+}
+CHOICE_ITEM = {
+    "title": "Plan",
+    "body": "What plan is needed?",
+    "scale": "choice",
+    "choices": "Child-protection plan\nChild-in-need plan\nNo further action",
+}
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'meeting.sqlite3'}",
+            "ANNOUNCE_SETUP_CODE": False,
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class People:
+    """The clients of one meeting: its chair and whoever joins."""
+
+    app: object
+    chair: FlaskClient
+    meeting_id: int
+
+    def meeting(self) -> Meeting:
+        return db.session.get(Meeting, self.meeting_id)
+
+    @property
+    def code(self) -> str:
+        with self.app.app_context():
+            return self.meeting().join_code
+
+    @property
+    def display_token(self) -> str:
+        with self.app.app_context():
+            return self.meeting().display_token
+
+    def join(self, name: str, agency: str, role: str = "Practitioner") -> FlaskClient:
+        """A new device joins with the code; returns its client (waiting, not admitted)."""
+        device = self.app.test_client()
+        response = device.post(
+            f"/join/{self.code}", data={"name": name, "role": role, "agency": agency}
+        )
+        assert response.status_code == 302, response.text
+        return device
+
+    def attendee_id(self, name: str) -> int:
+        with self.app.app_context():
+            return db.session.scalar(
+                select(Attendee.id).where(
+                    Attendee.meeting_id == self.meeting_id, Attendee.name == name
+                )
+            )
+
+    def admit(self, name: str) -> None:
+        aid = self.attendee_id(name)
+        response = self.chair.post(f"/meetings/{self.meeting_id}/people/{aid}/admit")
+        assert response.status_code == 302, response.text
+
+    def join_admitted(self, name: str, agency: str, role: str = "Practitioner") -> FlaskClient:
+        device = self.join(name, agency, role)
+        self.admit(name)
+        return device
+
+    def start(self) -> None:
+        assert self.chair.post(f"/meetings/{self.meeting_id}/start").status_code == 302
+
+    def open_round(self) -> int:
+        """Open a round on the current item; return its id."""
+        with self.app.app_context():
+            item = self.meeting().current_item
+        response = self.chair.post(f"/meetings/{self.meeting_id}/items/{item.id}/rounds")
+        assert response.status_code == 302, response.text
+        with self.app.app_context():
+            return self.meeting().current_item.rounds[-1].id
+
+    def reveal(self, round_id: int):
+        return self.chair.post(f"/meetings/{self.meeting_id}/rounds/{round_id}/reveal")
+
+    def rate(self, device: FlaskClient, round_id: int, **fields):
+        fields = {k: str(v) for k, v in fields.items()}
+        return device.post(f"/m/{self.meeting_id}/rounds/{round_id}/rating", data=fields)
+
+    def move_to(self, position: int) -> None:
+        with self.app.app_context():
+            item_id = self.meeting().items[position - 1].id
+        response = self.chair.post(
+            f"/meetings/{self.meeting_id}/current", data={"item_id": item_id}
+        )
+        assert response.status_code == 302
+
+
+def make_chair(app, email="chair@example.org", name="Sam Chair", agency="Children's social care"):
+    from meeting.meetings import create_chair
+
+    with app.app_context():
+        create_chair(name, email, PASSWORD, agency)
+        db.session.commit()
+
+
+def log_in(app, email="chair@example.org") -> FlaskClient:
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.text
+    return client
+
+
+def make_meeting(chair: FlaskClient, *items: dict, title="Review conference") -> int:
+    """Create a meeting with these agenda items through the chair's pages; return its id."""
+    response = chair.post(
+        "/meetings/new",
+        data={
+            "title": title,
+            "kind": "cp_conference",
+            "child": "A.B.",
+            "starts_at": "2026-11-23T10:00",
+            "place": "Room 2",
+        },
+    )
+    assert response.status_code == 302, response.text
+    meeting_id = int(re.search(r"/meetings/(\d+)", response.headers["Location"]).group(1))
+    for item in items:
+        added = chair.post(f"/meetings/{meeting_id}/items", data=item)
+        assert added.status_code == 302, added.text
+    return meeting_id
+
+
+@pytest.fixture
+def people(app) -> People:
+    """A logged-in chair with a three-item meeting in set-up."""
+    make_chair(app)
+    chair = log_in(app)
+    meeting_id = make_meeting(chair, SAFETY_ITEM, LXS_ITEM, CHOICE_ITEM)
+    return People(app, chair, meeting_id)
+
+
+@pytest.fixture
+def sio(app):
+    """Make Socket.IO test clients that share an HTTP client's cookies; all closed on teardown."""
+    made = []
+
+    def connect(http_client: FlaskClient, **auth):
+        sio_client = socketio.test_client(app, flask_test_client=http_client, auth=auth)
+        made.append(sio_client)
+        return sio_client
+
+    yield connect
+    for c in made:
+        if c.is_connected():
+            c.disconnect()
+
+
+def text_of(html: str) -> str:
+    """Return the visible text of some HTML, whitespace folded, for asserting what a person reads."""
+    without_tags = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(without_tags).split())

@@ -1,0 +1,3 @@
+from meeting import create_app
+
+app = create_app()
