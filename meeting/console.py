@@ -72,6 +72,7 @@ def person(meeting_id, attendee_id, what):
 @login_required
 def current(meeting_id):
     meeting = chairs_meeting(meeting_id)
+    meetings.writable(meeting)
     item = _owned(Item, meeting, request.form.get("item_id", type=int) or 0, lambda i: i.meeting_id)
     meetings.move_to(meeting, item)
     db.session.commit()

@@ -1,0 +1,127 @@
+"""The scale arithmetic: what is a valid rating, the middle, the range and minority views."""
+
+import pytest
+
+from meeting import scales
+from meeting.scales import CHOICE, LXS, SAFETY, InvalidRating, Value, summarise
+
+OPTIONS = ["Child-protection plan", "Child-in-need plan", "No further action"]
+
+
+def safety(*scores):
+    return [Value(score=s) for s in scores]
+
+
+def lxs(*pairs):
+    return [Value(likelihood=a, severity=b) for a, b in pairs]
+
+
+def choices(*picked):
+    return [Value(choice=c) for c in picked]
+
+
+@pytest.mark.parametrize(
+    ("scale", "form", "expected"),
+    [
+        (SAFETY, {"score": "0"}, Value(score=0)),
+        (SAFETY, {"score": " 10 "}, Value(score=10)),
+        (LXS, {"likelihood": "3", "severity": "5"}, Value(likelihood=3, severity=5)),
+        (CHOICE, {"choice": "Child-in-need plan"}, Value(choice="Child-in-need plan")),
+    ],
+)
+def test_valid_ratings_are_read(scale, form, expected):
+    assert scales.parse(scale, OPTIONS, form) == expected
+
+
+@pytest.mark.parametrize(
+    ("scale", "form", "message"),
+    [
+        (SAFETY, {"score": "11"}, "from 0 to 10; 11 is off the scale"),
+        (SAFETY, {"score": "-1"}, "off the scale"),
+        (SAFETY, {"score": "seven"}, "must be a whole number"),
+        (SAFETY, {}, "Choose a safety score"),
+        (LXS, {"likelihood": "6", "severity": "2"}, "likelihood must be from 1 to 5"),
+        (LXS, {"likelihood": "2", "severity": "0"}, "severity must be from 1 to 5"),
+        (LXS, {"likelihood": "2"}, "Choose a severity"),
+        (CHOICE, {"choice": "Adoption"}, "“Adoption” is not one of this item's options"),
+        (CHOICE, {}, "Choose one of the options"),
+    ],
+)
+def test_ratings_off_the_scale_are_refused_with_the_reason(scale, form, message):
+    with pytest.raises(InvalidRating, match=message):
+        scales.parse(scale, OPTIONS, form)
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (1, "Low"),
+        (4, "Low"),
+        (5, "Medium"),
+        (9, "Medium"),
+        (10, "High"),
+        (16, "High"),
+        (20, "Very high"),
+        (25, "Very high"),
+        (9.5, "High"),
+    ],
+)
+def test_likelihood_severity_bands(score, band):
+    assert scales.band(score) == band
+
+
+def test_lxs_reads_with_score_and_band():
+    assert scales.describe(LXS, Value(likelihood=4, severity=4)) == "L4 × S4 = 16 (High)"
+
+
+def test_safety_minority_is_three_or_more_points_from_the_median():
+    summary = summarise(SAFETY, [], safety(2, 5, 6, 6, 9))
+    assert summary.middle == "Median 6"
+    assert summary.spread == "2–9"
+    assert summary.minority == (True, False, False, False, True)
+
+
+def test_safety_median_of_an_even_count_can_be_a_half():
+    summary = summarise(SAFETY, [], safety(4, 5))
+    assert summary.middle == "Median 4.5"
+    assert summary.minority == (False, False)
+
+
+def test_unanimous_safety_ratings_have_no_minority():
+    summary = summarise(SAFETY, [], safety(7, 7, 7))
+    assert summary.spread == "all 7"
+    assert not any(summary.minority)
+
+
+def test_lxs_minority_is_a_band_away_from_the_median_band():
+    # Scores 6, 8, 9 (Medium), 16 (High), 2 (Low): median 8, Medium.
+    summary = summarise(LXS, [], lxs((2, 3), (2, 4), (3, 3), (4, 4), (1, 2)))
+    assert summary.middle == "Median score 8 (Medium)"
+    assert summary.minority == (False, False, False, True, True)
+    assert dict(summary.bars) == {"Low": 1, "Medium": 3, "High": 1, "Very high": 0}
+
+
+def test_choice_minority_is_anyone_outside_the_largest_group():
+    summary = summarise(CHOICE, OPTIONS, choices(OPTIONS[0], OPTIONS[0], OPTIONS[1], OPTIONS[0]))
+    assert summary.middle == "Majority: Child-protection plan (3 of 4)"
+    assert summary.minority == (False, False, True, False)
+
+
+def test_choice_without_a_majority_names_the_largest_group():
+    picked = choices(OPTIONS[0], OPTIONS[0], OPTIONS[1], OPTIONS[2])
+    summary = summarise(CHOICE, OPTIONS, picked)
+    assert summary.middle == "Largest group: Child-protection plan (2 of 4)"
+    assert summary.minority == (False, False, True, True)
+
+
+def test_choice_tie_for_largest_group_marks_only_those_outside_both():
+    picked = choices(OPTIONS[0], OPTIONS[1], OPTIONS[0], OPTIONS[1], OPTIONS[2])
+    summary = summarise(CHOICE, OPTIONS, picked)
+    assert summary.middle.startswith("No single largest group")
+    assert summary.minority == (False, False, False, False, True)
+
+
+def test_safety_chart_has_a_bar_for_every_point():
+    summary = summarise(SAFETY, [], safety(3, 3, 8))
+    assert [label for label, _ in summary.bars] == [str(n) for n in range(11)]
+    assert dict(summary.bars)["3"] == 2 and dict(summary.bars)["8"] == 1
