@@ -47,15 +47,15 @@ def create_app(overrides: dict | None = None) -> Flask:
             Path(app.instance_path)
         )
 
+    # Imported before init_app: handlers declared while no server exists are kept by
+    # the extension and registered with every app it is initialised for.
+    from . import agenda, auth, console, events, join, live  # noqa: F401
+
     db.init_app(app)
     limiter.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
-
-    from . import agenda, auth, console, join, live
-
     for area in (auth, agenda, console, join, live):
         app.register_blueprint(area.bp)
-    from . import events  # noqa: F401  (registers the Socket.IO handlers)
 
     _templating(app)
     _responses(app)

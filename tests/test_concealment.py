@@ -1,0 +1,101 @@
+"""The concealment rule, tested as a hostile attendee would try it.
+
+Before a reveal, every page, fragment and event that each viewer can reach must be
+byte-for-byte the same whatever another attendee rated: if a value leaked anywhere,
+changing it would change what that viewer receives.
+"""
+
+import pytest
+
+from meeting.live import REGIONS
+
+SECRET_FIRST = "VICTOR-SECRET-ALPHA"
+SECRET_SECOND = "VICTOR-SECRET-BRAVO"
+
+# A value for each scale, and a different one to change it to.
+VALUES = {
+    1: ({"score": 1}, {"score": 9}),
+    2: ({"likelihood": 1, "severity": 2}, {"likelihood": 5, "severity": 5}),
+    3: ({"choice": "No further action"}, {"choice": "Child-protection plan"}),
+}
+
+
+def every_get_url(app, people, round_id) -> list[str]:
+    """Fill every GET route in the app with this meeting's ids, tokens and region names."""
+    with app.app_context():
+        meeting = people.meeting()
+        values = {
+            "meeting_id": [meeting.id],
+            "item_id": [i.id for i in meeting.items],
+            "round_id": [round_id],
+            "attendee_id": [a.id for a in meeting.attendees],
+            "token": [meeting.display_token],
+            "code": [meeting.join_code],
+            "name": [*REGIONS, "nonsense"],
+        }
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        combos = [{}]
+        for arg in rule.arguments:
+            combos = [{**c, arg: v} for c in combos for v in values[arg]]
+        for args in combos:
+            path = rule.rule
+            for key, value in args.items():
+                path = path.replace(f"<{key}>", str(value))
+            urls.append(path)
+    return sorted(set(urls))
+
+
+def snapshot(client, urls) -> dict:
+    seen = {}
+    for url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            seen[(url, bool(headers))] = (response.status_code, response.data)
+    return seen
+
+
+@pytest.mark.parametrize("position", [1, 2, 3])
+def test_no_viewer_can_obtain_another_rating_before_the_reveal(app, people, sio, position):
+    first, second = VALUES[position]
+    mallory = people.join_admitted("Mallory Hostile", "Unknown agency")
+    victor = people.join_admitted("Victor Rater", "Health")
+    display = app.test_client()
+    people.start()
+    people.move_to(position)
+    round_id = people.open_round()
+    # The hostile attendee and the chair have rated too, so their own forms are in play.
+    people.rate(mallory, round_id, **first, reason="mallory's own")
+    people.rate(people.chair, round_id, **first, reason="chair's own")
+
+    listeners = {
+        "mallory": sio(mallory, meeting=people.meeting_id),
+        "chair": sio(people.chair, meeting=people.meeting_id),
+        "display": sio(display, display=people.display_token),
+    }
+    viewers = {"mallory": mallory, "chair": people.chair, "display": display}
+    urls = every_get_url(app, people, round_id)
+    assert len(urls) > 20
+
+    people.rate(victor, round_id, **first, reason=SECRET_FIRST)
+    events_first = {name: c.get_received() for name, c in listeners.items()}
+    before = {name: snapshot(client, urls) for name, client in viewers.items()}
+
+    people.rate(victor, round_id, **second, reason=SECRET_SECOND)
+    events_second = {name: c.get_received() for name, c in listeners.items()}
+    after = {name: snapshot(client, urls) for name, client in viewers.items()}
+
+    for name in viewers:
+        assert events_first[name] == events_second[name], name
+        assert events_first[name], f"{name} heard nothing, so the events were not tested"
+        for key, (status, body) in before[name].items():
+            assert after[name][key] == (status, body), f"{name} sees a change at {key}"
+            assert SECRET_FIRST.encode() not in body and SECRET_SECOND.encode() not in body
+        assert SECRET_SECOND not in repr(events_second[name])
+
+    # The same pages do show the rating once it is revealed: the search above could find it.
+    people.reveal(round_id)
+    stage = mallory.get(f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"})
+    assert SECRET_SECOND in stage.text

@@ -1,0 +1,94 @@
+"""Live events over Socket.IO: who hears what, and that no event carries meeting data."""
+
+from conftest import CHOICE_ITEM, make_meeting
+
+
+def changed(sio_client) -> list[dict]:
+    return [e["args"][0] for e in sio_client.get_received() if e["name"] == "changed"]
+
+
+def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, app):
+    priya = people.join_admitted("Priya Shah", "Police")
+    tom = people.join_admitted("Tom Reid", "School")
+    people.start()
+    round_id = people.open_round()
+
+    chair_sio = sio(people.chair, meeting=people.meeting_id)
+    tom_sio = sio(tom, meeting=people.meeting_id)
+    display_sio = sio(app.test_client(), display=people.display_token)
+    other_meeting = make_meeting(people.chair, CHOICE_ITEM, title="Another child's meeting")
+    other_sio = sio(people.chair, meeting=other_meeting)
+    for c in (chair_sio, tom_sio, display_sio, other_sio):
+        assert c.is_connected()
+        c.get_received()
+
+    people.rate(priya, round_id, score=4, reason="private reason")
+
+    for c in (chair_sio, tom_sio, display_sio):
+        assert changed(c) == [{"regions": ["progress"], "reload": False}]
+    assert other_sio.get_received() == []
+
+
+def test_reveal_rings_the_stage_everywhere(people, sio, app):
+    tom = people.join_admitted("Tom Reid", "School")
+    people.start()
+    round_id = people.open_round()
+    clients = [
+        sio(tom, meeting=people.meeting_id),
+        sio(app.test_client(), display=people.display_token),
+    ]
+    for c in clients:
+        c.get_received()
+    people.reveal(round_id)
+    for c in clients:
+        assert changed(c) == [{"regions": ["agenda", "stage", "progress", "rate"], "reload": False}]
+
+
+def test_waiting_attendee_hears_only_about_their_own_admission(people, sio):
+    people.start()
+    waiting = people.join("Priya Shah", "Police")
+    waiting_sio = sio(waiting, meeting=people.meeting_id)
+    assert waiting_sio.is_connected()
+    round_id = people.open_round()
+    people.rate(people.chair, round_id, score=5)
+    assert waiting_sio.get_received() == []
+    people.admit("Priya Shah")
+    assert changed(waiting_sio) == [{"regions": [], "reload": True}]
+
+
+def test_chair_hears_someone_asking_to_join(people, sio):
+    chair_sio = sio(people.chair, meeting=people.meeting_id)
+    chair_sio.get_received()
+    people.join("Priya Shah", "Police")
+    assert changed(chair_sio) == [{"regions": ["people"], "reload": False}]
+
+
+def test_strangers_and_wrong_display_tokens_cannot_connect(people, sio, app):
+    stranger = app.test_client()
+    assert not sio(stranger, meeting=people.meeting_id).is_connected()
+    assert not sio(stranger, display="not-the-token").is_connected()
+    assert not sio(stranger).is_connected()
+    assert sio(stranger, display=people.display_token).is_connected()
+
+
+def test_turned_away_attendee_cannot_listen(people, sio):
+    device = people.join("Mallory", "Unknown")
+    aid = people.attendee_id("Mallory")
+    people.chair.post(f"/meetings/{people.meeting_id}/people/{aid}/turn-away")
+    assert not sio(device, meeting=people.meeting_id).is_connected()
+
+
+def test_region_fragments_answer_htmx_and_send_others_to_the_page(people):
+    tom = people.join_admitted("Tom Reid", "School")
+    people.start()
+    fragment = tom.get(f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and "Risk of criminal exploitation" in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    plain = tom.get(f"/m/{people.meeting_id}/region/stage")
+    assert plain.headers["Location"] == f"/m/{people.meeting_id}"
+    restore = tom.get(
+        f"/m/{people.meeting_id}/region/stage",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert restore.headers["Location"] == f"/m/{people.meeting_id}"
