@@ -195,3 +195,62 @@ def text_of(html: str) -> str:
     import html as html_lib
 
     return " ".join(html_lib.unescape(without_tags).split())
+
+
+@dataclass
+class LiveServer:
+    """A real meeting server process on a loopback port."""
+
+    url: str
+    setup_code: str
+    process: object
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """Start `python -m meeting` as a newcomer would, on a free port; stop it afterwards."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {**os.environ, "MEETING_INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("MEETING_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meeting", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    code = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        match = re.search(r"first chair: (\w+)", line)
+        if match:
+            code = match.group(1)
+        if "Meeting server running" in line:
+            break
+    url = f"http://127.0.0.1:{port}"
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/login", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    assert code, "the server printed no set-up code"
+    yield LiveServer(url, code, process)
+    process.terminate()
+    process.wait(timeout=10)
+    process.stdout.close()

@@ -1,0 +1,190 @@
+"""The real server on a loopback port, driven by real Socket.IO clients and HTTP.
+
+A chair, the shared display and three attendees go through a whole item: join,
+admit, rate, progress seen by all, reveal, spread seen by all, a second round.
+"""
+
+import re
+import threading
+import time
+
+import requests
+import socketio
+from conftest import text_of
+
+WAIT = 10
+
+
+class Screen:
+    """One device: an HTTP session and a Socket.IO connection that records what it hears."""
+
+    def __init__(self, server, name):
+        self.server, self.name = server, name
+        self.http = requests.Session()
+        self.heard: list[dict] = []
+        self.lock = threading.Condition()
+        self.client = None
+
+    def connect(self, **auth):
+        self.auth = auth
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("changed", self._changed)
+        cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+        self.client.connect(
+            self.server.url, headers={"Cookie": cookie}, auth=auth, transports=["websocket"]
+        )
+        assert self.client.transport() == "websocket"
+
+    def reconnect(self):
+        """Do what the page does on a reload: connect again with the current cookies."""
+        self.client.disconnect()
+        self.connect(**self.auth)
+
+    def _changed(self, message):
+        with self.lock:
+            self.heard.append(message)
+            self.lock.notify_all()
+
+    def wait_for(self, region=None, reload=False) -> dict:
+        """Wait until an event naming this region (or a reload) arrives; consume it."""
+        deadline = time.monotonic() + WAIT
+        with self.lock:
+            while True:
+                for index, message in enumerate(self.heard):
+                    if (reload and message["reload"]) or (region in message["regions"]):
+                        return self.heard.pop(index)
+                left = deadline - time.monotonic()
+                assert left > 0, f"{self.name} never heard about {region or 'a reload'}"
+                self.lock.wait(left)
+
+    def get(self, path, **kwargs):
+        return self.http.get(self.server.url + path, timeout=WAIT, **kwargs)
+
+    def post(self, path, data=None):
+        return self.http.post(self.server.url + path, data=data or {}, timeout=WAIT)
+
+    def region(self, base, name) -> str:
+        return text_of(self.get(f"{base}/region/{name}", headers={"HX-Request": "true"}).text)
+
+    def close(self):
+        if self.client and self.client.connected:
+            self.client.disconnect()
+
+
+def test_a_whole_item_on_the_real_server(live_server):
+    chair = Screen(live_server, "chair")
+    setup = chair.post(
+        "/setup",
+        {
+            "setup_code": live_server.setup_code,
+            "name": "Sam Chair",
+            "agency": "Children's social care",
+            "email": "sam@example.org",
+            "password": "a long password",
+            "confirm": "a long password",
+        },
+    )
+    assert setup.url.endswith("/meetings/")
+    created = chair.post(
+        "/meetings/new",
+        {
+            "title": "Initial conference",
+            "kind": "cp_conference",
+            "child": "J.D.",
+            "starts_at": "2026-11-23T10:00",
+        },
+    )
+    meeting_path = re.search(r"/meetings/\d+$", created.url).group(0)
+    meeting_id = meeting_path.rsplit("/", 1)[1]
+    chair.post(
+        f"{meeting_path}/items",
+        {"title": "Risk of going missing", "body": "Twice in May.", "scale": "safety"},
+    )
+    page = chair.get(meeting_path).text
+    code = re.search(r'class="join-code"[^>]*>([A-Z0-9-]+)<', page).group(1)
+    token = re.search(r'href="/display/([^"]+)"', page).group(1)
+
+    screens = [chair]
+    try:
+        chair.connect(meeting=meeting_id)
+        display = Screen(live_server, "display")
+        display.connect(display=token)
+        screens.append(display)
+
+        attendees = []
+        for name, agency in (
+            ("Priya Shah", "Police"),
+            ("Tom Reid", "School"),
+            ("Ade Okafor", "Health"),
+        ):
+            person = Screen(live_server, name)
+            person.post("/join/", {"code": code.lower()})
+            joined = person.post(
+                f"/join/{code}", {"name": name, "role": "Practitioner", "agency": agency}
+            )
+            assert "Waiting for the chair" in joined.text
+            person.connect(meeting=meeting_id)
+            screens.append(person)
+            attendees.append(person)
+            chair.wait_for("people")
+            assert name in chair.region(f"/m/{meeting_id}", "people")
+
+        chair_page = chair.get(meeting_path).text
+        for person in attendees:
+            attendee_id = re.search(
+                rf"/people/(\d+)/admit\"[^<]*>\s*<button[^>]*>Admit {person.name}", chair_page
+            ).group(1)
+            chair.post(f"{meeting_path}/people/{attendee_id}/admit")
+            person.wait_for(reload=True)
+            person.reconnect()
+            for screen in (chair, display):
+                screen.wait_for("people")
+
+        chair.post(f"{meeting_path}/start")
+        for screen in screens:
+            screen.wait_for(reload=True)
+        item_id = re.search(r"/items/(\d+)/rounds", chair.get(meeting_path).text).group(1)
+
+        def rate_round(number, values):
+            chair.post(f"{meeting_path}/items/{item_id}/rounds")
+            for screen in screens:
+                screen.wait_for("stage")
+            round_id = re.search(
+                r"/rounds/(\d+)/rating", attendees[0].get(f"/m/{meeting_id}").text
+            ).group(1)
+            for done, (person, score) in enumerate(zip(attendees, values, strict=True), start=1):
+                person.post(
+                    f"/m/{meeting_id}/rounds/{round_id}/rating",
+                    {"score": score, "reason": f"{person.name} round {number}"},
+                )
+                for screen in screens:
+                    screen.wait_for("progress")
+                    base = f"/display/{token}" if screen is display else f"/m/{meeting_id}"
+                    progress = screen.region(base, "progress")
+                    assert f"{done} of 4 have rated" in progress
+                    assert f"{person.name} round" not in progress
+            chair.post(f"{meeting_path}/rounds/{round_id}/reveal")
+            stages = {}
+            for screen in screens:
+                screen.wait_for("stage")
+                base = f"/display/{token}" if screen is display else f"/m/{meeting_id}"
+                stages[screen.name] = screen.region(base, "stage")
+            return stages
+
+        first = rate_round(1, [2, 7, 8])
+        for stage in first.values():
+            assert "Round 1 — revealed" in stage
+            assert "Median 7" in stage and "Range 2–8" in stage
+            assert "Priya Shah Practitioner Police 2 Minority view Priya Shah round 1" in stage
+            assert "Sam Chair Children's social care Did not rate" in stage
+            assert "Hear this view first" in stage
+
+        second = rate_round(2, [5, 6, 6])
+        for stage in second.values():
+            latest, earlier = stage.split("Round 1 — revealed")
+            assert "Round 2 — revealed" in latest and "Median 6" in latest
+            assert "Priya Shah round 2" in latest
+            assert "Priya Shah Practitioner Police 2 Minority view Priya Shah round 1" in earlier
+    finally:
+        for screen in screens:
+            screen.close()
