@@ -77,7 +77,7 @@ def test_lxs_reads_with_score_and_band():
 def test_safety_minority_is_three_or_more_points_from_the_median():
     summary = summarise(SAFETY, [], safety(2, 5, 6, 6, 9))
     assert summary.middle == "Median 6"
-    assert summary.spread == "2–9"
+    assert summary.spread == "Range 2–9"
     assert summary.minority == (True, False, False, False, True)
 
 
@@ -89,7 +89,7 @@ def test_safety_median_of_an_even_count_can_be_a_half():
 
 def test_unanimous_safety_ratings_have_no_minority():
     summary = summarise(SAFETY, [], safety(7, 7, 7))
-    assert summary.spread == "all 7"
+    assert summary.spread == "Range: all 7"
     assert not any(summary.minority)
 
 

@@ -1,0 +1,1 @@
+"""The minutes of a finished meeting, made from a plain record; knows nothing of Flask."""
