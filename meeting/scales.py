@@ -135,7 +135,9 @@ def summarise(scale: str, choices: list[str], values: list[Value]) -> Summary:
         centre = band_index(mid)
         marks = tuple(abs(band_index(p) - centre) >= LXS_MINORITY_BANDS for p in points)
         middle = f"Median score {_number(mid)} ({band(mid)})"
-    spread = f"Range {_number(low)}–{_number(high)}" if low != high else f"Range: all {_number(low)}"
+    spread = (
+        f"Range {_number(low)}–{_number(high)}" if low != high else f"Range: all {_number(low)}"
+    )
     return Summary(middle, spread, marks, _bars(scale, choices, values))
 
 

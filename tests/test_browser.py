@@ -107,7 +107,14 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
 
     chair.locator("#region-rate").get_by_text("No phone", exact=True).click()
     chair.locator("#region-rate").get_by_role("button", name="Submit my rating").click()
+    # The display loses its connection while the chair reveals; when it comes back
+    # it re-reads its regions from the server and shows the reveal it missed.
+    display.evaluate("window.meetingSocket.disconnect()")
+    expect(display.locator("#connection")).to_have_text("Reconnecting…")
     chair.get_by_role("button", name="Reveal round 1").click()
+    expect(phone.locator("#region-stage")).to_contain_text("Round 1 — revealed", timeout=LIVE)
+    expect(display.locator("#region-stage")).not_to_contain_text("Round 1 — revealed")
+    display.evaluate("window.meetingSocket.connect()")
 
     for screen in (display, phone):
         stage = screen.locator("#region-stage")
