@@ -2,7 +2,8 @@
 
 from functools import wraps
 
-from flask import g, redirect, request, session, url_for
+from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import select
 
 from .errors import Forbidden
 from .extensions import db
@@ -34,12 +35,7 @@ def login_required(view):
 
 def get_meeting(meeting_id: int) -> Meeting:
     """Return a meeting or answer 404."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        from flask import abort
-
-        abort(404)
-    return meeting
+    return db.get_or_404(Meeting, meeting_id)
 
 
 def chairs_meeting(meeting_id: int) -> Meeting:
@@ -83,9 +79,6 @@ def viewer_for(meeting: Meeting) -> Viewer | None:
 
 def display_meeting(token: str) -> Meeting:
     """Return the meeting a display link opens, or answer 404."""
-    from flask import abort
-    from sqlalchemy import select
-
     meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
     if meeting is None:
         abort(404)

@@ -1,6 +1,6 @@
 """The chair's meetings: the list, creating one, its details and its agenda before it starts."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from . import meetings
@@ -63,8 +63,6 @@ def details(meeting_id):
 def _item(meeting: Meeting, item_id: int) -> Item:
     item = db.get_or_404(Item, item_id)
     if item.meeting_id != meeting.id:
-        from flask import abort
-
         abort(404)
     return item
 

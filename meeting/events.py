@@ -4,6 +4,7 @@ Handlers work on a copy of the session taken at connect, so they only read it.
 """
 
 from flask_socketio import join_room
+from werkzeug.exceptions import HTTPException
 
 from .access import device_attendee, display_meeting, get_meeting, viewer_for
 from .extensions import socketio
@@ -21,7 +22,7 @@ def connect(auth):
             join_room(room(meeting.id))
             return True
         meeting = get_meeting(int(auth.get("meeting", 0)))
-    except Exception:
+    except (HTTPException, ValueError, TypeError):
         return False
     viewer = viewer_for(meeting)
     if viewer is not None:

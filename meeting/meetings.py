@@ -24,6 +24,7 @@ from .models import (
     SetupCode,
     utcnow,
 )
+from .rounds import reveal
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G: nothing that is misread or misheard.
 JOIN_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
@@ -259,8 +260,6 @@ def move_to(meeting: Meeting, item: Item) -> None:
 def close(meeting: Meeting) -> None:
     """Close the meeting: it becomes read-only; any open round is revealed first."""
     writable(meeting)
-    from .rounds import reveal
-
     for item in meeting.items:
         if item.open_round is not None:
             reveal(item.open_round)

@@ -190,7 +190,7 @@ def sio(app):
 
 
 def text_of(html: str) -> str:
-    """Return the visible text of some HTML, whitespace folded, for asserting what a person reads."""
+    """Return the visible text of some HTML, whitespace folded, as a person reads it."""
     without_tags = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
     import html as html_lib
 

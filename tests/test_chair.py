@@ -134,7 +134,8 @@ def test_item_form_names_problems_and_keeps_the_text(people):
 def test_item_markdown_is_rendered_without_script(people):
     hostile = {
         "title": "Injected",
-        "body": "**bold** <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>",
+        "body": "**bold** <script>alert(1)</script> [x](javascript:alert(2))"
+        " <img src=x onerror=alert(3)>",
         "scale": "safety",
     }
     people.chair.post(f"/meetings/{people.meeting_id}/items", data=hostile)

@@ -1,4 +1,4 @@
-"""A whole item through the web pages: start, rate blind, progress, reveal, spread, another round."""
+"""A whole item through the web pages: rate blind, progress, reveal, spread, another round."""
 
 from conftest import text_of
 
