@@ -60,13 +60,18 @@ def ring_attendee(attendee) -> None:
     _ring(person_room(attendee.id), (), True)
 
 
-def region_context(meeting: Meeting, viewer: Viewer, **extra) -> dict:
-    """Gather what the regions show a viewer; rating values come only through `rounds`."""
+def region_context(meeting: Meeting, viewer: Viewer, only: str | None = None, **extra) -> dict:
+    """Gather what the regions (or the one region `only`) show a viewer.
+
+    Rating values come only through `rounds`. Spreads are worked out only where the
+    stage is drawn: progress is fetched by every screen after every rating.
+    """
     item = meeting.current_item
     shown_rounds, open_round = [], None
     if item is not None:
         open_round = item.open_round
-        shown_rounds = [(r, rounds.spread(r, viewer)) for r in item.rounds]
+        if only in (None, "stage"):
+            shown_rounds = [(r, rounds.spread(r, viewer)) for r in item.rounds]
     mine = rounds.own_rating(open_round, viewer) if open_round else None
     kept = extra.pop("rate_form", None)
     return {
@@ -112,7 +117,7 @@ def _fragment(meeting: Meeting, viewer: Viewer, name: str):
             return redirect(url_for("live.display", token=meeting.display_token))
         return redirect(url_for("live.attend", meeting_id=meeting.id))
     response = make_response(
-        render_template(f"live/_{name}.html", **region_context(meeting, viewer))
+        render_template(f"live/_{name}.html", **region_context(meeting, viewer, only=name))
     )
     response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
     response.headers["Cache-Control"] = "no-store"
@@ -129,7 +134,7 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra):
 
 
 @bp.route("/m/<int:meeting_id>")
-def attend(meeting_id, status: int = 200, **extra):
+def attend(meeting_id):
     meeting = get_meeting(meeting_id)
     viewer = viewer_for(meeting)
     if viewer is not None and viewer.is_chair:
@@ -145,7 +150,7 @@ def attend(meeting_id, status: int = 200, **extra):
         )
         live_room = attendee.status == WAITING
         return render_template(page, meeting=meeting, attendee=attendee, live_room=live_room)
-    return _page("attendee/meeting.html", meeting, viewer, status, **extra)
+    return _page("attendee/meeting.html", meeting, viewer)
 
 
 @bp.route("/m/<int:meeting_id>/region/<name>")
@@ -174,7 +179,7 @@ def rate(meeting_id, round_id):
         kept = {"rate_error": str(problem), "rate_form": request.form, "rate_round": round_id}
         if viewer.is_chair:
             return chair_page(meeting, status, **kept)
-        return attend(meeting.id, status, **kept)
+        return _page("attendee/meeting.html", meeting, viewer, status, **kept)
     meetings.log(
         meeting, viewer.attendee.name, f"rated round {round_.number} on {round_.item.title}"
     )

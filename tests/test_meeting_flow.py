@@ -142,33 +142,40 @@ def test_moving_through_the_agenda_changes_every_screen(people):
     assert "Likelihood" in page
 
 
-def test_likelihood_severity_round_shows_scores_and_bands(people):
-    priya = people.join_admitted("Priya Shah", "Police")
-    tom = people.join_admitted("Tom Reid", "School")
+def _reveal_item(people, position, priya, tom, chair):
+    """Priya, Tom and the chair rate item `position` once; return the revealed stage."""
+    devices = {"priya": people.join_admitted("Priya Shah", "Police")}
+    devices["tom"] = people.join_admitted("Tom Reid", "School")
     people.start()
-    people.move_to(2)
+    people.move_to(position)
     round_id = people.open_round()
-    people.rate(priya, round_id, likelihood=4, severity=5)
-    people.rate(tom, round_id, likelihood=2, severity=3)
-    people.rate(people.chair, round_id, likelihood=2, severity=4)
+    for device, value in ((devices["priya"], priya), (devices["tom"], tom), (people.chair, chair)):
+        people.rate(device, round_id, **value)
     people.reveal(round_id)
-    stage = _spread_page(people, tom)
+    return _spread_page(people, devices["tom"])
+
+
+def test_likelihood_severity_round_shows_scores_and_bands(people):
+    stage = _reveal_item(
+        people,
+        2,
+        priya={"likelihood": 4, "severity": 5},
+        tom={"likelihood": 2, "severity": 3},
+        chair={"likelihood": 2, "severity": 4},
+    )
     assert "Median score 8 (Medium)" in stage
     assert "L4 × S5 = 20 (Very high) Minority view" in stage
     assert "L2 × S3 = 6 (Medium)" in stage
 
 
 def test_choice_round_shows_the_majority_and_marks_the_rest(people):
-    priya = people.join_admitted("Priya Shah", "Police")
-    tom = people.join_admitted("Tom Reid", "School")
-    people.start()
-    people.move_to(3)
-    round_id = people.open_round()
-    people.rate(priya, round_id, choice="Child-protection plan")
-    people.rate(tom, round_id, choice="Child-in-need plan")
-    people.rate(people.chair, round_id, choice="Child-protection plan")
-    people.reveal(round_id)
-    stage = _spread_page(people, priya)
+    stage = _reveal_item(
+        people,
+        3,
+        priya={"choice": "Child-protection plan"},
+        tom={"choice": "Child-in-need plan"},
+        chair={"choice": "Child-protection plan"},
+    )
     assert "Majority: Child-protection plan (2 of 3)" in stage
     assert "Tom Reid Practitioner School Child-in-need plan Minority view" in stage
 
