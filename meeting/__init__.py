@@ -38,6 +38,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
         JOIN_ATTEMPTS_LIMIT="10 per minute",
         ANNOUNCE_SETUP_CODE=True,
+        # Legal and policy bases this deployment adds to the standard list, one per line.
+        LEGAL_BASES_EXTRA=[
+            line.strip()
+            for line in os.environ.get("MEETING_LEGAL_BASES", "").splitlines()
+            if line.strip()
+        ],
     )
     app.config.from_pyfile("config.py", silent=True)
     if overrides:
@@ -49,12 +55,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # Imported before init_app: handlers declared while no server exists are kept by
     # the extension and registered with every app it is initialised for.
-    from . import agenda, auth, console, events, join, live  # noqa: F401
+    from . import agenda, archive, auth, console, decide, events, join, live, roll  # noqa: F401
 
     db.init_app(app)
     limiter.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
-    for area in (auth, agenda, console, join, live):
+    for area in (auth, agenda, console, join, live, decide, roll, archive):
         app.register_blueprint(area.bp)
 
     _templating(app)

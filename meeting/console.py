@@ -2,11 +2,11 @@
 
 from flask import Blueprint, redirect, request, url_for
 
-from . import meetings, rounds
+from . import attendance, meetings, rounds
 from .access import chairs_meeting, login_required
-from .errors import Refused
+from .errors import Invalid, Refused
 from .extensions import db
-from .live import ring_attendee, ring_everyone
+from .live import chair_page, kept, ring_attendee, ring_everyone
 from .models import Attendee, Item, Meeting, Round
 
 bp = Blueprint("console", __name__, url_prefix="/meetings/<int:meeting_id>")
@@ -19,7 +19,8 @@ def _back(meeting: Meeting):
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
 
 
-def _owned(model, meeting: Meeting, key: int, meeting_of):
+def owned(model, meeting: Meeting, key: int, meeting_of):
+    """Return a row that belongs to this meeting, or refuse: it was removed or never was."""
     thing = db.session.get(model, key)
     if thing is None or meeting_of(thing) != meeting.id:
         raise Refused(
@@ -32,6 +33,8 @@ def _owned(model, meeting: Meeting, key: int, meeting_of):
 @login_required
 def start(meeting_id):
     meeting = chairs_meeting(meeting_id)
+    meetings.writable(meeting)
+    attendance.require_quorum(meeting, "starting")
     meetings.start(meeting)
     db.session.commit()
     ring_everyone(meeting, reload=True)
@@ -54,7 +57,7 @@ def close(meeting_id):
 @login_required
 def person(meeting_id, attendee_id, what):
     meeting = chairs_meeting(meeting_id)
-    attendee = _owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
     if what == "admit":
         meetings.admit(attendee)
     elif what == "turn-away":
@@ -73,7 +76,7 @@ def person(meeting_id, attendee_id, what):
 def current(meeting_id):
     meeting = chairs_meeting(meeting_id)
     meetings.writable(meeting)
-    item = _owned(Item, meeting, request.form.get("item_id", type=int) or 0, lambda i: i.meeting_id)
+    item = owned(Item, meeting, request.form.get("item_id", type=int) or 0, lambda i: i.meeting_id)
     meetings.move_to(meeting, item)
     db.session.commit()
     ring_everyone(meeting, *STAGE)
@@ -84,8 +87,13 @@ def current(meeting_id):
 @login_required
 def open_round(meeting_id, item_id):
     meeting = chairs_meeting(meeting_id)
-    item = _owned(Item, meeting, item_id, lambda i: i.meeting_id)
-    round_ = rounds.open_round(item)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    form = request.form
+    try:
+        round_ = rounds.open_round(item, form.get("basis"), form.get("controls", ""))
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, 422, **kept("round", form, invalid))
     db.session.flush()
     meetings.log(meeting, meeting.chair.name, f"opened round {round_.number} on {item.title}")
     db.session.commit()
@@ -97,7 +105,7 @@ def open_round(meeting_id, item_id):
 @login_required
 def reveal(meeting_id, round_id):
     meeting = chairs_meeting(meeting_id)
-    round_ = _owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
+    round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
     rounds.reveal(round_)
     meetings.log(
         meeting, meeting.chair.name, f"revealed round {round_.number} on {round_.item.title}"

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 
-from . import meetings, rounds, scales
+from . import actions, attendance, decisions, meetings, rounds, scales
 from .access import chair_seat, device_attendee, display_meeting, get_meeting, viewer_for
 from .errors import Forbidden, Refused
 from .extensions import db, socketio
@@ -28,7 +28,7 @@ from .rounds import Viewer
 
 bp = Blueprint("live", __name__)
 
-REGIONS = ("agenda", "stage", "progress", "rate", "people")
+REGIONS = ("agenda", "stage", "progress", "rate", "people", "decision", "actions")
 
 
 def room(meeting_id: int, audience: str = "everyone") -> str:
@@ -74,6 +74,16 @@ def region_context(meeting: Meeting, viewer: Viewer, only: str | None = None, **
             shown_rounds = [(r, rounds.spread(r, viewer)) for r in item.rounds]
     mine = rounds.own_rating(open_round, viewer) if open_round else None
     kept = extra.pop("rate_form", None)
+    if only in (None, "decision") and item is not None:
+        extra.setdefault("consensus", decisions.consensus(item))
+        extra.setdefault("minority_marks", decisions.minority_at_reveal(item))
+        extra.setdefault("raters", decisions.raters(item))
+        extra.setdefault("my_view", decisions.view_of(item.decision, viewer.attendee))
+    if only in (None, "actions"):
+        extra.setdefault("standing_actions", actions.live(meeting))
+        extra.setdefault("my_actions", actions.owned_by(meeting, viewer.attendee))
+    if only in (None, "people"):
+        extra.setdefault("quorum", attendance.quorum(meeting))
     return {
         "meeting": meeting,
         "viewer": viewer,
@@ -85,6 +95,7 @@ def region_context(meeting: Meeting, viewer: Viewer, only: str | None = None, **
         "rate_values": dict(kept) if kept else _values(mine),
         "join_link": url_for("join.details", code=meeting.join_code, _external=True),
         "scales": scales,
+        "attendance_label": attendance.attendance_label,
         **extra,
     }
 
@@ -124,10 +135,34 @@ def _fragment(meeting: Meeting, viewer: Viewer, name: str):
     return response
 
 
+def kept(key: str, form, problem: Exception) -> dict:
+    """Keep what someone typed into the form `key`, with what was wrong, to show it again."""
+    errors = getattr(problem, "errors", None)
+    return {
+        "kept_key": key,
+        "kept_form": form,
+        "kept_errors": errors or {},
+        "kept_alert": "" if errors else str(problem),
+    }
+
+
+def status_of(problem: Exception) -> int:
+    """Return the status a refused or invalid form answers with."""
+    return getattr(problem, "status", 422)
+
+
+def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra):
+    """Render an admitted attendee's page of a meeting."""
+    return _page("attendee/meeting.html", meeting, viewer, status, **extra)
+
+
 def chair_page(meeting: Meeting, status: int | None = None, **extra):
     """Render the chair's page of a meeting (set-up, console or record)."""
     errors = any(k.endswith("_errors") and v for k, v in extra.items())
     status = status or (422 if errors else 200)
+    item = meeting.current_item
+    extra.setdefault("legal_bases", decisions.legal_bases())
+    extra.setdefault("protective", bool(item and decisions.protective_prompt(item)))
     return _page(
         "chair/meeting.html", meeting, Viewer("chair", chair_seat(meeting)), status, **extra
     )
@@ -150,7 +185,7 @@ def attend(meeting_id):
         )
         live_room = attendee.status == WAITING
         return render_template(page, meeting=meeting, attendee=attendee, live_room=live_room)
-    return _page("attendee/meeting.html", meeting, viewer)
+    return attendee_page(meeting, viewer)
 
 
 @bp.route("/m/<int:meeting_id>/region/<name>")
@@ -179,7 +214,7 @@ def rate(meeting_id, round_id):
         kept = {"rate_error": str(problem), "rate_form": request.form, "rate_round": round_id}
         if viewer.is_chair:
             return chair_page(meeting, status, **kept)
-        return _page("attendee/meeting.html", meeting, viewer, status, **kept)
+        return attendee_page(meeting, viewer, status, **kept)
     meetings.log(
         meeting, viewer.attendee.name, f"rated round {round_.number} on {round_.item.title}"
     )

@@ -52,9 +52,11 @@ def find_by_join_code(typed: str) -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.join_code == code))
 
 
-def log(meeting: Meeting, actor: str, action: str) -> None:
-    """Append a line to the meeting's event log."""
-    db.session.add(Event(meeting_id=meeting.id, actor=actor, action=action))
+def log(meeting: Meeting, actor: str, action: str, detail: str = "") -> None:
+    """Append a line to the meeting's event log; `detail` keeps what a change replaced."""
+    db.session.add(
+        Event(meeting_id=meeting.id, actor=actor[:200], action=action[:300], detail=detail)
+    )
 
 
 # Chairs ------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""The record: chairs, meetings, agenda items, attendees, rounds, ratings, events.
+"""The record: chairs, meetings, agenda items, attendees, rounds, ratings, decisions,
+minority views, actions and the event log.
 
 Times are stored as naive UTC; templates convert them with the `localtime` filter.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,10 @@ MEETING_KINDS = {
 
 SETUP, RUNNING, CLOSED = "setup", "running", "closed"
 WAITING, ADMITTED, TURNED_AWAY = "waiting", "admitted", "turned_away"
+# Someone the chair lists who is not in the room: sent apologies, perhaps a written report.
+ABSENT = "absent"
+DRAFT, RECORDED = "draft", "recorded"
+INHERENT, RESIDUAL = "inherent", "residual"
 
 
 class Chair(db.Model):
@@ -62,6 +67,8 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Why the meeting went on although it was not quorate (the chair's words).
+    inquorate_reason: Mapped[str] = mapped_column(Text, default="")
 
     chair: Mapped[Chair] = relationship(back_populates="meetings")
     items: Mapped[list["Item"]] = relationship(
@@ -69,6 +76,9 @@ class Meeting(db.Model):
     )
     attendees: Mapped[list["Attendee"]] = relationship(
         back_populates="meeting", order_by="Attendee.id", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list["Action"]] = relationship(
+        back_populates="meeting", order_by="Action.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -93,6 +103,12 @@ class Item(db.Model):
     rounds: Mapped[list["Round"]] = relationship(
         back_populates="item", order_by="Round.number", cascade="all, delete-orphan"
     )
+    decision: Mapped["Decision | None"] = relationship(
+        back_populates="item", cascade="all, delete-orphan"
+    )
+    contributions: Mapped[list["Contribution"]] = relationship(
+        back_populates="item", order_by="Contribution.id", cascade="all, delete-orphan"
+    )
 
     @property
     def open_round(self) -> "Round | None":
@@ -110,14 +126,20 @@ class Attendee(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=WAITING)
     observer: Mapped[bool] = mapped_column(default=False)
     is_chair: Mapped[bool] = mapped_column(default=False)
+    email: Mapped[str] = mapped_column(String(254), default="")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     admitted_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
 
     @property
+    def present(self) -> bool:
+        return self.status == ADMITTED and self.left_at is None
+
+    @property
     def may_rate(self) -> bool:
-        return self.status == ADMITTED and not self.observer
+        return self.present and not self.observer
 
 
 class Round(db.Model):
@@ -132,6 +154,12 @@ class Round(db.Model):
     revealed_at: Mapped[datetime | None]
     # Who could rate at the moment of the reveal, so "did not rate" never changes later.
     expected_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    # Likelihood × severity rounds: before (inherent) or after (residual) control measures.
+    basis: Mapped[str | None] = mapped_column(String(12))
+    controls: Mapped[str] = mapped_column(Text, default="")
+    # A wide spread must be acknowledged by the chair before a decision is recorded.
+    divergence_acknowledged_at: Mapped[datetime | None]
+    divergence_note: Mapped[str] = mapped_column(Text, default="")
 
     item: Mapped[Item] = relationship(back_populates="rounds")
     ratings: Mapped[list["Rating"]] = relationship(
@@ -152,9 +180,106 @@ class Rating(db.Model):
     reason: Mapped[str] = mapped_column(String(300), default="")
     first_submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A written contribution from an absent agency, entered by the chair before the meeting.
+    written: Mapped[bool] = mapped_column(default=False)
+    report: Mapped[str] = mapped_column(Text, default="")
 
     round: Mapped[Round] = relationship(back_populates="ratings")
     attendee: Mapped[Attendee] = relationship()
+
+
+class Contribution(db.Model):
+    """An absent agency's written report and rating for an item, counted in its first round."""
+
+    __table_args__ = (UniqueConstraint("item_id", "attendee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))
+    report: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[int | None]
+    likelihood: Mapped[int | None]
+    severity: Mapped[int | None]
+    choice: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="contributions")
+    attendee: Mapped[Attendee] = relationship()
+
+
+class Decision(db.Model):
+    """What the meeting decided on an item, with the fields that make it defensible."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default=DRAFT)
+    # Goes up each time the decision is recorded again, so views say which wording they answer.
+    version: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[str] = mapped_column(Text, default="")
+    benefits: Mapped[str] = mapped_column(Text, default="")
+    cost_of_restriction: Mapped[str] = mapped_column(Text, default="")
+    least_restrictive: Mapped[str] = mapped_column(Text, default="")
+    child_views: Mapped[str] = mapped_column(Text, default="")
+    child_views_missing: Mapped[str] = mapped_column(Text, default="")
+    legal_bases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    legal_note: Mapped[str] = mapped_column(Text, default="")
+    protective_action: Mapped[str] = mapped_column(Text, default="")
+    review_date: Mapped[date | None]
+    review_triggers: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="decision")
+    views: Mapped[list["View"]] = relationship(
+        back_populates="decision", order_by="View.id", cascade="all, delete-orphan"
+    )
+
+
+class View(db.Model):
+    """One person's response to a decision: agreement, or their minority view in their words."""
+
+    __table_args__ = (UniqueConstraint("decision_id", "attendee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))
+    # None until they answer; the chair may note how a minority rating was considered first.
+    agrees: Mapped[bool | None]
+    text: Mapped[str] = mapped_column(Text, default="")
+    by_chair: Mapped[bool] = mapped_column(default=False)
+    decision_version: Mapped[int] = mapped_column(default=0)
+    recorded_at: Mapped[datetime | None]
+    considered: Mapped[str] = mapped_column(Text, default="")
+    escalate: Mapped[bool] = mapped_column(default=False)
+    escalate_to: Mapped[str] = mapped_column(String(200), default="")
+    respond_by: Mapped[date | None]
+
+    decision: Mapped[Decision] = relationship(back_populates="views")
+    attendee: Mapped[Attendee] = relationship()
+
+
+class Action(db.Model):
+    """Who does what by when: one owner, their agency, a due date."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    what: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id"))
+    owner_name: Mapped[str] = mapped_column(String(120))
+    agency: Mapped[str] = mapped_column(String(120), default="")
+    due: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="actions")
+    item: Mapped[Item | None] = relationship()
+    owner: Mapped[Attendee | None] = relationship()
 
 
 class Event(db.Model):
@@ -165,3 +290,5 @@ class Event(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(300))
+    # What a change replaced, so nothing in the record is edited without a trace.
+    detail: Mapped[str] = mapped_column(Text, default="")

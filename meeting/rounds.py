@@ -10,9 +10,26 @@ from datetime import datetime
 from sqlalchemy import select
 
 from . import scales
-from .errors import Forbidden, Refused
+from .errors import Forbidden, Invalid, Refused
 from .extensions import db
-from .models import ADMITTED, CLOSED, RUNNING, Attendee, Item, Meeting, Rating, Round, utcnow
+from .models import (
+    ADMITTED,
+    CLOSED,
+    INHERENT,
+    RESIDUAL,
+    RUNNING,
+    Attendee,
+    Item,
+    Meeting,
+    Rating,
+    Round,
+    utcnow,
+)
+
+BASES = {
+    INHERENT: "Inherent risk: before control measures",
+    RESIDUAL: "Residual risk: after the proposed control measures",
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,8 @@ class Shown:
     submitted_at: datetime
     minority: bool
     attendee_id: int
+    written: bool = False
+    report: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,8 @@ class Spread:
     middle: str
     range: str
     bars: tuple[tuple[str, int], ...]
+    divergence: str = ""
+    protective_prompt: bool = False
 
     @property
     def minority(self) -> list[Shown]:
@@ -122,10 +143,20 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
             submitted_at=r.submitted_at,
             minority=marked,
             attendee_id=r.attendee_id,
+            written=r.written,
+            report=r.report,
         )
         for r, v, marked in zip(ratings, values, summary.minority, strict=True)
     ]
-    return Spread(shown, progress(round_).waiting_for, summary.middle, summary.spread, summary.bars)
+    return Spread(
+        shown,
+        progress(round_).waiting_for,
+        summary.middle,
+        summary.spread,
+        summary.bars,
+        summary.divergence,
+        scales.needs_protective_prompt(item.scale, summary),
+    )
 
 
 def own_rating(round_: Round, viewer: Viewer) -> Rating | None:
@@ -143,16 +174,46 @@ def _running(meeting: Meeting) -> None:
         raise Refused("The meeting has not started yet.")
 
 
-def open_round(item: Item) -> Round:
-    """Open the next rating round on the meeting's current item."""
+def open_round(item: Item, basis: str | None = None, controls: str = "") -> Round:
+    """Open the next rating round on the meeting's current item.
+
+    Likelihood × severity rounds rate the risk before (inherent) or after (residual) the
+    control measures, which a residual round must name. Written contributions from absent
+    agencies are counted in the first round, as ratings given before anyone else's.
+    """
     meeting = item.meeting
     _running(meeting)
     if meeting.current_item_id != item.id:
         raise Refused(f"“{item.title}” is not the item under discussion; move to it first.")
     if item.open_round is not None:
         raise Refused(f"Round {item.open_round.number} is still open; reveal it first.")
-    round_ = Round(item=item, number=len(item.rounds) + 1)
+    if item.scale == scales.LXS:
+        basis = basis or INHERENT
+        if basis not in BASES:
+            raise Refused("Choose whether this round rates the risk before or after controls.")
+        controls = controls.strip()
+        if basis == RESIDUAL and not controls:
+            raise Invalid({"controls": "Say which control measures the residual rating assumes."})
+    else:
+        basis, controls = None, ""
+    round_ = Round(item=item, number=len(item.rounds) + 1, basis=basis, controls=controls)
     db.session.add(round_)
+    if round_.number == 1:
+        for c in item.contributions:
+            round_.ratings.append(
+                Rating(
+                    attendee=c.attendee,
+                    score=c.score,
+                    likelihood=c.likelihood,
+                    severity=c.severity,
+                    choice=c.choice,
+                    reason=c.reason,
+                    report=c.report,
+                    written=True,
+                    first_submitted_at=c.entered_at,
+                    submitted_at=c.entered_at,
+                )
+            )
     return round_
 
 
@@ -169,6 +230,8 @@ def submit_rating(round_: Round, attendee: Attendee, form: dict[str, str]) -> Ra
         raise Forbidden("Only people the chair has admitted can rate.")
     if attendee.observer:
         raise Forbidden("You are observing this meeting, so you do not rate.")
+    if attendee.left_at is not None:
+        raise Forbidden("The chair has recorded that you left the meeting, so you do not rate.")
     value = scales.parse(round_.item.scale, round_.item.choices, form)
     reason = (form.get("reason") or "").strip()[:300]
     rating = db.session.scalar(
@@ -193,3 +256,25 @@ def reveal(round_: Round) -> None:
         r.attendee_id for r in round_.ratings if not r.attendee.may_rate
     ]
     round_.revealed_at = utcnow()
+
+
+def acknowledge_divergence(round_: Round, note: str) -> None:
+    """Record that the chair has heard a round's wide disagreement before deciding."""
+    _running(round_.item.meeting)
+    spread_ = spread(round_, Viewer("chair"))
+    if spread_ is None or not spread_.divergence:
+        raise Refused(f"Round {round_.number} showed no wide disagreement to acknowledge.")
+    if round_.divergence_acknowledged_at is not None:
+        raise Refused(f"The disagreement in round {round_.number} was already acknowledged.")
+    round_.divergence_acknowledged_at = utcnow()
+    round_.divergence_note = note.strip()
+
+
+def unacknowledged_divergence(item: Item) -> list[tuple[Round, str]]:
+    """Return the revealed rounds of an item whose wide spread the chair has not acknowledged."""
+    found = []
+    for round_ in item.rounds:
+        shown = spread(round_, Viewer("chair"))
+        if shown and shown.divergence and round_.divergence_acknowledged_at is None:
+            found.append((round_, shown.divergence))
+    return found

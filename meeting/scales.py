@@ -27,6 +27,11 @@ BANDS = [(4, "Low"), (9, "Medium"), (16, "High"), (25, "Very high")]
 # How far from the middle a rating must sit to be marked as a minority view.
 SAFETY_MINORITY_DISTANCE = 3
 LXS_MINORITY_BANDS = 1
+# When a round's spread is wide enough that the chair must acknowledge it before deciding.
+SAFETY_DIVERGENT_RANGE = 5
+LXS_DIVERGENT_BANDS = 2
+# A safety median at or below this prompts the chair to consider immediate protective action.
+SAFETY_PROTECTIVE_MEDIAN = 2
 
 
 class InvalidRating(ValueError):
@@ -117,6 +122,9 @@ class Summary:
     spread: str
     minority: tuple[bool, ...]
     bars: tuple[tuple[str, int], ...]
+    # Plain words saying why the spread is wide, or "" when it is not.
+    divergence: str = ""
+    median: float | None = None
 
 
 def summarise(scale: str, choices: list[str], values: list[Value]) -> Summary:
@@ -128,17 +136,25 @@ def summarise(scale: str, choices: list[str], values: list[Value]) -> Summary:
     points = [position(scale, v) for v in values]
     mid = median(points)
     low, high = min(points), max(points)
+    divergence = ""
     if scale == SAFETY:
         marks = tuple(abs(p - mid) >= SAFETY_MINORITY_DISTANCE for p in points)
         middle = f"Median {_number(mid)}"
+        if high - low >= SAFETY_DIVERGENT_RANGE:
+            divergence = f"Wide disagreement: ratings run from {_number(low)} to {_number(high)}."
     else:
         centre = band_index(mid)
         marks = tuple(abs(band_index(p) - centre) >= LXS_MINORITY_BANDS for p in points)
         middle = f"Median score {_number(mid)} ({band(mid)})"
+        if band_index(high) - band_index(low) >= LXS_DIVERGENT_BANDS:
+            divergence = (
+                f"Wide disagreement: ratings run from {band(low)} ({_number(low)}) "
+                f"to {band(high)} ({_number(high)})."
+            )
     spread = (
         f"Range {_number(low)}–{_number(high)}" if low != high else f"Range: all {_number(low)}"
     )
-    return Summary(middle, spread, marks, _bars(scale, choices, values))
+    return Summary(middle, spread, marks, _bars(scale, choices, values), divergence, mid)
 
 
 def _summarise_choices(choices: list[str], values: list[Value]) -> Summary:
@@ -155,7 +171,19 @@ def _summarise_choices(choices: list[str], values: list[Value]) -> Summary:
     marks = tuple(v.choice not in largest for v in values)
     held = [c for c, n in counts.items() if n]
     spread = f"{len(held)} of {len(choices)} options chosen"
-    return Summary(middle, spread, marks, _bars(CHOICE, choices, values))
+    divergence = ""
+    if len(values) > 1 and most * 2 <= len(values):
+        divergence = "Wide disagreement: no option is held by a majority."
+    return Summary(middle, spread, marks, _bars(CHOICE, choices, values), divergence)
+
+
+def needs_protective_prompt(scale: str, summary: Summary) -> bool:
+    """Say whether a revealed safety median is low enough to prompt immediate protective action."""
+    return (
+        scale == SAFETY
+        and summary.median is not None
+        and summary.median <= SAFETY_PROTECTIVE_MEDIAN
+    )
 
 
 def _bars(scale: str, choices: list[str], values: list[Value]) -> tuple[tuple[str, int], ...]:

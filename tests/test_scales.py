@@ -125,3 +125,34 @@ def test_safety_chart_has_a_bar_for_every_point():
     summary = summarise(SAFETY, [], safety(3, 3, 8))
     assert [label for label, _ in summary.bars] == [str(n) for n in range(11)]
     assert dict(summary.bars)["3"] == 2 and dict(summary.bars)["8"] == 1
+
+
+@pytest.mark.parametrize(
+    ("scale", "values", "divergent"),
+    [
+        (SAFETY, safety(2, 4, 7), "Wide disagreement: ratings run from 2 to 7."),
+        (SAFETY, safety(2, 4, 6), ""),
+        (LXS, lxs((1, 2), (4, 4)), "Wide disagreement: ratings run from Low (2) to High (16)."),
+        (LXS, lxs((1, 2), (2, 3)), ""),
+        (
+            CHOICE,
+            choices(OPTIONS[0], OPTIONS[1]),
+            "Wide disagreement: no option is held by a majority.",
+        ),
+        (CHOICE, choices(OPTIONS[0], OPTIONS[0], OPTIONS[1]), ""),
+        (CHOICE, choices(OPTIONS[0]), ""),
+    ],
+)
+def test_a_wide_spread_is_called_divergent_in_plain_words(scale, values, divergent):
+    assert summarise(scale, OPTIONS, values).divergence == divergent
+
+
+@pytest.mark.parametrize(("scores", "prompted"), [((1, 2, 3), True), ((2, 3, 3), False)])
+def test_a_safety_median_at_or_below_two_prompts_protective_action(scores, prompted):
+    summary = summarise(SAFETY, [], safety(*scores))
+    assert scales.needs_protective_prompt(SAFETY, summary) is prompted
+
+
+def test_only_the_safety_scale_prompts_protective_action():
+    summary = summarise(LXS, [], lxs((1, 1), (1, 2)))
+    assert scales.needs_protective_prompt(LXS, summary) is False

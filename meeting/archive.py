@@ -1,0 +1,41 @@
+"""The record for later: the whole meeting as JSON, and its event log as a page."""
+
+import json
+
+from flask import Blueprint, Response, render_template
+from sqlalchemy import select
+
+from . import record
+from .access import chair_seat, chairs_meeting, login_required
+from .extensions import db
+from .models import Event
+from .rounds import Viewer
+
+bp = Blueprint("archive", __name__, url_prefix="/meetings/<int:meeting_id>")
+
+
+@bp.route("/record.json")
+@login_required
+def export(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    data = record.build(meeting, Viewer("chair", chair_seat(meeting)))
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    filename = f"meeting-{meeting.id}-record.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/events")
+@login_required
+def events(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    rows = db.session.scalars(
+        select(Event).where(Event.meeting_id == meeting.id).order_by(Event.id)
+    )
+    return render_template("chair/events.html", meeting=meeting, events=list(rows))

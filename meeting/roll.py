@@ -1,0 +1,102 @@
+"""The roll: who left and when, who sent apologies, written contributions, and quorum."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from . import attendance
+from .access import chairs_meeting, login_required
+from .console import owned
+from .errors import Invalid, Refused
+from .extensions import db
+from .live import chair_page, kept, ring_attendee, ring_everyone
+from .models import ABSENT, Attendee, Item
+
+bp = Blueprint("roll", __name__, url_prefix="/meetings/<int:meeting_id>")
+
+
+def _back(meeting):
+    return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#attendance")
+
+
+@bp.route("/people/<int:attendee_id>/<any(left, returned):what>", methods=["POST"])
+@login_required
+def presence(meeting_id, attendee_id, what):
+    meeting = chairs_meeting(meeting_id)
+    attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    try:
+        if what == "left":
+            attendance.mark_left(attendee, request.form.get("left_at"))
+        else:
+            attendance.mark_returned(attendee)
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, 422, **kept(f"left-{attendee.id}", request.form, invalid))
+    db.session.commit()
+    ring_everyone(meeting, "people", "progress", "rate")
+    ring_attendee(attendee)
+    return _back(meeting)
+
+
+@bp.route("/apologies", methods=["POST"])
+@login_required
+def apologies(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    try:
+        attendance.add_apologies(meeting, request.form)
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, 422, **kept("apologies", request.form, invalid))
+    db.session.commit()
+    ring_everyone(meeting, "people")
+    return _back(meeting)
+
+
+@bp.route("/quorum", methods=["POST"])
+@login_required
+def quorum(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    try:
+        attendance.record_inquorate_reason(meeting, request.form.get("reason", ""))
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, 422, **kept("quorum", request.form, invalid))
+    db.session.commit()
+    ring_everyone(meeting, "people")
+    return _back(meeting)
+
+
+@bp.route("/people/<int:attendee_id>/contributions/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def contribution(meeting_id, attendee_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    author = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    if author.status != ABSENT:
+        raise Refused("Written contributions come from people who sent apologies.")
+    form, errors, alert = request.form, {}, None
+    entered = next((c for c in item.contributions if c.attendee_id == author.id), None)
+    if request.method == "POST":
+        try:
+            attendance.set_contribution(item, author, form)
+        except Invalid as invalid:
+            db.session.rollback()
+            errors = invalid.errors
+        except Refused as refused:
+            db.session.rollback()
+            alert = str(refused)
+        else:
+            db.session.commit()
+            return _back(meeting)
+    elif entered is not None:
+        # The rating itself is never sent back: it stays hidden until the round is revealed.
+        form = {"report": entered.report, "reason": entered.reason}
+    page = render_template(
+        "chair/contribution.html",
+        meeting=meeting,
+        author=author,
+        item=item,
+        entered=entered,
+        form=form,
+        errors=errors,
+        alert=alert,
+    )
+    return page, 422 if errors else (409 if alert else 200)
