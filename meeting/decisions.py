@@ -12,8 +12,9 @@ from flask import current_app
 
 from .attendance import require_quorum
 from .errors import Forbidden, Invalid, Refused
+from .extensions import db
 from .meetings import log
-from .models import CLOSED, RECORDED, RUNNING, Attendee, Decision, Item, View, utcnow
+from .models import CLOSED, DRAFT, RECORDED, RUNNING, Attendee, Decision, Item, View, utcnow
 from .rounds import Viewer, spread, unacknowledged_divergence
 from .when import future_date, parse_date
 
@@ -136,7 +137,8 @@ def save(item: Item, form: Mapping[str, str], record: bool, actor: str) -> Decis
     if errors:
         raise Invalid(errors)
     if decision is None:
-        decision = Decision(item=item)
+        decision = Decision(item=item, status=DRAFT, version=0)
+        db.session.add(decision)
     changes = _changes(decision, fields) if decision.status == RECORDED else []
     for name, value in fields.items():
         setattr(decision, name, value)
@@ -198,7 +200,7 @@ def _recorded(item: Item) -> Decision:
 def _view(decision: Decision, attendee: Attendee) -> View:
     view = view_of(decision, attendee)
     if view is None:
-        view = View(attendee=attendee)
+        view = View(attendee=attendee, agrees=None, decision_version=0)
         decision.views.append(view)
     return view
 

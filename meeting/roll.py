@@ -88,7 +88,7 @@ def contribution(meeting_id, attendee_id, item_id):
             return _back(meeting)
     elif entered is not None:
         # The rating itself is never sent back: it stays hidden until the round is revealed.
-        form = {"report": entered.report, "reason": entered.reason}
+        form = {"report": entered.report}
     page = render_template(
         "chair/contribution.html",
         meeting=meeting,

@@ -185,6 +185,20 @@ CHAIR_ACTIONS = [
     ("get", "/meetings/{mid}"),
     ("get", "/meetings/{mid}/items/{iid}"),
     ("get", "/meetings/{mid}/qr.svg"),
+    ("post", "/meetings/{mid}/items/{iid}/decision"),
+    ("post", "/meetings/{mid}/rounds/1/acknowledge"),
+    ("post", "/meetings/{mid}/items/{iid}/views/{aid}/record"),
+    ("post", "/meetings/{mid}/items/{iid}/views/{aid}/consider"),
+    ("post", "/meetings/{mid}/actions"),
+    ("post", "/meetings/{mid}/actions/1/withdraw"),
+    ("post", "/meetings/{mid}/people/{aid}/left"),
+    ("post", "/meetings/{mid}/people/{aid}/returned"),
+    ("post", "/meetings/{mid}/apologies"),
+    ("post", "/meetings/{mid}/quorum"),
+    ("get", "/meetings/{mid}/people/{aid}/contributions/{iid}"),
+    ("post", "/meetings/{mid}/people/{aid}/contributions/{iid}"),
+    ("get", "/meetings/{mid}/record.json"),
+    ("get", "/meetings/{mid}/events"),
 ]
 
 
@@ -192,8 +206,12 @@ def test_every_chair_route_is_in_this_list(app):
     listed = {path.replace("{mid}", "<meeting_id>") for _m, path in CHAIR_ACTIONS}
     listed = {p.replace("{iid}", "<item_id>").replace("{aid}", "<attendee_id>") for p in listed}
     listed = {p.replace("rounds/1/", "rounds/<round_id>/") for p in listed}
+    listed = {p.replace("actions/1/", "actions/<action_id>/") for p in listed}
     listed = {
-        p.replace("/people/<attendee_id>/admit", "/people/<attendee_id>/<what>") for p in listed
+        p.replace("/<attendee_id>/admit", "/<attendee_id>/<what>").replace(
+            "/<attendee_id>/record", "/<attendee_id>/<what>"
+        )
+        for p in listed
     }
     chair_rules = {
         r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/meetings/<meeting_id>")

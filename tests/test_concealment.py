@@ -99,3 +99,56 @@ def test_no_viewer_can_obtain_another_rating_before_the_reveal(app, people, sio,
     people.reveal(round_id)
     stage = mallory.get(f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"})
     assert SECRET_SECOND in stage.text
+
+
+def _set_written(app, people, score: int, reason: str) -> None:
+    """Change the absent agency's rating behind the scenes, wherever it is held now."""
+    from meeting.extensions import db
+    from meeting.models import Contribution, Rating
+
+    with app.app_context():
+        for row in (
+            db.session.query(Contribution).all()
+            + db.session.query(Rating).filter_by(written=True).all()
+        ):
+            row.score, row.reason = score, reason
+        db.session.commit()
+
+
+def test_a_written_contribution_is_hidden_like_any_rating(app, people):
+    mallory = people.join_admitted("Mallory Hostile", "Unknown agency")
+    display = app.test_client()
+    viewers = {"mallory": mallory, "chair": people.chair, "display": display}
+    people.chair.post(
+        f"/meetings/{people.meeting_id}/apologies", data={"name": "Dr Lee", "agency": "Health"}
+    )
+    with app.app_context():
+        item_id = people.meeting().items[0].id
+    lee = people.attendee_id("Dr Lee")
+    entered = people.chair.post(
+        f"/meetings/{people.meeting_id}/people/{lee}/contributions/{item_id}",
+        data={"report": "Seen at A&E twice.", "score": "1", "reason": SECRET_FIRST},
+    )
+    assert entered.status_code == 302
+
+    def unchanged_when_the_value_changes(round_id):
+        urls = every_get_url(app, people, round_id)
+        _set_written(app, people, 1, SECRET_FIRST)
+        before = {name: snapshot(client, urls) for name, client in viewers.items()}
+        _set_written(app, people, 9, SECRET_SECOND)
+        after = {name: snapshot(client, urls) for name, client in viewers.items()}
+        for name in viewers:
+            for key, (status, body) in before[name].items():
+                assert after[name][key] == (status, body), f"{name} sees a change at {key}"
+                assert SECRET_FIRST.encode() not in body and SECRET_SECOND.encode() not in body
+
+    unchanged_when_the_value_changes(round_id=1)
+    people.start()
+    round_id = people.open_round()
+    unchanged_when_the_value_changes(round_id)
+
+    people.reveal(round_id)
+    stage = display.get(
+        f"/display/{people.display_token}/region/stage", headers={"HX-Request": "true"}
+    )
+    assert SECRET_SECOND in stage.text and "Written contribution" in stage.text
