@@ -99,6 +99,15 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
 
     phone.get_by_text("Keep the phone", exact=True).click()
     phone.get_by_label("Why? (optional, one line)").fill("Phone keeps her in touch with her mum")
+    # A live refresh of the rating region while someone is typing keeps what they typed.
+    chair.locator("#region-people").get_by_role("button", name="Make observer").first.click()
+    expect(phone.locator("#region-progress")).to_contain_text("0 of 1 have rated", timeout=LIVE)
+    expect(phone.get_by_label("Why? (optional, one line)")).to_have_value(
+        "Phone keeps her in touch with her mum"
+    )
+    expect(phone.get_by_text("Keep the phone", exact=True)).to_be_checked()
+    chair.locator("#region-people").get_by_role("button", name="Let rate").click()
+    expect(phone.locator("#region-progress")).to_contain_text("0 of 2 have rated", timeout=LIVE)
     phone.get_by_role("button", name="Submit my rating").click()
     expect(phone.get_by_text("You rated Keep the phone")).to_be_visible()
     expect(display.locator("#region-progress")).to_contain_text("1 of 2 have rated", timeout=LIVE)
@@ -123,6 +132,50 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
         expect(stage).to_contain_text("No single largest group")
         expect(stage.locator(".chart")).to_be_visible()
     display.screenshot(path=str(live_server_shot(live_server, "display-revealed.png")))
+
+    # Two people, two options: the display says so plainly, and the chair acknowledges it.
+    expect(display.locator("#region-stage")).to_contain_text("no option is held by a majority")
+    chair.get_by_role("button", name="Acknowledge the disagreement").click()
+    expect(display.locator("#region-stage")).to_contain_text(
+        "Acknowledged by the chair", timeout=LIVE
+    )
+
+    chair.get_by_label("Decision, in plain words").fill(
+        "She keeps the phone; it stays downstairs at night."
+    )
+    chair.get_by_label("Rationale: why this decision, on what evidence").fill(
+        "Contact with her mum matters; night-time use was the risk."
+    )
+    chair.get_by_label("In their words where possible").fill("“I need to talk to my mum.”")
+    chair.get_by_label("Review date").fill("2027-01-10")
+    chair.get_by_role("button", name="Record the decision").click()
+    for screen in (display, phone):
+        expect(screen.locator("#region-decision")).to_contain_text(
+            "it stays downstairs at night", timeout=LIVE
+        )
+
+    phone.get_by_text("I disagree", exact=True).click()
+    phone.get_by_label("Your view, in your own words (needed if you disagree)").fill(
+        "Taking it at night will feel like a punishment to her."
+    )
+    phone.get_by_role("button", name="Record my answer").click()
+    decision = display.locator("#region-decision")
+    expect(decision).to_contain_text("against the majority of ratings", timeout=LIVE)
+    expect(decision).to_contain_text("feel like a punishment to her. Jo Keyworker, Children's home")
+
+    chair.get_by_label("What is to be done").fill("Agree night-time phone routine with her")
+    chair.get_by_label("Owner: one named person").select_option(
+        label="Jo Keyworker (Children's home)"
+    )
+    chair.get_by_label("Due by").fill("2026-12-01")
+    chair.get_by_role("button", name="Add the action").click()
+    expect(phone.locator("#region-actions")).to_contain_text("Your actions (1)", timeout=LIVE)
+    expect(display.locator("#region-actions")).to_contain_text("Agree night-time phone routine")
+    display.screenshot(
+        path=str(live_server_shot(live_server, "display-decided.png")), full_page=True
+    )
+    chair.screenshot(path=str(live_server_shot(live_server, "chair-decided.png")), full_page=True)
+    phone.screenshot(path=str(live_server_shot(live_server, "phone-decided.png")), full_page=True)
     assert outside == [], f"pages fetched from outside the server: {outside}"
 
 

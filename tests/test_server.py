@@ -1,12 +1,14 @@
 """The real server on a loopback port, driven by real Socket.IO clients and HTTP.
 
 A chair, the shared display and three attendees go through a whole item: join,
-admit, rate, progress seen by all, reveal, spread seen by all, a second round.
+admit, rate, progress seen by all, reveal, spread seen by all, a second round,
+then the decision, one dissent in the dissenter's words, and two actions.
 """
 
 import re
 import threading
 import time
+from datetime import date, timedelta
 
 import requests
 import socketio
@@ -169,9 +171,17 @@ def test_a_whole_item_on_the_real_server(live_server):
                 screen.wait_for("stage")
                 base = f"/display/{token}" if screen is display else f"/m/{meeting_id}"
                 stages[screen.name] = screen.region(base, "stage")
-            return stages
+            return round_id, stages
 
-        first = rate_round(1, [2, 7, 8])
+        def everyone_sees(region):
+            seen = {}
+            for screen in screens:
+                screen.wait_for(region)
+                base = f"/display/{token}" if screen is display else f"/m/{meeting_id}"
+                seen[screen.name] = screen.region(base, region)
+            return seen
+
+        first_id, first = rate_round(1, [2, 7, 8])
         for stage in first.values():
             assert "Round 1 — revealed" in stage
             assert "Median 7" in stage and "Range 2–8" in stage
@@ -179,12 +189,68 @@ def test_a_whole_item_on_the_real_server(live_server):
             assert "Sam Chair Children's social care Did not rate" in stage
             assert "Hear this view first" in stage
 
-        second = rate_round(2, [5, 6, 6])
+        _second_id, second = rate_round(2, [5, 6, 6])
         for stage in second.values():
             latest, earlier = stage.split("Round 1 — revealed")
             assert "Round 2 — revealed" in latest and "Median 6" in latest
             assert "Priya Shah round 2" in latest
             assert "Priya Shah Practitioner Police 2 Minority view Priya Shah round 1" in earlier
+            assert "Wide disagreement: ratings run from 2 to 8." in earlier
+
+        # The decision: round 1's wide spread is acknowledged first, then it is recorded.
+        review = (date.today() + timedelta(days=28)).isoformat()
+        decision = {
+            "intent": "record",
+            "text": "Child-protection plan: neglect.",
+            "rationale": "Missing twice in May; school attendance falling.",
+            "child_views": "She wants to stay at home.",
+            "review_date": review,
+        }
+        refused = chair.post(f"{meeting_path}/items/{item_id}/decision", decision)
+        assert refused.status_code == 409 and "Acknowledge the disagreement" in refused.text
+        chair.post(f"{meeting_path}/rounds/{first_id}/acknowledge", {"note": "Police heard first"})
+        everyone_sees("stage")
+        chair.post(f"{meeting_path}/items/{item_id}/decision", decision)
+        for shown in everyone_sees("decision").values():
+            assert "Child-protection plan: neglect." in shown and "Waiting for views" in shown
+
+        priya, tom, ade = attendees
+        dissent = "The risk is outside the home; a plan for the family misses it."
+        for person, agrees in ((priya, "no"), (tom, "yes"), (ade, "yes")):
+            answer = {"agrees": agrees, "text": dissent if agrees == "no" else ""}
+            assert person.post(f"/m/{meeting_id}/items/{item_id}/view", answer).ok
+            seen = everyone_sees("decision")
+        for shown in seen.values():
+            assert "Agreed with recorded dissent · 2 agree · 1 disagree" in shown
+            assert f"{dissent} Priya Shah, Police" in shown
+
+        # Two actions: one for someone in the room, one for a named person who is not.
+        people = {
+            a["name"]: a["attendee_id"]
+            for a in chair.get(f"{meeting_path}/record.json").json()["attendance"]
+        }
+        due = (date.today() + timedelta(days=10)).isoformat()
+        for action in (
+            {"what": "Share attendance data", "owner_id": people["Tom Reid"], "due": due},
+            {
+                "what": "Book a return interview",
+                "owner_name": "Kim Lowe",
+                "agency": "Youth service",
+                "due": due,
+            },
+        ):
+            assert chair.post(f"{meeting_path}/actions", {**action, "item_id": item_id}).ok
+            seen = everyone_sees("actions")
+        for name, shown in seen.items():
+            assert "Actions (2)" in shown and "Kim Lowe (not at the meeting) Youth service" in shown
+            assert ("Your actions (1)" in shown) == (name == "Tom Reid")
+
+        record = chair.get(f"{meeting_path}/record.json").json()
+        views = record["items"][0]["decision"]["views"]
+        assert [(v["name"], v["agrees"], v["view"]) for v in views if not v["agrees"]] == [
+            ("Priya Shah", False, dissent)
+        ]
+        assert [a["owner"] for a in record["items"][0]["actions"]] == ["Tom Reid", "Kim Lowe"]
     finally:
         for screen in screens:
             screen.close()
