@@ -1,5 +1,7 @@
 """Deciding an item: the chair's decision, each rater's view on it, and the actions agreed."""
 
+from functools import partial
+
 from flask import Blueprint, redirect, request, url_for
 
 from . import actions, decisions, meetings, rounds
@@ -7,14 +9,10 @@ from .access import chairs_meeting, get_meeting, login_required, viewer_for
 from .console import owned
 from .errors import Forbidden, Invalid, Refused
 from .extensions import db
-from .live import attendee_page, chair_page, kept, ring_everyone, status_of
+from .live import attendee_page, chair_change, chair_page, kept, ring_everyone, status_of
 from .models import Action, Attendee, Item, Round
 
 bp = Blueprint("decide", __name__)
-
-
-def _chair_back(meeting, anchor: str):
-    return redirect(url_for("agenda.show", meeting_id=meeting.id) + anchor)
 
 
 @bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/decision", methods=["POST"])
@@ -23,15 +21,15 @@ def decision(meeting_id, item_id):
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     record = request.form.get("intent") == "record"
-    try:
-        decisions.save(item, request.form, record, meeting.chair.name)
-    except (Invalid, Refused) as problem:
-        db.session.rollback()
-        return chair_page(meeting, status_of(problem), **kept("decision", request.form, problem))
-    db.session.commit()
-    if record:
-        ring_everyone(meeting, "decision", "stage")
-    return _chair_back(meeting, "#decision")
+    # A draft is the chair's alone, so only a recorded decision rings the other screens.
+    regions = ("decision", "stage") if record else ()
+    return chair_change(
+        meeting,
+        "decision",
+        partial(decisions.save, item, request.form, record, meeting.chair.name),
+        *regions,
+        anchor="#decision",
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/rounds/<int:round_id>/acknowledge", methods=["POST"])
@@ -39,16 +37,17 @@ def decision(meeting_id, item_id):
 def acknowledge(meeting_id, round_id):
     meeting = chairs_meeting(meeting_id)
     round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
-    rounds.acknowledge_divergence(round_, request.form.get("note", ""))
-    meetings.log(
-        meeting,
-        meeting.chair.name,
-        f"acknowledged the wide disagreement in round {round_.number} on {round_.item.title}",
-        round_.divergence_note,
-    )
-    db.session.commit()
-    ring_everyone(meeting, "stage")
-    return _chair_back(meeting, f"#round-{round_.number}")
+
+    def change():
+        rounds.acknowledge_divergence(round_, request.form.get("note", ""))
+        meetings.log(
+            meeting,
+            meeting.chair.name,
+            f"acknowledged the wide disagreement in round {round_.number} on {round_.item.title}",
+            round_.divergence_note,
+        )
+
+    return chair_change(meeting, "acknowledge", change, "stage", anchor=f"#round-{round_.number}")
 
 
 @bp.route(
@@ -61,18 +60,11 @@ def chair_view(meeting_id, item_id, attendee_id, what):
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
-    try:
-        if what == "record":
-            decisions.respond(item, attendee, request.form, by_chair=True)
-        else:
-            decisions.consider(item, attendee, request.form)
-    except (Invalid, Refused) as problem:
-        db.session.rollback()
-        key = f"{what}-{attendee.id}"
-        return chair_page(meeting, status_of(problem), **kept(key, request.form, problem))
-    db.session.commit()
-    ring_everyone(meeting, "decision")
-    return _chair_back(meeting, "#views")
+    if what == "record":
+        change = partial(decisions.respond, item, attendee, request.form, by_chair=True)
+    else:
+        change = partial(decisions.consider, item, attendee, request.form)
+    return chair_change(meeting, f"{what}-{attendee.id}", change, "decision", anchor="#views")
 
 
 @bp.route("/m/<int:meeting_id>/items/<int:item_id>/view", methods=["POST"])
@@ -86,10 +78,10 @@ def own_view(meeting_id, item_id):
         decisions.respond(item, viewer.attendee, request.form, by_chair=False)
     except (Invalid, Refused) as problem:
         db.session.rollback()
-        page = (
-            chair_page if viewer.is_chair else lambda m, *a, **k: attendee_page(m, viewer, *a, **k)
-        )
-        return page(meeting, status_of(problem), **kept("view", request.form, problem))
+        context = kept("view", request.form, problem)
+        if viewer.is_chair:
+            return chair_page(meeting, status_of(problem), **context)
+        return attendee_page(meeting, viewer, status_of(problem), **context)
     db.session.commit()
     ring_everyone(meeting, "decision")
     return redirect(url_for("live.attend", meeting_id=meeting.id) + "#decision")
@@ -99,14 +91,8 @@ def own_view(meeting_id, item_id):
 @login_required
 def add_action(meeting_id):
     meeting = chairs_meeting(meeting_id)
-    try:
-        actions.add(meeting, request.form)
-    except (Invalid, Refused) as problem:
-        db.session.rollback()
-        return chair_page(meeting, status_of(problem), **kept("action", request.form, problem))
-    db.session.commit()
-    ring_everyone(meeting, "actions")
-    return _chair_back(meeting, "#actions")
+    change = partial(actions.add, meeting, request.form)
+    return chair_change(meeting, "action", change, "actions", anchor="#actions")
 
 
 @bp.route("/meetings/<int:meeting_id>/actions/<int:action_id>/withdraw", methods=["POST"])
@@ -114,12 +100,5 @@ def add_action(meeting_id):
 def withdraw_action(meeting_id, action_id):
     meeting = chairs_meeting(meeting_id)
     action = owned(Action, meeting, action_id, lambda a: a.meeting_id)
-    try:
-        actions.withdraw(action, request.form.get("reason", ""))
-    except (Invalid, Refused) as problem:
-        db.session.rollback()
-        key = f"withdraw-{action.id}"
-        return chair_page(meeting, status_of(problem), **kept(key, request.form, problem))
-    db.session.commit()
-    ring_everyone(meeting, "actions")
-    return _chair_back(meeting, "#actions")
+    change = partial(actions.withdraw, action, request.form.get("reason", ""))
+    return chair_change(meeting, f"withdraw-{action.id}", change, "actions", anchor="#actions")

@@ -21,7 +21,7 @@ from flask import (
 
 from . import actions, attendance, decisions, meetings, rounds, scales
 from .access import chair_seat, device_attendee, display_meeting, get_meeting, viewer_for
-from .errors import Forbidden, Refused
+from .errors import Forbidden, Invalid, Refused
 from .extensions import db, socketio
 from .models import TURNED_AWAY, WAITING, Meeting, Round
 from .rounds import Viewer
@@ -149,6 +149,24 @@ def kept(key: str, form, problem: Exception) -> dict:
 def status_of(problem: Exception) -> int:
     """Return the status a refused or invalid form answers with."""
     return getattr(problem, "status", 422)
+
+
+def chair_change(meeting: Meeting, key: str, change, *regions: str, anchor: str = "", then=None):
+    """Make one change from the chair's page, then commit, ring `regions` and go back.
+
+    If the change is refused or its input is wrong, nothing is saved and the chair's
+    page comes back with the problem named and the form `key` as they typed it.
+    """
+    try:
+        change()
+    except (Invalid, Refused) as problem:
+        db.session.rollback()
+        return chair_page(meeting, status_of(problem), **kept(key, request.form, problem))
+    db.session.commit()
+    ring_everyone(meeting, *regions)
+    if then is not None:
+        then()
+    return redirect(url_for("agenda.show", meeting_id=meeting.id) + anchor)
 
 
 def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra):

@@ -1,5 +1,7 @@
 """The roll: who left and when, who sent apologies, written contributions, and quorum."""
 
+from functools import partial
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from . import attendance
@@ -7,14 +9,10 @@ from .access import chairs_meeting, login_required
 from .console import owned
 from .errors import Invalid, Refused
 from .extensions import db
-from .live import chair_page, kept, ring_attendee, ring_everyone
+from .live import chair_change, ring_attendee, ring_everyone
 from .models import ABSENT, Attendee, Item
 
 bp = Blueprint("roll", __name__, url_prefix="/meetings/<int:meeting_id>")
-
-
-def _back(meeting):
-    return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#attendance")
 
 
 @bp.route("/people/<int:attendee_id>/<any(left, returned):what>", methods=["POST"])
@@ -22,46 +20,37 @@ def _back(meeting):
 def presence(meeting_id, attendee_id, what):
     meeting = chairs_meeting(meeting_id)
     attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
-    try:
-        if what == "left":
-            attendance.mark_left(attendee, request.form.get("left_at"))
-        else:
-            attendance.mark_returned(attendee)
-    except Invalid as invalid:
-        db.session.rollback()
-        return chair_page(meeting, 422, **kept(f"left-{attendee.id}", request.form, invalid))
-    db.session.commit()
-    ring_everyone(meeting, "people", "progress", "rate")
-    ring_attendee(attendee)
-    return _back(meeting)
+    if what == "left":
+        change = partial(attendance.mark_left, attendee, request.form.get("left_at"))
+    else:
+        change = partial(attendance.mark_returned, attendee)
+    return chair_change(
+        meeting,
+        f"left-{attendee.id}",
+        change,
+        "people",
+        "progress",
+        "rate",
+        anchor="#attendance",
+        then=partial(ring_attendee, attendee),
+    )
 
 
 @bp.route("/apologies", methods=["POST"])
 @login_required
 def apologies(meeting_id):
     meeting = chairs_meeting(meeting_id)
-    try:
-        attendance.add_apologies(meeting, request.form)
-    except Invalid as invalid:
-        db.session.rollback()
-        return chair_page(meeting, 422, **kept("apologies", request.form, invalid))
-    db.session.commit()
-    ring_everyone(meeting, "people")
-    return _back(meeting)
+    change = partial(attendance.add_apologies, meeting, request.form)
+    return chair_change(meeting, "apologies", change, "people", anchor="#attendance")
 
 
 @bp.route("/quorum", methods=["POST"])
 @login_required
 def quorum(meeting_id):
     meeting = chairs_meeting(meeting_id)
-    try:
-        attendance.record_inquorate_reason(meeting, request.form.get("reason", ""))
-    except Invalid as invalid:
-        db.session.rollback()
-        return chair_page(meeting, 422, **kept("quorum", request.form, invalid))
-    db.session.commit()
-    ring_everyone(meeting, "people")
-    return _back(meeting)
+    reason = request.form.get("reason", "")
+    change = partial(attendance.record_inquorate_reason, meeting, reason)
+    return chair_change(meeting, "quorum", change, "people", anchor="#attendance")
 
 
 @bp.route("/people/<int:attendee_id>/contributions/<int:item_id>", methods=["GET", "POST"])
@@ -85,7 +74,8 @@ def contribution(meeting_id, attendee_id, item_id):
             alert = str(refused)
         else:
             db.session.commit()
-            return _back(meeting)
+            ring_everyone(meeting, "people")
+            return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#attendance")
     elif entered is not None:
         # The rating itself is never sent back: it stays hidden until the round is revealed.
         form = {"report": entered.report}
