@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 
-from .errors import Forbidden
+from .errors import Forbidden, Refused
 from .extensions import db
 from .models import ADMITTED, Attendee, Chair, Meeting
 from .rounds import Viewer
@@ -44,6 +44,16 @@ def chairs_meeting(meeting_id: int) -> Meeting:
     if meeting.chair_id != current_chair().id:
         raise Forbidden("This meeting is run by another chair.")
     return meeting
+
+
+def owned(model, meeting: Meeting, key: int, meeting_of):
+    """Return a row that belongs to this meeting, or refuse: it was removed or never was."""
+    thing = db.session.get(model, key)
+    if thing is None or meeting_of(thing) != meeting.id:
+        raise Refused(
+            "That no longer exists in this meeting; the page has been brought up to date."
+        )
+    return thing
 
 
 def chair_seat(meeting: Meeting) -> Attendee:

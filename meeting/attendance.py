@@ -88,9 +88,7 @@ class Quorum:
             return "No quorum rule for this kind of meeting."
         if self.met:
             return f"Quorate: {self.rule}."
-        gaps = [
-            f"no {name.lower() if name != CHILDRENS_SOCIAL_CARE else name}" for name in self.missing
-        ]
+        gaps = [f"no {name.lower()}" for name in self.missing]
         if self.short_by > 0:
             gaps.append(f"{self.short_by} more agenc{'y' if self.short_by == 1 else 'ies'} needed")
         return f"Not quorate ({'; '.join(gaps)}). The rule: {self.rule}."

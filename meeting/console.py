@@ -3,8 +3,8 @@
 from flask import Blueprint, redirect, request, url_for
 
 from . import attendance, meetings, rounds
-from .access import chairs_meeting, login_required
-from .errors import Invalid, Refused
+from .access import chairs_meeting, login_required, owned
+from .errors import Invalid
 from .extensions import db
 from .live import chair_page, kept, ring_attendee, ring_everyone
 from .models import Attendee, Item, Meeting, Round
@@ -17,16 +17,6 @@ STAGE = ("agenda", "stage", "progress", "rate")
 
 def _back(meeting: Meeting):
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
-
-
-def owned(model, meeting: Meeting, key: int, meeting_of):
-    """Return a row that belongs to this meeting, or refuse: it was removed or never was."""
-    thing = db.session.get(model, key)
-    if thing is None or meeting_of(thing) != meeting.id:
-        raise Refused(
-            "That no longer exists in this meeting; the page has been brought up to date."
-        )
-    return thing
 
 
 @bp.route("/start", methods=["POST"])

@@ -5,8 +5,7 @@ from functools import partial
 from flask import Blueprint, redirect, request, url_for
 
 from . import actions, decisions, meetings, rounds
-from .access import chairs_meeting, get_meeting, login_required, viewer_for
-from .console import owned
+from .access import chairs_meeting, get_meeting, login_required, owned, viewer_for
 from .errors import Forbidden, Invalid, Refused
 from .extensions import db
 from .live import attendee_page, chair_change, chair_page, kept, ring_everyone, status_of

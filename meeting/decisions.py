@@ -5,10 +5,10 @@ revealed. Each rater then says whether they agree; anyone who does not records t
 view in their own words. Consensus is worked out from those answers, never typed.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from werkzeug.datastructures import MultiDict
 
 from .attendance import require_quorum
 from .errors import Forbidden, Invalid, Refused
@@ -65,10 +65,9 @@ def _editable(item: Item) -> None:
         raise Refused("Start the meeting before drafting decisions.")
 
 
-def _read(form: Mapping[str, str], record: bool, item: Item) -> tuple[dict, dict[str, str]]:
+def _read(form: MultiDict, record: bool, item: Item) -> tuple[dict, dict[str, str]]:
     fields = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS}
-    getlist = getattr(form, "getlist", None)
-    picked = getlist("legal_bases") if getlist else list(form.get("legal_bases") or [])
+    picked = form.getlist("legal_bases")
     fields["legal_bases"] = [basis for basis in legal_bases() if basis in picked]
     errors: dict[str, str] = {}
     if set(picked) - set(fields["legal_bases"]):
@@ -109,7 +108,7 @@ def _changes(decision: Decision, fields: dict) -> list[tuple[str, str]]:
     return changed
 
 
-def save(item: Item, form: Mapping[str, str], record: bool, actor: str) -> Decision:
+def save(item: Item, form: MultiDict, record: bool, actor: str) -> Decision:
     """Save the chair's draft of a decision, or record it (checked, and shown to everyone).
 
     Recording again after changes makes a new wording (version); the event log keeps what
@@ -128,7 +127,9 @@ def save(item: Item, form: Mapping[str, str], record: bool, actor: str) -> Decis
             )
         if not any(r.revealed_at for r in item.rounds):
             raise Refused("Open and reveal a rating round before recording the decision.")
-        for round_, words in unacknowledged_divergence(item):
+        unheard = unacknowledged_divergence(item)
+        if unheard:
+            round_, words = unheard[0]
             raise Refused(
                 f"Round {round_.number}: {words} Acknowledge the disagreement before "
                 "recording the decision."
@@ -205,7 +206,7 @@ def _view(decision: Decision, attendee: Attendee) -> View:
     return view
 
 
-def respond(item: Item, attendee: Attendee, form: Mapping[str, str], by_chair: bool) -> View:
+def respond(item: Item, attendee: Attendee, form: MultiDict, by_chair: bool) -> View:
     """Record whether someone agrees with the decision, and their view in their words if not."""
     decision = _recorded(item)
     if attendee.meeting_id != item.meeting_id:
@@ -244,7 +245,7 @@ def respond(item: Item, attendee: Attendee, form: Mapping[str, str], by_chair: b
     return view
 
 
-def consider(item: Item, attendee: Attendee, form: Mapping[str, str]) -> View:
+def consider(item: Item, attendee: Attendee, form: MultiDict) -> View:
     """Record how the meeting considered someone's minority view, and any escalation."""
     decision = _recorded(item)
     if attendee.meeting_id != item.meeting_id:
@@ -291,10 +292,6 @@ class Consensus:
     agree: int
     disagree: int
     waiting_for: list[Attendee]
-
-    @property
-    def settled(self) -> bool:
-        return self.status != "" and not self.waiting_for
 
 
 def consensus(item: Item) -> Consensus | None:

@@ -76,7 +76,9 @@ def region_context(meeting: Meeting, viewer: Viewer, only: str | None = None, **
     kept = extra.pop("rate_form", None)
     if only in (None, "decision") and item is not None:
         extra.setdefault("consensus", decisions.consensus(item))
-        extra.setdefault("minority_marks", decisions.minority_at_reveal(item))
+        # Only the chair's list of views shows who was a minority at the reveal.
+        if viewer.is_chair:
+            extra.setdefault("minority_marks", decisions.minority_at_reveal(item))
         extra.setdefault("raters", decisions.raters(item))
         extra.setdefault("my_view", decisions.view_of(item.decision, viewer.attendee))
     if only in (None, "actions"):

@@ -5,8 +5,7 @@ from functools import partial
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from . import attendance
-from .access import chairs_meeting, login_required
-from .console import owned
+from .access import chairs_meeting, login_required, owned
 from .errors import Invalid, Refused
 from .extensions import db
 from .live import chair_change, ring_attendee, ring_everyone
