@@ -1,13 +1,10 @@
-"""User Markdown to safe HTML: rendered by `markdown`, then cleaned by `nh3`."""
+"""User Markdown to safe HTML for the live pages, with the minutes' cleaner."""
 
-import markdown as md
-import nh3
 from markupsafe import Markup
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}
+from minutes.html import to_html
 
 
 def render_markdown(text: str | None) -> Markup:
     """Render user-written Markdown to HTML that cannot carry script."""
-    html = md.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow"))
+    return Markup(to_html(text or "", line_breaks=False))

@@ -1,1 +1,31 @@
-"""The minutes of a finished meeting, made from a plain record; knows nothing of Flask."""
+"""Minutes: a meeting's plain record in, Markdown out; HTML and Word from that Markdown.
+
+Knows nothing of Flask or the database. `render` is a pure function: the same record and
+edition always give the same bytes, and the integrity line carries their SHA-256 digest.
+"""
+
+from .render import (
+    GROUPS,
+    Correction,
+    Edition,
+    copy_for,
+    decided,
+    digest,
+    render,
+    sections,
+    split,
+    verify,
+)
+
+__all__ = [
+    "GROUPS",
+    "Correction",
+    "Edition",
+    "copy_for",
+    "decided",
+    "digest",
+    "render",
+    "sections",
+    "split",
+    "verify",
+]

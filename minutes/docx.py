@@ -1,0 +1,88 @@
+"""Minutes as a Word document, built from the same HTML the web page shows."""
+
+from io import BytesIO
+
+import docx
+import lxml.html
+from docx.enum.text import WD_BREAK
+from docx.shared import Cm, Pt
+
+from .html import to_html
+
+HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3, "h5": 4, "h6": 5}
+
+
+def to_docx(markdown_text: str, title: str) -> bytes:
+    """Return the minutes (Markdown) as the bytes of a .docx file."""
+    document = docx.Document()
+    document.core_properties.title = title
+    for section in document.sections:
+        # A4, as partner agencies print and file it.
+        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+        section.left_margin = section.right_margin = Cm(2.0)
+    document.styles["Normal"].font.size = Pt(10.5)
+    root = lxml.html.fragment_fromstring(to_html(markdown_text), create_parent="div")
+    _Builder(document).blocks(root)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+class _Builder:
+    def __init__(self, document):
+        self.document = document
+
+    def blocks(self, parent, style: str | None = None) -> None:
+        for node in parent:
+            tag = node.tag if isinstance(node.tag, str) else ""
+            if tag in HEADINGS:
+                heading = self.document.add_heading(level=HEADINGS[tag])
+                self.runs(heading, node)
+            elif tag == "p":
+                self.runs(self.document.add_paragraph(style=style), node)
+            elif tag in ("ul", "ol"):
+                list_style = "List Bullet" if tag == "ul" else "List Number"
+                for entry in node.iterfind("li"):
+                    self.runs(self.document.add_paragraph(style=list_style), entry)
+            elif tag == "blockquote":
+                self.blocks(node, style="Quote")
+            elif tag == "table":
+                self.table(node)
+            elif tag == "hr":
+                self.document.add_paragraph("―" * 20)
+            elif tag == "pre":
+                self.document.add_paragraph(node.text_content())
+            elif tag:
+                self.blocks(node, style)
+
+    def runs(self, paragraph, node, bold=False, italic=False) -> None:
+        if node.text:
+            self._run(paragraph, node.text, bold, italic)
+        for child in node:
+            if child.tag == "br":
+                paragraph.add_run().add_break(WD_BREAK.LINE)
+            elif isinstance(child.tag, str):
+                self.runs(
+                    paragraph,
+                    child,
+                    bold or child.tag in ("strong", "b", "th"),
+                    italic or child.tag in ("em", "i"),
+                )
+            if child.tail:
+                self._run(paragraph, child.tail, bold, italic)
+
+    @staticmethod
+    def _run(paragraph, text: str, bold: bool, italic: bool) -> None:
+        run = paragraph.add_run(text.replace("\n", ""))
+        run.bold, run.italic = bold or None, italic or None
+
+    def table(self, node) -> None:
+        rows = node.xpath(".//tr")
+        width = max(len(row.xpath("./th|./td")) for row in rows)
+        table = self.document.add_table(rows=len(rows), cols=width)
+        table.style = "Table Grid"
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row.xpath("./th|./td")):
+                paragraph = table.cell(r, c).paragraphs[0]
+                self.runs(paragraph, cell, bold=cell.tag == "th")
+        self.document.add_paragraph()
