@@ -38,6 +38,25 @@ def create_app(overrides: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
         JOIN_ATTEMPTS_LIMIT="10 per minute",
         ANNOUNCE_SETUP_CODE=True,
+        # Minutes: deadlines in working days, counted from the day the meeting closed.
+        MINUTES_SUMMARY_DAYS=5,
+        MINUTES_DUE_DAYS=15,
+        # How long recipients may ask for corrections, from the first circulation.
+        CORRECTION_WINDOW_DAYS=10,
+        # Working days skip weekends, these public holidays and any listed closure days.
+        WORKING_DAYS_COUNTRY="GB",
+        WORKING_DAYS_REGION="ENG",
+        CLOSURE_DAYS=[],
+        # Email: with no SMTP_HOST, messages are written to the outbox folder instead.
+        SMTP_HOST=os.environ.get("MEETING_SMTP_HOST", ""),
+        SMTP_PORT=int(os.environ.get("MEETING_SMTP_PORT", "587")),
+        SMTP_USERNAME=os.environ.get("MEETING_SMTP_USERNAME", ""),
+        SMTP_PASSWORD=os.environ.get("MEETING_SMTP_PASSWORD", ""),
+        SMTP_STARTTLS=os.environ.get("MEETING_SMTP_STARTTLS", "1") not in ("0", "", "no"),
+        SMTP_TIMEOUT=20,
+        MAIL_FROM=os.environ.get("MEETING_MAIL_FROM", ""),
+        # The address people's links in emails start with, e.g. https://meetings.example.org
+        PUBLIC_URL=os.environ.get("MEETING_PUBLIC_URL", ""),
         # Legal and policy bases this deployment adds to the standard list, one per line.
         LEGAL_BASES_EXTRA=[
             line.strip()
@@ -55,12 +74,23 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # Imported before init_app: handlers declared while no server exists are kept by
     # the extension and registered with every app it is initialised for.
-    from . import agenda, archive, auth, console, decide, events, join, live, roll  # noqa: F401
+    from . import (  # noqa: F401
+        agenda,
+        archive,
+        auth,
+        console,
+        decide,
+        events,
+        join,
+        live,
+        papers,
+        roll,
+    )
 
     db.init_app(app)
     limiter.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
-    for area in (auth, agenda, console, join, live, decide, roll, archive):
+    for area in (auth, agenda, console, join, live, decide, roll, archive, papers):
         app.register_blueprint(area.bp)
 
     _templating(app)

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from . import meetings
+from . import circulation, meetings
 from .access import chairs_meeting, current_chair, login_required
 from .errors import Invalid
 from .extensions import db
@@ -21,7 +21,9 @@ def index():
         .where(Meeting.chair_id == current_chair().id)
         .order_by(Meeting.starts_at.desc())
     )
-    return render_template("agenda/index.html", meetings=list(rows))
+    return render_template(
+        "agenda/index.html", meetings=list(rows), minutes_clock=circulation.clock
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

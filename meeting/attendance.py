@@ -174,11 +174,6 @@ def add_apologies(meeting: Meeting, form: dict[str, str]) -> Attendee:
     """List someone who sent apologies (name, role, agency, and an email for the minutes)."""
     writable(meeting)
     fields = parse_joiner(form)
-    fields["email"] = form.get("email", "").strip()[:254]
-    if fields["email"] and "@" not in fields["email"]:
-        raise Invalid(
-            {"email": "Enter an email address, e.g. name@school.org.uk, or leave it blank."}
-        )
     attendee = Attendee(status=ABSENT, **fields)
     meeting.attendees.append(attendee)
     log(meeting, meeting.chair.name, f"recorded apologies from {attendee.name} ({attendee.agency})")

@@ -273,14 +273,26 @@ def close(meeting: Meeting) -> None:
 # Attendees ---------------------------------------------------------------------------
 
 
+BAD_EMAIL = "Enter an email address, e.g. name@school.org.uk, or leave it blank."
+
+
+def plausible_email(email: str) -> bool:
+    """Say whether an optional email address is blank or looks like one."""
+    name, at, domain = email.rpartition("@")
+    return not email or bool(name and at and "." in domain and " " not in email)
+
+
 def parse_joiner(form: dict[str, str]) -> dict:
-    """Check a joining attendee's name, role and agency; return them or raise Invalid."""
+    """Check an attendee's name, role, agency and (optional) email; return them or raise Invalid."""
     fields = {k: form.get(k, "").strip()[:120] for k in ("name", "role", "agency")}
+    fields["email"] = form.get("email", "").strip()[:254]
     errors = {}
     if not fields["name"]:
         errors["name"] = "Enter your name, so the chair knows who is asking to join."
     if not fields["agency"]:
         errors["agency"] = "Enter your agency, e.g. Police, School, Health."
+    if not plausible_email(fields["email"]):
+        errors["email"] = BAD_EMAIL
     if errors:
         raise Invalid(errors)
     return fields

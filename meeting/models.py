@@ -1,5 +1,5 @@
 """The record: chairs, meetings, agenda items, attendees, rounds, ratings, decisions,
-minority views, actions and the event log.
+minority views, actions, the event log, and the minutes' versions, deliveries and corrections.
 
 Times are stored as naive UTC; templates convert them with the `localtime` filter.
 """
@@ -69,6 +69,11 @@ class Meeting(db.Model):
     closed_at: Mapped[datetime | None]
     # Why the meeting went on although it was not quorate (the chair's words).
     inquorate_reason: Mapped[str] = mapped_column(Text, default="")
+    # The minutes' draft: the chair's summary, why undecided items go out, what is withheld.
+    minutes_summary: Mapped[str] = mapped_column(Text, default="")
+    minutes_undecided_reason: Mapped[str] = mapped_column(Text, default="")
+    # Section key ("summary", "item-2") -> recipient groups it is not for.
+    minutes_withheld: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
 
     chair: Mapped[Chair] = relationship(back_populates="meetings")
     items: Mapped[list["Item"]] = relationship(
@@ -130,6 +135,10 @@ class Attendee(db.Model):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     admitted_at: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
+    # The secret in this person's link to their copy of the minutes, made when first circulated.
+    reader_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Which copy of the minutes they get ("family", "professionals"); None: worked out.
+    copy_group: Mapped[str | None] = mapped_column(String(20))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
 
@@ -292,3 +301,70 @@ class Event(db.Model):
     action: Mapped[str] = mapped_column(String(300))
     # What a change replaced, so nothing in the record is edited without a trace.
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+
+
+class MinutesVersion(db.Model):
+    """One issue of the minutes, frozen when made: never edited, only followed by another."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    number: Mapped[int]
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    made_by: Mapped[str] = mapped_column(String(200))
+    # The plain record and edition the Markdown was rendered from, kept for later copies.
+    record: Mapped[dict] = mapped_column(JSON)
+    edition: Mapped[dict] = mapped_column(JSON)
+    markdown: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    circulated_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship()
+    deliveries: Mapped[list["Delivery"]] = relationship(
+        back_populates="version", order_by="Delivery.id", cascade="all, delete-orphan"
+    )
+
+
+class Delivery(db.Model):
+    """One attempt to send one person their copy of one version, and what came of it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("minutes_version.id"))
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    copy_group: Mapped[str | None] = mapped_column(String(20))
+    copy_digest: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "sent", "outbox" (written as an .eml file), "refused" or "failed".
+    result: Mapped[str] = mapped_column(String(12))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    version: Mapped[MinutesVersion] = relationship(back_populates="deliveries")
+    attendee: Mapped[Attendee] = relationship()
+
+    @property
+    def delivered(self) -> bool:
+        return self.result in ("sent", "outbox")
+
+
+class Correction(db.Model):
+    """A recipient's request to correct the minutes, and the chair's answer."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))
+    against_version: Mapped[int]
+    section: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default=PENDING)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None]
+    # The version that first carries the answer (accepted: the version it made).
+    in_version: Mapped[int | None]
+
+    attendee: Mapped[Attendee] = relationship()

@@ -1,8 +1,9 @@
-"""Dates and times as the meeting's people read them: the deployment's local time zone."""
+"""Dates and times as the meeting's people read them: the local time zone, working days."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 from flask import current_app
 
 
@@ -44,3 +45,43 @@ def utc_from_local_time(raw: str | None, on: date | None = None) -> datetime:
     clock = time.fromisoformat(raw)
     moment = datetime.combine(on or local_today(), clock, tzinfo=zone())
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_date(moment: datetime) -> date:
+    """Return the local date of a stored (naive UTC) time."""
+    return moment.replace(tzinfo=UTC).astimezone(zone()).date()
+
+
+def _closed_days(years: range) -> set[date]:
+    config = current_app.config
+    closed = set(
+        holidays.country_holidays(
+            config["WORKING_DAYS_COUNTRY"], subdiv=config["WORKING_DAYS_REGION"], years=years
+        )
+    )
+    return closed | {date.fromisoformat(d) for d in config["CLOSURE_DAYS"]}
+
+
+def is_working_day(day: date, closed: set[date]) -> bool:
+    return day.weekday() < 5 and day not in closed
+
+
+def add_working_days(start: date, count: int) -> date:
+    """Return the date `count` working days after `start` (weekends and bank holidays skipped)."""
+    closed = _closed_days(range(start.year, start.year + 2 + count // 200))
+    day = start
+    while count > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, closed):
+            count -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Count working days after `start` up to and including `end` (negative if `end` is earlier)."""
+    if end < start:
+        return -working_days_between(end, start)
+    closed = _closed_days(range(start.year, end.year + 1))
+    return sum(
+        1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(n), closed)
+    )
