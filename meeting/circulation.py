@@ -174,9 +174,9 @@ def _make_version(meeting: Meeting, data: dict, edition: Edition) -> MinutesVers
     return made
 
 
-def freeze_first(meeting: Meeting, form) -> MinutesVersion:
-    """Save the draft as typed, then freeze it as version 1 (refused with a reason missing)."""
-    save_draft(meeting, form)
+def freeze_first(meeting: Meeting) -> MinutesVersion:
+    """Freeze the draft as version 1; refused while an undecided item has no reason."""
+    _frozen(meeting)
     open_items = undecided(meeting)
     if open_items and not meeting.minutes_undecided_reason:
         names = ", ".join(f"item {i.position} ({i.title})" for i in open_items)

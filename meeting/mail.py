@@ -118,9 +118,7 @@ def _message(made, person, email, markdown, document, cut_for, link) -> EmailMes
         subtype=DOCX.split("/")[1],
         filename=f"{stem}.docx",
     )
-    message.add_attachment(
-        markdown.encode("utf-8"), maintype="text", subtype="markdown", filename=f"{stem}.md"
-    )
+    message.add_attachment(markdown, subtype="markdown", charset="utf-8", filename=f"{stem}.md")
     return message
 
 

@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -105,10 +106,10 @@ def chair_page(meeting: Meeting, number: int | None = None, status: int | None =
         latest_deliveries=circulation.latest_deliveries,
         **extra,
     )
-    return page, status or (422 if errors else 200)
+    return make_response(page, status or (422 if errors else 200))
 
 
-def _change(meeting: Meeting, key: str, change, number: int | None = None):
+def _change(meeting: Meeting, key: str, change, number: int | None = None) -> Response:
     """Make one change to the minutes; on a refusal keep the typed form and say why."""
     form = request.form
     try:
@@ -158,10 +159,11 @@ def version_file(meeting_id, number, ext):
 @login_required
 def save_draft(meeting_id):
     meeting = chairs_meeting(meeting_id)
-    if request.form.get("then") != "circulate":
-        return _change(meeting, "draft", lambda form: circulation.save_draft(meeting, form))
+    saved = _change(meeting, "draft", lambda form: circulation.save_draft(meeting, form))
+    if request.form.get("then") != "circulate" or saved.status_code != 302:
+        return saved
     try:
-        made = circulation.freeze_first(meeting, request.form)
+        made = circulation.freeze_first(meeting)
     except (Invalid, Refused) as problem:
         db.session.rollback()
         return chair_page(meeting, None, status_of(problem), **kept("draft", request.form, problem))

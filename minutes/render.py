@@ -57,12 +57,15 @@ def digest(text: str) -> str:
 def split(markdown: str) -> tuple[str, str]:
     """Split minutes into the text the digest covers and the integrity line."""
     body, _, line = markdown.rpartition("\n" + INTEGRITY)
-    return body + "\n", INTEGRITY + line
+    return body, INTEGRITY + line
 
 
 def verify(markdown: str) -> bool:
-    """Say whether minutes still match the digest printed in their integrity line."""
-    body, line = split(markdown)
+    """Say whether minutes still match the digest printed in their integrity line.
+
+    The digest is of the text with LF line endings; mail may carry it with CRLF.
+    """
+    body, line = split(markdown.replace("\r\n", "\n"))
     return f"SHA-256 {digest(body)}" in line
 
 
@@ -271,7 +274,7 @@ class _Writer:
         key = f"item-{item['position']}"
         self.out(f"## Item {item['position']}: {inline(item['title'])}", "")
         self.para(
-            f"Rated on: {item['scale']}."
+            f"Rated on: {inline(item['scale'])}."
             + (
                 " Options: " + ", ".join(inline(c) for c in item["choices"]) + "."
                 if item["choices"]
@@ -311,7 +314,7 @@ class _Writer:
         views = decision["views"]
         agree = sum(1 for v in views if v["agrees"] is True)
         disagree = sum(1 for v in views if v["agrees"] is False)
-        status = decision["consensus"] or "Not worked out"
+        status = inline(decision["consensus"]) or "Not worked out"
         counts = f" ({agree} agree, {disagree} disagree)"
         if decision["awaiting_views_from"]:
             waiting = ", ".join(inline(n) for n in decision["awaiting_views_from"])
@@ -330,7 +333,7 @@ class _Writer:
         if round_["number"] == 1:
             title += " (independent)"
         if round_["basis"]:
-            title += f", {round_['basis'].lower()}"
+            title += f", {inline(round_['basis'].lower())}"
         self.out(f"#### {title}", "")
         self.para(
             f"Opened {clock(round_['opened_at'], self.zone)}, "
@@ -367,7 +370,7 @@ class _Writer:
             self.para("**Did not rate:** everyone who could rate did.")
         if round_["chart"]:
             self.out(
-                f"**Spread:** middle {inline(round_['middle'])}; range {inline(round_['range'])}.",
+                f"**Spread:** {inline(round_['middle'])}; {inline(round_['range'])}.",
                 "",
             )
             self.out(
@@ -380,7 +383,7 @@ class _Writer:
                 )
             )
         if round_["divergence"]:
-            flag = f"**Wide spread:** {inline(round_['divergence'])}."
+            flag = f"**Wide spread:** {inline(round_['divergence']).rstrip('.')}."
             if round_["divergence_acknowledged_at"]:
                 acknowledged = clock(round_["divergence_acknowledged_at"], self.zone)
                 flag += f" Acknowledged by the chair at {acknowledged}"
@@ -444,21 +447,23 @@ class _Writer:
                     f"at {clock(view['recorded_at'], self.zone)}."
                 )
             else:
-                rounds = ", ".join(str(n) for n in marked)
                 agreed = " and agreed with the decision" if view["agrees"] else ""
-                self.para(f"{who} rated in the minority in round {rounds}{agreed}.")
+                self.para(f"{who} rated in the minority ({self._marks(marked)}){agreed}.")
             if marked and view["agrees"] is False:
-                rounds = ", ".join(str(n) for n in marked)
-                self.para(f"{who} also rated in the minority in round {rounds}.")
+                self.para(f"{who} also rated in the minority ({self._marks(marked)}).")
             considered = inline(view["how_considered"]) or "Not recorded"
             self.para(f"**How the meeting considered it:** {considered}")
             if view["escalated"]:
                 self.para(
-                    f"**Escalated** to {inline(view['escalated_to'])}, "
+                    f"**Escalation:** escalated to {inline(view['escalated_to'])}, "
                     f"response by {iso_day(view['respond_by'])}."
                 )
         if not shown:
             self.para("No minority view was recorded.")
+
+    @staticmethod
+    def _marks(marked: list[str]) -> str:
+        return "; ".join(inline(m) for m in marked)
 
     def item_actions(self, item: dict) -> None:
         self.out("### Actions", "")

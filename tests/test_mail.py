@@ -1,0 +1,201 @@
+"""Circulation, correction and recirculation against a real SMTP server on loopback."""
+
+import email
+import email.policy
+import re
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from conftest import People, log_in, make_chair, make_meeting, text_of
+from story import DECISION_ONE, UNDECIDED_REASON, run_meeting
+from test_minutes import CHOICE, LXS, SAFETY
+
+import minutes
+from meeting.extensions import db
+from meeting.models import Correction, Delivery, MinutesVersion
+
+
+class Inbox:
+    """An SMTP handler that keeps what it is sent and refuses the addresses it is told to."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a loopback port the app is set to use (not started yet)."""
+    inbox = Inbox()
+    port = free_port()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_TIMEOUT=5)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    yield inbox, controller
+    if getattr(controller, "_thread", None) is not None:
+        controller.stop()
+
+
+@pytest.fixture
+def story(app):
+    make_chair(app)
+    chair = log_in(app)
+    meeting_id = make_meeting(
+        chair, SAFETY, LXS, CHOICE, title="Review for A.B.", kind="prt_review"
+    )
+    return run_meeting(People(app, chair, meeting_id))
+
+
+def deliveries(app) -> dict[str, str]:
+    """Each recipient's latest result."""
+    with app.app_context():
+        rows = db.session.query(Delivery).order_by(Delivery.id).all()
+        return {d.email: d.result for d in rows}
+
+
+def press(chair, page: str, label: str, near: str = ""):
+    """Submit the form whose button reads `label` (in the row that mentions `near`)."""
+    forms = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S)
+    for action, inner in forms:
+        if label in inner:
+            return chair.post(action)
+    raise AssertionError(f"no button {label!r}")
+
+
+def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smtp, app):
+    inbox, server = smtp
+    chair = story.people.chair
+    url = f"/meetings/{story.people.meeting_id}/minutes"
+    everyone = [
+        "chair@example.org",
+        "lee@nhs.example",
+        "priya@police.example",
+        "reid@school.example",
+        "brown@home.example",
+    ]
+
+    # The mail server is down: every delivery fails, and version 1 is frozen all the same.
+    response = chair.post(
+        f"{url}/draft", data={"then": "circulate", "undecided_reason": UNDECIDED_REASON}
+    )
+    assert response.status_code == 302
+    assert set(deliveries(app).values()) == {"failed"}
+    page = chair.get(url).text
+    assert text_of(page).count("Could not reach the mail server at 127.0.0.1") == 5
+    with app.app_context():
+        first = db.session.query(MinutesVersion).one()
+        assert first.circulated_at is not None
+        digest_one = first.digest
+
+    # The server comes up but refuses one address: that failure is reported for her alone.
+    server.start()
+    inbox.refuse.add("reid@school.example")
+    press(chair, page, "Send again to all 5 not delivered")
+    assert deliveries(app)["reid@school.example"] == "refused"
+    assert {deliveries(app)[a] for a in everyone if "reid" not in a} == {"sent"}
+    assert len(inbox.messages) == 4
+    page = chair.get(url).text
+    assert "550 5.1.1 Mailbox unavailable" in text_of(page)
+
+    inbox.refuse.clear()
+    press(chair, page, "Send again")
+    assert deliveries(app)["reid@school.example"] == "sent"
+    assert len(inbox.to("reid@school.example")) == 1
+
+    message = inbox.to("priya@police.example")[0]
+    assert message["Subject"].startswith("Minutes, version 1: Review for A.B.")
+    names = sorted(part.get_filename() for part in message.iter_attachments())
+    assert names == [f"minutes-{story.people.meeting_id}-v1.{e}" for e in ("docx", "md")]
+    markdown = next(p for p in message.iter_attachments() if p.get_filename().endswith(".md"))
+    assert DECISION_ONE["text"] in markdown.get_content()
+    assert minutes.verify(markdown.get_content())
+    body = message.get_body(("plain",)).get_content()
+    link = re.search(r"http://localhost(/minutes/\S+)", body).group(1)
+
+    # Priya follows her link from another device and asks for a correction; so does Ms Reid.
+    reader = app.test_client()
+    assert "Version 1" in text_of(reader.get(link).text)
+    wanted = "My rating reason should read: missing three times this month"
+    asked = reader.post(f"{link}/corrections", data={"section": "item-1", "text": wanted})
+    assert asked.status_code == 302
+    reid_link = re.search(
+        r"http://localhost(/minutes/\S+)",
+        inbox.to("reid@school.example")[0].get_body(("plain",)).get_content(),
+    ).group(1)
+    app.test_client().post(
+        f"{reid_link}/corrections", data={"section": "general", "text": "Remove my dissent"}
+    )
+
+    page = chair.get(url).text
+    assert wanted in page and "Remove my dissent" in page
+    refused = press(chair, page, "Decline")
+    assert refused.status_code == 422
+    assert "Give a reason for declining it" in text_of(refused.text)
+    with app.app_context():
+        asked_by = {c.attendee.name: c.id for c in db.session.query(Correction).all()}
+    chair.post(
+        f"{url}/corrections/{asked_by['Ms Reid']}",
+        data={"outcome": "decline", "answer": "A dissent stays in the record as spoken"},
+    )
+    chair.post(
+        f"{url}/corrections/{asked_by['Priya Shah']}",
+        data={"outcome": "accept", "answer": "Police records confirm it"},
+    )
+    again = chair.post(
+        f"{url}/corrections/{asked_by['Priya Shah']}", data={"outcome": "accept", "answer": "x"}
+    )
+    assert again.status_code == 409 and "already accepted" in text_of(again.text)
+
+    with app.app_context():
+        made = db.session.query(MinutesVersion).order_by(MinutesVersion.number).all()
+        assert [v.number for v in made] == [1, 2]
+        assert made[0].digest == digest_one and made[1].digest != digest_one
+        assert made[1].circulated_at is None
+    second = chair.get(f"{url}/2.md").get_data(as_text=True)
+    assert "Version 2, corrections from Priya Shah (Police)" in second
+    assert wanted in second and "accepted in version 2" in second
+    assert "Police records confirm it" in second
+    assert "Remove my dissent" in second and "A dissent stays in the record as spoken" in second
+    assert minutes.verify(second)
+    # Version 1 is unchanged and still readable, by the chair and through the links.
+    first_text = chair.get(f"{url}/1.md").get_data(as_text=True)
+    assert wanted not in first_text and f"SHA-256 {digest_one}" in first_text
+    assert digest_one in reader.get(link).text
+
+    before = len(inbox.messages)
+    press(chair, chair.get(url).text, "Circulate version 2")
+    assert len(inbox.messages) == before + 5
+    resent = inbox.to("priya@police.example")[-1]
+    assert resent["Subject"].startswith("Minutes, version 2")
+    assert (
+        "Version 2 carries corrections from Priya Shah (Police)"
+        in resent.get_body(("plain",)).get_content()
+    )
+    assert "Version 2" in text_of(reader.get(link).text)
+    assert "accepted, in version 2" in text_of(reader.get(link).text)
+
+    events = text_of(chair.get(f"/meetings/{story.people.meeting_id}/events").text)
+    assert "sent version 1 of the minutes: 0 of 5 delivered" in events
+    assert "accepted correction" in events and "declined correction" in events
+    assert "circulated version 2" in events

@@ -1,0 +1,389 @@
+"""Minutes: every field of the defensible-decision section in Markdown, HTML and Word; the
+pure function; safe rendering; draft, circulation through the outbox, copies, the clock."""
+
+import email
+import json
+import re
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import docx
+import lxml.html
+import pytest
+from conftest import People, log_in, make_chair, make_meeting, text_of
+from story import (
+    ACTIONS,
+    CONSIDERED,
+    CONTROLS,
+    DECISION_ONE,
+    DECISION_TWO,
+    DISSENT,
+    ESCALATED_TO,
+    REPORT,
+    SOON,
+    UNDECIDED_REASON,
+    run_meeting,
+)
+
+import minutes
+from meeting.extensions import db
+from meeting.models import Meeting, MinutesVersion
+from minutes.html import to_html
+
+LXS = {"title": "Unsupervised time in the community", "body": "Two hours a day.", "scale": "lxs"}
+SAFETY = {
+    "title": "Risk of criminal exploitation",
+    "body": "Seen with older males.",
+    "scale": "safety",
+}
+CHOICE = {
+    "title": "Plan",
+    "body": "What plan is needed?",
+    "scale": "choice",
+    "choices": "Child-protection plan\nChild-in-need plan\nNo further action",
+}
+
+
+def long_day(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@pytest.fixture
+def story(app):
+    """A positive-risk-taking review (quorum: two agencies), run to the end and closed."""
+    make_chair(app)
+    chair = log_in(app)
+    meeting_id = make_meeting(
+        chair, SAFETY, LXS, CHOICE, title="Review for A.B.", kind="prt_review"
+    )
+    return run_meeting(People(app, chair, meeting_id))
+
+
+def every_field(text: str) -> None:
+    """Assert that the minutes, read as plain text, hold every field the issue lists."""
+    expected = [
+        # Header and attendance.
+        "Minutes: Review for A.B.",
+        "Positive-risk-taking review",
+        "A.B.",
+        "Monday 23 November 2026",
+        "10:00",
+        "Room 2",
+        "Sam Chair",
+        "Dr Lee",
+        "GP",
+        "Apologies; written contribution (item 1)",
+        "Priya Shah",
+        "Detective constable",
+        "Designated safeguarding lead",
+        "Quorate. The rule for this meeting: at least two agencies.",
+        # Item 1: the decision, consensus, ratings, spread, divergence, reasons.
+        "Item 1: Risk of criminal exploitation",
+        DECISION_ONE["text"],
+        "Agreed with recorded dissent (3 agree, 1 disagree)",
+        "Round 1 (independent)",
+        "Missing twice this month",
+        "Safe at school every day",
+        "Dr Lee (written contribution)",
+        "Injuries unexplained",
+        REPORT,
+        "Median 4.5; Range 2–7",
+        "██",
+        "Wide spread:",
+        "Acknowledged by the chair",
+        "Heard every agency before deciding",
+        DECISION_ONE["rationale"],
+        DECISION_ONE["evidence"],
+        DECISION_ONE["options"],
+        DECISION_ONE["benefits"],
+        DECISION_ONE["cost_of_restriction"],
+        DECISION_ONE["least_restrictive"],
+        DECISION_ONE["child_views"],
+        "Children Act 1989 s.47 (enquiries)",
+        "Working Together to Safeguard Children",
+        DECISION_ONE["legal_note"],
+        DISSENT,
+        "Ms Reid (School), disagreeing with the decision",
+        CONSIDERED,
+        f"escalated to {ESCALATED_TO}, response by",
+        DECISION_ONE["review_triggers"],
+        long_day(DECISION_ONE["review_date"]),
+        # Item 2: two rounds, inherent then residual.
+        "Round 2, residual",
+        "inherent",
+        CONTROLS,
+        "L4 × S4 = 16 (High)",
+        "L2 × S3 = 6 (Medium)",
+        DECISION_TWO["text"],
+        "Unanimous (3 agree, 0 disagree)",
+        "Not obtained: " + DECISION_TWO["child_views_missing"],
+        "Human Rights Act 1998 Art. 8 (necessity and proportionality)",
+        # Item 3: undecided, with the chair's reason; the parent had left.
+        "No decision was recorded on this item.",
+        "Mrs Brown (Parent)",
+        # Actions: owner, agency, what, by when.
+        *ACTIONS,
+        "Jo Social Worker",
+        "Children's social care",
+        "Alex Admin",
+        "Business support",
+        long_day(SOON),
+        "Whole meeting",
+    ]
+    missing = [field for field in expected if field not in text]
+    assert not missing, missing
+    assert re.search(r"Present, left at \d\d:\d\d", text)
+    assert re.search(r"Did not rate:(\*\*)? Sam Chair \(Children's social care\)", text)
+
+
+def docx_text(body: bytes) -> str:
+    document = docx.Document(BytesIO(body))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def minutes_url(story, tail=""):
+    return f"/meetings/{story.people.meeting_id}/minutes{tail}"
+
+
+def circulate(story, **fields):
+    data = {"summary": "", "undecided_reason": UNDECIDED_REASON, "then": "circulate", **fields}
+    return story.people.chair.post(minutes_url(story, "/draft"), data=data)
+
+
+def test_minutes_hold_every_field_in_markdown_html_and_word(story):
+    chair = story.people.chair
+    circulated = circulate(story, summary="A calm meeting; all agencies heard.")
+    assert circulated.status_code == 302
+
+    markdown = chair.get(minutes_url(story, "/1.md"))
+    assert markdown.mimetype == "text/markdown"
+    assert "attachment" in markdown.headers["Content-Disposition"]
+    text = markdown.get_data(as_text=True)
+    every_field(text)
+    assert "A calm meeting; all agencies heard." in text
+    assert UNDECIDED_REASON in text
+    # Ratings keep their submission time beside rater, agency, value and reason.
+    assert re.search(r"\| Priya Shah \| Police \| 3 \| Missing twice this month \| \d\d:\d\d", text)
+    assert re.search(
+        r"\| 4 \| Book the review conference \| Alex Admin \| Business support", text
+    ) or (
+        "| 4 | Whole meeting | Alex Admin | Business support | Book the review conference" in text
+    )
+    with story.people.app.app_context():
+        made = db.session.query(MinutesVersion).one()
+        assert "version 1, issued" in text and f"SHA-256 {made.digest}" in text
+        assert minutes.verify(text)
+
+    page = chair.get(minutes_url(story, "/1"))
+    assert page.status_code == 200
+    every_field(text_of(page.text))
+
+    word = chair.get(minutes_url(story, "/1.docx"))
+    assert word.mimetype.endswith("wordprocessingml.document")
+    every_field(docx_text(word.data))
+    assert made.digest in docx_text(word.data)
+
+
+def test_the_same_record_gives_the_same_bytes_and_minutes_know_nothing_of_flask(story):
+    record = story.people.chair.get(f"/meetings/{story.people.meeting_id}/record.json").json
+    record.pop("events")
+    edition = minutes.Edition(version=1, issued_at="2026-11-24T09:00:00Z", summary="Short.")
+    first = minutes.render(record, edition)
+    again = minutes.render(json.loads(json.dumps(record)), edition)
+    assert first.encode() == again.encode()
+    assert minutes.verify(first)
+    assert not minutes.verify(first.replace("Short.", "Shorter."))
+
+    probe = (
+        "import sys, minutes, minutes.docx; "
+        "print(sorted(m for m in ('flask', 'sqlalchemy', 'meeting') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+PAYLOADS = [
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "# not a heading",
+    "| broken | table |",
+]
+DATES = ("_at", "due", "review_date", "respond_by")
+
+
+def poisoned(value, payload):
+    """Put the payload into every free-text string of a record."""
+    if isinstance(value, dict):
+        return {
+            k: v if k in ("status", "format") or k.endswith(DATES) else poisoned(v, payload)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [poisoned(v, payload) for v in value]
+    if isinstance(value, str):
+        return f"{value} {payload}"
+    return value
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_field_can_inject_markup_into_the_minutes(story, payload):
+    record = story.people.chair.get(f"/meetings/{story.people.meeting_id}/record.json").json
+    record.pop("events")
+    record = poisoned(record, payload)
+    edition = minutes.Edition(summary=f"Summary {payload}", undecided_reason=f"Why {payload}")
+    markdown = minutes.render(record, edition)
+    html = to_html(markdown)
+    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    tags = {element.tag for element in tree.iter()}
+    assert not tags & {"script", "img", "iframe", "a", "object"}, tags
+    assert not [a for e in tree.iter() for a in e.attrib if a.startswith("on")]
+    # Every heading is one the minutes made, and the payload reads as typed.
+    headings = [h.text_content() for h in tree.iter("h1", "h2", "h3", "h4")]
+    assert not [h for h in headings if h.startswith("not a heading")]
+    assert text_of(html).count(payload) >= 20
+    word = docx_text(minutes.docx.to_docx(markdown, "t"))
+    assert word.count(payload) >= 20
+
+
+def test_circulating_with_undecided_items_needs_a_reason_and_keeps_the_draft(story):
+    refused = circulate(story, summary="Kept summary text", undecided_reason="")
+    assert refused.status_code == 422
+    page = text_of(refused.text)
+    assert "No decision was recorded on item 3 (Plan)" in page
+    assert "Kept summary text" in refused.text
+    with story.people.app.app_context():
+        assert db.session.query(MinutesVersion).count() == 0
+    # The draft kept the summary the chair typed, and shows it.
+    draft = story.people.chair.get(minutes_url(story, "/draft.md")).get_data(as_text=True)
+    assert "Kept summary text" in draft and "DRAFT: not yet circulated" in draft
+
+
+def test_minutes_wait_for_the_meeting_to_close(people):
+    people.start()
+    response = people.chair.get(f"/meetings/{people.meeting_id}/minutes")
+    assert response.status_code == 409
+    assert "Minutes are made when the meeting closes" in text_of(response.text)
+
+
+def test_circulation_without_a_mail_server_writes_each_copy_to_the_outbox(story, app):
+    chair = story.people.chair
+    saved = chair.post(
+        minutes_url(story, "/draft"),
+        data={"summary": "Summary", "withhold-item-2-family": "1", "then": "save"},
+    )
+    assert saved.status_code == 302
+    page = text_of(chair.get(minutes_url(story)).text)
+    assert "No mail server is set up" in page and "outbox" in page
+    assert circulate(story, **{"withhold-item-2-family": "1"}).status_code == 302
+
+    page = text_of(chair.get(minutes_url(story)).text)
+    assert page.count("In the outbox") == 5  # four with an email, and the chair
+    assert "Copy for family members (parents, carers, the child)" in page
+
+    files = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert len(files) == 5
+    messages = {}
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        messages[str(message["To"])] = message
+    brown = next(m for to, m in messages.items() if "brown@home.example" in to)
+    parts = {p.get_filename(): p for p in brown.iter_attachments()}
+    copy = parts[f"minutes-{story.people.meeting_id}-v1.md"].get_content()
+    assert isinstance(copy, str)
+    assert "This copy is for family members" in copy and "withheld from it: item 2" in copy
+    assert DECISION_TWO["text"] not in copy and CONTROLS not in copy and ACTIONS[2] not in copy
+    assert minutes.verify(copy)
+    assert DECISION_ONE["text"] in docx_text(
+        parts[f"minutes-{story.people.meeting_id}-v1.docx"].get_content()
+    )
+    lee = next(m for to, m in messages.items() if "lee@nhs.example" in to)
+    full = next(p for p in lee.iter_attachments() if p.get_filename().endswith(".md")).get_content()
+    assert DECISION_TWO["text"] in full
+    body = lee.get_body(("plain",)).get_content()
+    token = story.reader_token("Dr Lee")
+    assert f"/minutes/{token}" in body and "Corrections can be asked for until" in body
+    with app.app_context():
+        made = db.session.query(MinutesVersion).one()
+        assert f"SHA-256 digest of this copy: {made.digest}" in body
+        # The record notes who got which copy.
+        groups = {d.attendee.name: d.copy_group for d in made.deliveries}
+        assert groups["Mrs Brown"] == "family" and groups["Dr Lee"] is None
+
+    # Version 1 is frozen: the draft form no longer changes anything.
+    again = chair.post(minutes_url(story, "/draft"), data={"summary": "Rewritten", "then": "save"})
+    assert again.status_code == 409
+    assert "frozen" in text_of(again.text) and "Rewritten" in again.text
+    assert "Rewritten" not in chair.get(minutes_url(story, "/1.md")).get_data(as_text=True)
+
+
+def test_an_attendee_reads_their_own_copy_from_their_device(story):
+    mum = story.devices["Mrs Brown"]
+    meeting_page = f"/m/{story.people.meeting_id}"
+    assert "The minutes will be here once the chair circulates them" in text_of(
+        mum.get(meeting_page).text
+    )
+    story.people.chair.post(
+        minutes_url(story, "/draft"), data={"withhold-item-2-family": "1", "then": "save"}
+    )
+    circulate(story, **{"withhold-item-2-family": "1"})
+    page = mum.get(meeting_page).text
+    token = story.reader_token("Mrs Brown")
+    assert f"/minutes/{token}" in page
+    copy = text_of(mum.get(f"/minutes/{token}").text)
+    assert "This copy is for family members" in copy
+    assert DECISION_ONE["text"] in copy and DECISION_TWO["text"] not in copy
+    assert mum.get(f"/minutes/{token}/1.docx").status_code == 200
+    assert mum.get("/minutes/not-a-token").status_code == 404
+    # An attendee cannot open the chair's view of the minutes.
+    assert mum.get(minutes_url(story)).headers["Location"].startswith("/login")
+
+
+def test_the_meeting_list_shows_the_minutes_against_the_clock(story, app):
+    chair = story.people.chair
+    listing = text_of(chair.get("/meetings/").text)
+    assert re.search(r"Due \w{3} \d+ \w{3} \(1[45] working days left\)", listing)
+    with app.app_context():
+        meeting = db.session.get(Meeting, story.people.meeting_id)
+        meeting.closed_at -= timedelta(days=40)
+        db.session.commit()
+    assert "Overdue by" in text_of(chair.get("/meetings/").text)
+    circulate(story)
+    listing = text_of(chair.get("/meetings/").text)
+    assert "Circulated" in listing and "version 1" in listing
+    assert "corrections open until" in listing
+
+
+def test_working_days_skip_weekends_and_bank_holidays(app):
+    from meeting.when import add_working_days, working_days_between
+
+    with app.app_context():
+        # Christmas 2026: Friday 25th, and Boxing Day observed on Monday 28th.
+        assert add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 30)
+        assert add_working_days(date(2026, 11, 20), 10) == date(2026, 12, 4)
+        assert working_days_between(date(2026, 12, 23), date(2026, 12, 30)) == 3
+        app.config["CLOSURE_DAYS"] = ["2026-12-24"]
+        assert add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 31)
+
+
+def test_a_correction_after_the_window_is_refused_and_kept(story, app):
+    circulate(story)
+    token = story.reader_token("Priya Shah")
+    with app.app_context():
+        made = db.session.query(MinutesVersion).one()
+        made.circulated_at = datetime(2026, 1, 5, 10, 0)
+        db.session.commit()
+    device = story.devices["Priya Shah"]
+    late = device.post(
+        f"/minutes/{token}/corrections", data={"section": "item-1", "text": "My rating was 4"}
+    )
+    assert late.status_code == 409
+    page = text_of(late.text)
+    assert "The window for corrections closed on Monday 19 January 2026" in page
+    assert "My rating was 4" in late.text
