@@ -383,7 +383,7 @@ class _Writer:
                 )
             )
         if round_["divergence"]:
-            flag = f"**Wide spread:** {inline(round_['divergence']).rstrip('.')}."
+            flag = f"**{inline(round_['divergence']).rstrip('.')}.**"
             if round_["divergence_acknowledged_at"]:
                 acknowledged = clock(round_["divergence_acknowledged_at"], self.zone)
                 flag += f" Acknowledged by the chair at {acknowledged}"

@@ -4,6 +4,7 @@ This is the check that the pages work as people use them: forms, the vendored
 htmx and Socket.IO client, and live updates arriving without a reload.
 """
 
+import re
 import shutil
 
 import pytest
@@ -176,6 +177,47 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     )
     chair.screenshot(path=str(live_server_shot(live_server, "chair-decided.png")), full_page=True)
     phone.screenshot(path=str(live_server_shot(live_server, "phone-decided.png")), full_page=True)
+
+    # After the meeting: the minutes, circulated to the outbox, read and corrected on the phone.
+    chair.on("dialog", lambda dialog: dialog.accept())
+    chair.get_by_role("button", name="Close the meeting").click()
+    chair.get_by_role("link", name="Minutes").click()
+    paper = chair.locator(".minutes-paper")
+    expect(paper).to_contain_text("DRAFT: not yet circulated")
+    expect(paper).to_contain_text("Taking it at night will feel like a punishment to her.")
+    chair.get_by_label("Summary (optional)").fill("A short meeting about one phone.")
+    chair.get_by_role("button", name="Save draft").click()
+    expect(paper).to_contain_text("A short meeting about one phone.")
+    chair.get_by_role("button", name="Circulate version 1").click()
+    expect(chair.locator("#versions")).to_contain_text("Version 1")
+    expect(chair.locator("#deliveries")).to_contain_text("In the outbox")
+    chair.screenshot(path=str(live_server_shot(live_server, "chair-minutes.png")), full_page=True)
+
+    # Printed, only the minutes remain, on A4.
+    chair.emulate_media(media="print")
+    expect(chair.locator("#versions")).to_be_hidden()
+    expect(chair.locator(".top")).to_be_hidden()
+    expect(paper).to_be_visible()
+    pdf = chair.pdf(prefer_css_page_size=True)
+    live_server_shot(live_server, "minutes.pdf").write_bytes(pdf)
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes, "the PDF has pages"
+    for width, height in boxes:  # A4 is 595 × 842 points
+        assert abs(float(width) - 595.3) < 1 and abs(float(height) - 841.9) < 1
+    chair.emulate_media(media="screen")
+
+    phone.reload()
+    phone.get_by_role("link", name="Read the minutes").click()
+    expect(phone.locator(".minutes-paper")).to_contain_text("She keeps the phone")
+    phone.get_by_label("Which part").select_option(label="The minutes as a whole")
+    phone.get_by_label("What is wrong, and what should it say?").fill(
+        "The phone stays in the office at night, not downstairs."
+    )
+    phone.get_by_role("button", name="Send to the chair").click()
+    expect(phone.locator("#corrections")).to_contain_text("waiting for the chair")
+    phone.screenshot(path=str(live_server_shot(live_server, "phone-minutes.png")), full_page=True)
+    chair.reload()
+    expect(chair.locator("#corrections")).to_contain_text("stays in the office at night")
     assert outside == [], f"pages fetched from outside the server: {outside}"
 
 

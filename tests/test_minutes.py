@@ -30,7 +30,7 @@ from story import (
 
 import minutes
 from meeting.extensions import db
-from meeting.models import Meeting, MinutesVersion
+from meeting.models import Attendee, Meeting, MinutesVersion
 from minutes.html import to_html
 
 LXS = {"title": "Unsupervised time in the community", "body": "Two hours a day.", "scale": "lxs"}
@@ -93,7 +93,7 @@ def every_field(text: str) -> None:
         REPORT,
         "Median 4.5; Range 2–7",
         "██",
-        "Wide spread:",
+        "Wide disagreement: ratings run from 2 to 7.",
         "Acknowledged by the chair",
         "Heard every agency before deciding",
         DECISION_ONE["rationale"],
@@ -387,3 +387,43 @@ def test_a_correction_after_the_window_is_refused_and_kept(story, app):
     page = text_of(late.text)
     assert "The window for corrections closed on Monday 19 January 2026" in page
     assert "My rating was 4" in late.text
+
+
+def test_the_chair_sets_where_minutes_go_and_a_bad_address_is_refused_and_kept(story, app):
+    chair = story.people.chair
+    brown = story.people.attendee_id("Mrs Brown")
+    url = minutes_url(story, f"/recipients/{brown}")
+    bad = chair.post(url, data={"email": "brown at home", "copy_group": "family"})
+    assert bad.status_code == 422
+    assert "Enter an email address" in text_of(bad.text) and 'value="brown at home"' in bad.text
+    assert (
+        chair.post(url, data={"email": "b.brown@home.example", "copy_group": ""}).status_code == 302
+    )
+    with app.app_context():
+        assert db.session.get(Attendee, brown).email == "b.brown@home.example"
+    events = text_of(chair.get(f"/meetings/{story.people.meeting_id}/events").text)
+    assert "changed where Mrs Brown's minutes go" in events and "was brown@home.example" in events
+
+
+def test_an_inquorate_meeting_shows_the_chairs_reason(story):
+    record = story.people.chair.get(f"/meetings/{story.people.meeting_id}/record.json").json
+    record["quorum"] |= {"met": False, "inquorate_reason": "Health sent a written report instead"}
+    markdown = minutes.render(record, minutes.Edition())
+    assert "**Not quorate.**" in markdown
+    assert "> Health sent a written report instead" in markdown
+
+
+def test_joining_takes_an_optional_email_for_the_minutes(people):
+    device = people.app.test_client()
+    bad = device.post(
+        f"/join/{people.code}", data={"name": "Jo", "agency": "School", "email": "jo@"}
+    )
+    assert bad.status_code == 422 and "Enter an email address" in text_of(bad.text)
+    assert 'value="Jo"' in bad.text
+    ok = device.post(
+        f"/join/{people.code}",
+        data={"name": "Jo", "agency": "School", "email": "jo@school.example"},
+    )
+    assert ok.status_code == 302
+    with people.app.app_context():
+        assert db.session.get(Attendee, people.attendee_id("Jo")).email == "jo@school.example"
