@@ -176,7 +176,12 @@ def _circulate(meeting: Meeting, made: MinutesVersion):
     circulation.mark_circulated(made)
     db.session.commit()
     # Committed before sending: the version stays frozen whatever the mail server says.
-    mail.send(made, circulation.recipients(meeting), _link_for)
+    return _send(meeting, made, circulation.recipients(meeting))
+
+
+def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]):
+    """Send a version to these people, log the results, and show the deliveries."""
+    mail.send(made, people, _link_for)
     _log_sending(meeting, made)
     db.session.commit()
     return redirect(url_for("papers.chair", meeting_id=meeting.id, _anchor="deliveries"))
@@ -212,10 +217,7 @@ def recirculate(meeting_id, number):
 def resend(meeting_id, delivery_id):
     meeting = chairs_meeting(meeting_id)
     delivery = owned(Delivery, meeting, delivery_id, lambda d: d.version.meeting_id)
-    mail.send(delivery.version, [delivery.attendee], _link_for)
-    _log_sending(meeting, delivery.version)
-    db.session.commit()
-    return redirect(url_for("papers.chair", meeting_id=meeting.id, _anchor="deliveries"))
+    return _send(meeting, delivery.version, [delivery.attendee])
 
 
 @bp.route(f"{CHAIR}/<int:number>/resend", methods=["POST"])
@@ -223,11 +225,7 @@ def resend(meeting_id, delivery_id):
 def resend_undelivered(meeting_id, number):
     meeting = chairs_meeting(meeting_id)
     made = circulation.version(meeting, number)
-    people = [d.attendee for d in circulation.undelivered(made)]
-    mail.send(made, people, _link_for)
-    _log_sending(meeting, made)
-    db.session.commit()
-    return redirect(url_for("papers.chair", meeting_id=meeting.id, _anchor="deliveries"))
+    return _send(meeting, made, [d.attendee for d in circulation.undelivered(made)])
 
 
 @bp.route(f"{CHAIR}/recipients/<int:attendee_id>", methods=["POST"])

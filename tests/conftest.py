@@ -11,6 +11,9 @@ from meeting import create_app
 from meeting.extensions import db, socketio
 from meeting.models import Attendee, Meeting
 
+# The closed meeting the minutes' tests share (tests/story.py).
+pytest_plugins = ["story"]
+
 PASSWORD = "correct horse battery"
 
 SAFETY_ITEM = {
@@ -209,7 +212,7 @@ class LiveServer:
     process: object
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -226,7 +229,7 @@ def live_server(tmp_path):
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MEETING_INSTANCE_PATH": str(tmp_path / "instance")}
     env.pop("MEETING_DATABASE_URL", None)
     process = subprocess.Popen(

@@ -9,7 +9,8 @@ item is left undecided.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from conftest import People
+import pytest
+from conftest import CHOICE_ITEM, LXS_ITEM, SAFETY_ITEM, People, log_in, make_chair, make_meeting
 from flask.testing import FlaskClient
 
 NEXT_MONTH = (date.today() + timedelta(days=30)).isoformat()
@@ -76,6 +77,10 @@ class Story:
         assert response.status_code == 302, response.text
         return response
 
+    def action(self, what: str, position: int | None, **owner):
+        item = {"item_id": self.item_id(position)} if position else {}
+        return self.post("/actions", what=what, due=SOON, **item, **owner)
+
     def reader_token(self, name: str) -> str:
         from meeting.extensions import db
         from meeting.models import Attendee
@@ -132,21 +137,8 @@ def run_meeting(people: People) -> Story:
         escalate_to=ESCALATED_TO,
         respond_by=NEXT_MONTH,
     )
-    story.post(
-        "/actions",
-        what=ACTIONS[0],
-        owner_id=people.attendee_id("Priya Shah"),
-        item_id=story.item_id(1),
-        due=SOON,
-    )
-    story.post(
-        "/actions",
-        what=ACTIONS[1],
-        owner_name="Jo Social Worker",
-        agency="Children's social care",
-        item_id=story.item_id(1),
-        due=SOON,
-    )
+    story.action(ACTIONS[0], 1, owner_id=people.attendee_id("Priya Shah"))
+    story.action(ACTIONS[1], 1, owner_name="Jo Social Worker", agency="Children's social care")
 
     # Item 2, likelihood × severity: inherent risk, then residual risk after controls.
     people.move_to(2)
@@ -166,13 +158,7 @@ def run_meeting(people: People) -> Story:
     view = f"/m/{people.meeting_id}/items/{story.item_id(2)}/view"
     for device in (priya, reid, mum):
         assert device.post(view, data={"agrees": "yes"}).status_code == 302
-    story.post(
-        "/actions",
-        what=ACTIONS[2],
-        owner_id=people.attendee_id("Ms Reid"),
-        item_id=story.item_id(2),
-        due=SOON,
-    )
+    story.action(ACTIONS[2], 2, owner_id=people.attendee_id("Ms Reid"))
 
     # Item 3, a choice: rated, but no decision yet; the parent has left by then.
     story.post(f"/people/{people.attendee_id('Mrs Brown')}/left")
@@ -181,9 +167,17 @@ def run_meeting(people: People) -> Story:
     people.rate(priya, third, choice="Child-protection plan")
     people.rate(reid, third, choice="Child-in-need plan")
     people.reveal(third)
-    story.post(
-        "/actions", what=ACTIONS[3], owner_name="Alex Admin", agency="Business support", due=SOON
-    )
+    story.action(ACTIONS[3], None, owner_name="Alex Admin", agency="Business support")
 
     story.post("/close")
     return story
+
+
+@pytest.fixture
+def story(app) -> Story:
+    """A positive-risk-taking review (quorum: two agencies), run to the end and closed."""
+    make_chair(app)
+    chair = log_in(app)
+    items = (SAFETY_ITEM, LXS_ITEM, CHOICE_ITEM)
+    meeting_id = make_meeting(chair, *items, title="Review for A.B.", kind="prt_review")
+    return run_meeting(People(app, chair, meeting_id))

@@ -3,13 +3,11 @@
 import email
 import email.policy
 import re
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import People, log_in, make_chair, make_meeting, text_of
-from story import DECISION_ONE, UNDECIDED_REASON, run_meeting
-from test_minutes import CHOICE, LXS, SAFETY
+from conftest import free_port, text_of
+from story import DECISION_ONE, UNDECIDED_REASON
 
 import minutes
 from meeting.extensions import db
@@ -39,12 +37,6 @@ class Inbox:
         return [m for m in self.messages if address in str(m["To"])]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(app):
     """A real SMTP server on a loopback port the app is set to use (not started yet)."""
@@ -55,16 +47,6 @@ def smtp(app):
     yield inbox, controller
     if getattr(controller, "_thread", None) is not None:
         controller.stop()
-
-
-@pytest.fixture
-def story(app):
-    make_chair(app)
-    chair = log_in(app)
-    meeting_id = make_meeting(
-        chair, SAFETY, LXS, CHOICE, title="Review for A.B.", kind="prt_review"
-    )
-    return run_meeting(People(app, chair, meeting_id))
 
 
 def deliveries(app) -> dict[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import lxml.html
 import pytest
-from conftest import People, log_in, make_chair, make_meeting, text_of
+from conftest import text_of
 from story import (
     ACTIONS,
     CONSIDERED,
@@ -25,7 +25,6 @@ from story import (
     REPORT,
     SOON,
     UNDECIDED_REASON,
-    run_meeting,
 )
 
 import minutes
@@ -33,34 +32,10 @@ from meeting.extensions import db
 from meeting.models import Attendee, Meeting, MinutesVersion
 from minutes.html import to_html
 
-LXS = {"title": "Unsupervised time in the community", "body": "Two hours a day.", "scale": "lxs"}
-SAFETY = {
-    "title": "Risk of criminal exploitation",
-    "body": "Seen with older males.",
-    "scale": "safety",
-}
-CHOICE = {
-    "title": "Plan",
-    "body": "What plan is needed?",
-    "scale": "choice",
-    "choices": "Child-protection plan\nChild-in-need plan\nNo further action",
-}
-
 
 def long_day(iso: str) -> str:
     day = date.fromisoformat(iso)
     return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-@pytest.fixture
-def story(app):
-    """A positive-risk-taking review (quorum: two agencies), run to the end and closed."""
-    make_chair(app)
-    chair = log_in(app)
-    meeting_id = make_meeting(
-        chair, SAFETY, LXS, CHOICE, title="Review for A.B.", kind="prt_review"
-    )
-    return run_meeting(People(app, chair, meeting_id))
 
 
 def every_field(text: str) -> None:
