@@ -95,10 +95,11 @@ def draft_edition(meeting: Meeting) -> Edition:
     )
 
 
-def draft(meeting: Meeting) -> str:
-    """Return the draft minutes as they stand (Markdown)."""
+def draft(meeting: Meeting, group: str | None = None) -> str:
+    """Return the draft minutes as they stand (Markdown), or one group's copy of them."""
     require_closed(meeting)
-    return minutes.render(snapshot(meeting), draft_edition(meeting))
+    edition = draft_edition(meeting)
+    return minutes.render(snapshot(meeting), minutes.copy_for(edition, group) if group else edition)
 
 
 def undecided(meeting: Meeting) -> list:
@@ -156,7 +157,8 @@ def edition_of(made: MinutesVersion) -> Edition:
 
 
 def _make_version(meeting: Meeting, data: dict, edition: Edition) -> MinutesVersion:
-    number = (latest(meeting).number + 1) if latest(meeting) else 1
+    previous = latest(meeting)
+    number = previous.number + 1 if previous else 1
     edition = replace(edition, version=number, issued_at=utcnow().isoformat() + "Z")
     markdown = minutes.render(data, edition)
     made = MinutesVersion(
@@ -166,7 +168,7 @@ def _make_version(meeting: Meeting, data: dict, edition: Edition) -> MinutesVers
         record=data,
         edition=asdict(edition),
         markdown=markdown,
-        digest=minutes.digest(minutes.split(markdown)[0]),
+        digest=minutes.digest_of(markdown),
     )
     db.session.add(made)
     db.session.flush()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from minutes import GROUPS, digest, split
+from minutes import GROUPS, digest_of
 from minutes.docx import to_docx
 
 from . import circulation
@@ -48,7 +48,7 @@ def send(made: MinutesVersion, people: list[Attendee], link_for) -> list[Deliver
             attendee=person,
             email=email,
             copy_group=cut_for,
-            copy_digest=_digest(markdown),
+            copy_digest=digest_of(markdown),
             result="pending",
         )
         db.session.add(delivery)
@@ -60,10 +60,6 @@ def send(made: MinutesVersion, people: list[Attendee], link_for) -> list[Deliver
     else:
         _to_outbox(made, attempts)
     return [delivery for delivery, _message in attempts]
-
-
-def _digest(markdown: str) -> str:
-    return digest(split(markdown)[0])
 
 
 def _title(made: MinutesVersion) -> str:
@@ -105,7 +101,7 @@ def _message(made, person, email, markdown, document, cut_for, link) -> EmailMes
         link,
         "",
         f"Corrections can be asked for until {closes:%A %-d %B %Y}." if closes else "",
-        f"SHA-256 digest of this copy: {_digest(markdown)}",
+        f"SHA-256 digest of this copy: {digest_of(markdown)}",
         "",
         meeting.chair.name,
         f"Chair, {meeting.chair.agency}" if meeting.chair.agency else "Chair",

@@ -75,12 +75,7 @@ def chair_page(meeting: Meeting, number: int | None = None, status: int | None =
         shown = made[-1]
     group = _group_arg()
     if shown is None:
-        edition = circulation.draft_edition(meeting)
-        record = circulation.snapshot(meeting)
-        if group:
-            markdown = minutes.render(record, minutes.copy_for(edition, group))
-        else:
-            markdown = minutes.render(record, edition)
+        markdown, record = circulation.draft(meeting, group), circulation.snapshot(meeting)
     else:
         markdown, _cut = circulation.copy_of(shown, group)
         record = shown.record
@@ -137,11 +132,8 @@ def chair_version(meeting_id, number):
 @login_required
 def draft_file(meeting_id, ext):
     meeting = chairs_meeting(meeting_id)
-    circulation.require_closed(meeting)
-    record = circulation.snapshot(meeting)
-    edition = circulation.draft_edition(meeting)
     group = _group_arg()
-    markdown = minutes.render(record, minutes.copy_for(edition, group) if group else edition)
+    markdown = circulation.draft(meeting, group)
     return _download(markdown, f"minutes-{meeting.id}-draft" + (f"-{group}" if group else ""), ext)
 
 
@@ -269,10 +261,8 @@ def reader_page(person: Attendee, number: int | None = None, status: int = 200, 
     if number and made is None:
         abort(404)
     made = made or (shown[-1] if shown else None)
-    paper = None
-    if made is not None:
-        markdown, _cut = circulation.copy_of(made, circulation.group_of(person))
-        paper = _paper(markdown)
+    group = circulation.group_of(person)
+    paper = _paper(circulation.copy_of(made, group)[0]) if made else None
     closes = circulation.window_closes(meeting)
     return render_template(
         "minutes/reader.html",
@@ -281,11 +271,9 @@ def reader_page(person: Attendee, number: int | None = None, status: int = 200, 
         made=made,
         versions=shown,
         paper=paper,
-        digest_of=lambda v: minutes.digest(
-            minutes.split(circulation.copy_of(v, circulation.group_of(person))[0])[0]
-        ),
+        digest_of=lambda v: minutes.digest_of(circulation.copy_of(v, group)[0]),
         latest=shown[-1] if shown else None,
-        choices=circulation.section_choices(made, circulation.group_of(person)) if made else {},
+        choices=circulation.section_choices(made, group) if made else {},
         window_closes=closes,
         window_open=bool(closes) and circulation.local_today() <= closes,
         mine=[c for c in circulation.corrections(meeting) if c.attendee_id == person.id],

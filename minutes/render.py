@@ -65,8 +65,8 @@ def verify(markdown: str) -> bool:
 
     The digest is of the text with LF line endings; mail may carry it with CRLF.
     """
-    body, line = split(markdown.replace("\r\n", "\n"))
-    return f"SHA-256 {digest(body)}" in line
+    _body, line = split(markdown)
+    return f"SHA-256 {digest_of(markdown)}" in line
 
 
 def sections(record: dict) -> list[tuple[str, str]]:
@@ -94,12 +94,13 @@ def render(record: dict, edition: Edition) -> str:
     line = f"{INTEGRITY}{_issue(edition)} · SHA-256 {digest(body)}"
     if edition.copy_for:
         full = render(record, replace(edition, copy_for=None))
-        line += f" · copy for {GROUPS[edition.copy_for]} of the full minutes {_digest_of(full)}"
+        line += f" · copy for {GROUPS[edition.copy_for]} of the full minutes {digest_of(full)}"
     return body + "\n" + line + "\n"
 
 
-def _digest_of(markdown: str) -> str:
-    return digest(split(markdown)[0])
+def digest_of(markdown: str) -> str:
+    """Return the digest of finished minutes (of their text above the integrity line)."""
+    return digest(split(markdown.replace("\r\n", "\n"))[0])
 
 
 def _issue(edition: Edition) -> str:
