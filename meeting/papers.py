@@ -179,6 +179,10 @@ def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]):
     return redirect(url_for("papers.chair", meeting_id=meeting.id, _anchor="deliveries"))
 
 
+def _copy_name(group: str | None) -> str:
+    return f"copy for {minutes.GROUPS[group]}" if group else "full minutes"
+
+
 def _log_sending(meeting: Meeting, made: MinutesVersion) -> None:
     last = circulation.latest_deliveries(made).values()
     sent = sum(1 for d in last if d.delivered)
@@ -186,7 +190,10 @@ def _log_sending(meeting: Meeting, made: MinutesVersion) -> None:
         meeting,
         meeting.chair.name,
         f"sent version {made.number} of the minutes: {sent} of {len(last)} delivered",
-        "\n".join(f"{d.attendee.name} <{d.email}>: {d.result}. {d.detail}" for d in last),
+        "\n".join(
+            f"{d.attendee.name} <{d.email}>, {_copy_name(d.copy_group)}: {d.result}. {d.detail}"
+            for d in last
+        ),
     )
 
 

@@ -290,6 +290,9 @@ def test_circulation_without_a_mail_server_writes_each_copy_to_the_outbox(story,
         # The record notes who got which copy.
         groups = {d.attendee.name: d.copy_group for d in made.deliveries}
         assert groups["Mrs Brown"] == "family" and groups["Dr Lee"] is None
+    events = text_of(chair.get(f"/meetings/{story.people.meeting_id}/events").text)
+    assert "Mrs Brown <brown@home.example>, copy for family members" in events
+    assert "Dr Lee <lee@nhs.example>, full minutes: outbox" in events
 
     # Version 1 is frozen: the draft form no longer changes anything.
     again = chair.post(minutes_url(story, "/draft"), data={"summary": "Rewritten", "then": "save"})
