@@ -104,14 +104,14 @@ def chair_page(meeting: Meeting, number: int | None = None, status: int | None =
     return make_response(page, status or (422 if errors else 200))
 
 
-def _change(meeting: Meeting, key: str, change, number: int | None = None) -> Response:
+def _change(meeting: Meeting, key: str, change) -> Response:
     """Make one change to the minutes; on a refusal keep the typed form and say why."""
     form = request.form
     try:
         change(form)
     except (Invalid, Refused) as problem:
         db.session.rollback()
-        return chair_page(meeting, number, status_of(problem), **kept(key, form, problem))
+        return chair_page(meeting, None, status_of(problem), **kept(key, form, problem))
     db.session.commit()
     return redirect(url_for("papers.chair", meeting_id=meeting.id))
 
