@@ -38,6 +38,12 @@ from .rounds import Viewer
 from .when import add_working_days, local_date, local_today, working_days_between
 
 SUMMARY_LIMIT = 20_000
+# Parts of the minutes a correction can be about besides the summary and the items.
+WHOLE = {
+    "general": "The minutes as a whole",
+    "attendance": "Attendance and quorum",
+    "actions": "The action list",
+}
 CORRECTION_LIMIT = 5_000
 
 
@@ -95,11 +101,12 @@ def draft_edition(meeting: Meeting) -> Edition:
     )
 
 
-def draft(meeting: Meeting, group: str | None = None) -> str:
+def draft(meeting: Meeting, group: str | None = None, data: dict | None = None) -> str:
     """Return the draft minutes as they stand (Markdown), or one group's copy of them."""
     require_closed(meeting)
     edition = draft_edition(meeting)
-    return minutes.render(snapshot(meeting), minutes.copy_for(edition, group) if group else edition)
+    edition = minutes.copy_for(edition, group) if group else edition
+    return minutes.render(data or snapshot(meeting), edition)
 
 
 def undecided(meeting: Meeting) -> list:
@@ -266,24 +273,26 @@ def set_recipient(attendee: Attendee, form) -> None:
 
 def window_closes(meeting: Meeting) -> date | None:
     """Return the last day corrections can be asked for (None before the first circulation)."""
-    first = circulated(meeting)
-    if not first:
-        return None
-    opened = local_date(first[0].circulated_at)
+    shown = circulated(meeting)
+    return _closes(shown[0]) if shown else None
+
+
+def _closes(first: MinutesVersion) -> date:
+    opened = local_date(first.circulated_at)
     return add_working_days(opened, current_app.config["CORRECTION_WINDOW_DAYS"])
 
 
 def section_choices(made: MinutesVersion, group: str | None) -> dict[str, str]:
     """Return what a correction can be about, as this reader's copy shows it."""
     edition = edition_of(made)
-    choices = {"general": "The minutes as a whole", "attendance": "Attendance and quorum"}
+    choices = {"general": WHOLE["general"], "attendance": WHOLE["attendance"]}
     for key, label in minutes.sections(made.record):
         if key == "summary" and not edition.summary.strip():
             continue
         if group and group in edition.withheld.get(key, ()):
             continue
         choices[key] = label
-    choices["actions"] = "The action list"
+    choices["actions"] = WHOLE["actions"]
     return choices
 
 
@@ -382,11 +391,7 @@ def answer(correction: Correction, accept: bool, reason: str) -> MinutesVersion 
     for c in answered:
         if c.in_version is None:
             c.in_version = number
-    labels = dict(minutes.sections(previous.record)) | {
-        "general": "The minutes as a whole",
-        "attendance": "Attendance and quorum",
-        "actions": "The action list",
-    }
+    labels = dict(minutes.sections(previous.record)) | WHOLE
     edition = replace(
         edition_of(previous), corrections=tuple(_as_minutes(c, labels) for c in answered)
     )
@@ -436,7 +441,7 @@ def clock(meeting: Meeting) -> Clock:
         text += f"; {len(unsent)} not delivered"
     if pending:
         return Clock("corrections", text + f"; {len(pending)} correction(s) to answer")
-    closes = window_closes(meeting)
+    closes = _closes(shown[0])
     if today <= closes:
         left = working_days_between(today, closes)
         return Clock(

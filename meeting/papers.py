@@ -75,7 +75,8 @@ def chair_page(meeting: Meeting, number: int | None = None, status: int | None =
         shown = made[-1]
     group = _group_arg()
     if shown is None:
-        markdown, record = circulation.draft(meeting, group), circulation.snapshot(meeting)
+        record = circulation.snapshot(meeting)
+        markdown = circulation.draft(meeting, group, record)
     else:
         markdown, _cut = circulation.copy_of(shown, group)
         record = shown.record
@@ -89,6 +90,7 @@ def chair_page(meeting: Meeting, number: int | None = None, status: int | None =
         paper=_paper(markdown),
         sections=minutes.sections(record),
         groups=minutes.GROUPS,
+        copy_names={key: label.capitalize() for key, label in minutes.GROUPS.items()},
         undecided=circulation.undecided(meeting),
         recipients=circulation.recipients(meeting),
         email_of=circulation.email_of,

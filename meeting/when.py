@@ -1,6 +1,7 @@
 """Dates and times as the meeting's people read them: the local time zone, working days."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -52,14 +53,19 @@ def local_date(moment: datetime) -> date:
     return moment.replace(tzinfo=UTC).astimezone(zone()).date()
 
 
-def _closed_days(years: range) -> set[date]:
+def _closed_days(years: range) -> frozenset[date]:
     config = current_app.config
-    closed = set(
-        holidays.country_holidays(
-            config["WORKING_DAYS_COUNTRY"], subdiv=config["WORKING_DAYS_REGION"], years=years
-        )
-    )
-    return closed | {date.fromisoformat(d) for d in config["CLOSURE_DAYS"]}
+    return _public_holidays(
+        config["WORKING_DAYS_COUNTRY"],
+        config["WORKING_DAYS_REGION"],
+        tuple(years),
+    ) | {date.fromisoformat(d) for d in config["CLOSURE_DAYS"]}
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(country: str, region: str, years: tuple[int, ...]) -> frozenset[date]:
+    # Built once per set of years: the meeting list works out a clock for every meeting.
+    return frozenset(holidays.country_holidays(country, subdiv=region, years=years))
 
 
 def is_working_day(day: date, closed: set[date]) -> bool:
