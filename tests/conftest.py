@@ -133,10 +133,12 @@ class People:
 
 
 def make_chair(app, email="chair@example.org", name="Sam Chair", agency="Children's social care"):
-    from meeting.meetings import create_chair
+    from werkzeug.security import generate_password_hash
+
+    from meeting.chairs.accounts import create_chair
 
     with app.app_context():
-        create_chair(name, email, PASSWORD, agency)
+        create_chair(db.session, name, email, generate_password_hash(PASSWORD), agency)
         db.session.commit()
 
 

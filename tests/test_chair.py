@@ -6,16 +6,16 @@ import pytest
 from click.testing import CliRunner
 from conftest import CHOICE_ITEM, LXS_ITEM, SAFETY_ITEM, log_in, make_chair, make_meeting, text_of
 
-from meeting import create_chair_command
+from meeting.chairs.accounts import setup_code
+from meeting.chairs.cli import create_chair_command
 from meeting.extensions import db
-from meeting.meetings import setup_code
 from meeting.models import Chair, Meeting
 
 
 def test_fresh_install_offers_set_up_guarded_by_the_printed_code(app, client):
     assert client.get("/").headers["Location"] == "/setup"
     with app.app_context():
-        code = setup_code()
+        code = setup_code(db.session)
     form = {"name": "Sam", "email": "sam@example.org", "password": "long password", "agency": "CSC"}
 
     wrong = client.post("/setup", data={**form, "setup_code": "NOPE", "confirm": "long password"})
@@ -29,12 +29,12 @@ def test_fresh_install_offers_set_up_guarded_by_the_printed_code(app, client):
     # Once a chair exists the set-up page is gone, and so is the code.
     assert app.test_client().get("/setup").headers["Location"] == "/login"
     with app.app_context():
-        assert setup_code() is None
+        assert setup_code(db.session) is None
 
 
 def test_set_up_names_each_problem_and_keeps_the_text(app, client):
     with app.app_context():
-        code = setup_code()
+        code = setup_code(db.session)
     response = client.post(
         "/setup",
         data={

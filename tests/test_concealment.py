@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from meeting.live import REGIONS
+from meeting.pages.regions import REGIONS
 
 SECRET_FIRST = "VICTOR-SECRET-ALPHA"
 SECRET_SECOND = "VICTOR-SECRET-BRAVO"

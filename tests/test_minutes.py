@@ -339,15 +339,16 @@ def test_the_meeting_list_shows_the_minutes_against_the_clock(story, app):
 
 
 def test_working_days_skip_weekends_and_bank_holidays(app):
-    from meeting.when import add_working_days, working_days_between
+    from meeting.policy import from_config
 
-    with app.app_context():
-        # Christmas 2026: Friday 25th, and Boxing Day observed on Monday 28th.
-        assert add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 30)
-        assert add_working_days(date(2026, 11, 20), 10) == date(2026, 12, 4)
-        assert working_days_between(date(2026, 12, 23), date(2026, 12, 30)) == 3
-        app.config["CLOSURE_DAYS"] = ["2026-12-24"]
-        assert add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 31)
+    days = from_config(app.config).working_days
+    # Christmas 2026: Friday 25th, and Boxing Day observed on Monday 28th.
+    assert days.add(date(2026, 12, 23), 3) == date(2026, 12, 30)
+    assert days.add(date(2026, 11, 20), 10) == date(2026, 12, 4)
+    assert days.between(date(2026, 12, 23), date(2026, 12, 30)) == 3
+    app.config["CLOSURE_DAYS"] = ["2026-12-24"]
+    days = from_config(app.config).working_days
+    assert days.add(date(2026, 12, 23), 3) == date(2026, 12, 31)
 
 
 def test_a_correction_after_the_window_is_refused_and_kept(story, app):

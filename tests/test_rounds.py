@@ -2,10 +2,12 @@
 
 import pytest
 
-from meeting import meetings, rounds
 from meeting.errors import Refused
 from meeting.extensions import db
-from meeting.rounds import Viewer
+from meeting.joining import people as meetings
+from meeting.models import Round
+from meeting.rating import concealment, rounds
+from meeting.rating.concealment import Viewer
 
 
 @pytest.fixture
@@ -16,7 +18,7 @@ def running(people):
     people.start()
     round_id = people.open_round()
     with people.app.app_context():
-        yield people, db.session.get(rounds.Round, round_id)
+        yield people, db.session.get(Round, round_id)
 
 
 def seats(meeting):
@@ -31,11 +33,11 @@ def test_before_the_reveal_each_viewer_sees_only_their_own_rating(running):
     rounds.submit_rating(round_, chair, {"score": "8"})
     db.session.flush()
 
-    assert [r.score for r in rounds.visible_ratings(round_, Viewer("attendee", priya))] == [3]
-    assert [r.score for r in rounds.visible_ratings(round_, Viewer("chair", chair))] == [8]
-    assert rounds.visible_ratings(round_, Viewer("attendee", tom)) == []
-    assert rounds.visible_ratings(round_, Viewer("display")) == []
-    assert rounds.spread(round_, Viewer("chair", chair)) is None
+    assert [r.score for r in concealment.visible_ratings(round_, Viewer("attendee", priya))] == [3]
+    assert [r.score for r in concealment.visible_ratings(round_, Viewer("chair", chair))] == [8]
+    assert concealment.visible_ratings(round_, Viewer("attendee", tom)) == []
+    assert concealment.visible_ratings(round_, Viewer("display")) == []
+    assert concealment.spread(round_, Viewer("chair", chair)) is None
 
 
 def test_after_the_reveal_everyone_sees_every_rating(running):
@@ -45,8 +47,8 @@ def test_after_the_reveal_everyone_sees_every_rating(running):
     rounds.submit_rating(round_, tom, {"score": "8"})
     rounds.reveal(round_)
     for viewer in (Viewer("display"), Viewer("attendee", priya), Viewer("chair", chair)):
-        assert sorted(r.score for r in rounds.visible_ratings(round_, viewer)) == [3, 8]
-    spread = rounds.spread(round_, Viewer("display"))
+        assert sorted(r.score for r in concealment.visible_ratings(round_, viewer)) == [3, 8]
+    spread = concealment.spread(round_, Viewer("display"))
     assert [a.name for a in spread.did_not_rate] == ["Sam Chair"]
 
 
@@ -60,7 +62,7 @@ def test_who_did_not_rate_is_frozen_at_the_reveal(running):
     meetings.admit(late)
     meetings.set_observer(tom, True)
     db.session.commit()
-    spread = rounds.spread(round_, Viewer("display"))
+    spread = concealment.spread(round_, Viewer("display"))
     assert [a.name for a in spread.did_not_rate] == ["Sam Chair", "Tom Reid"]
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from meeting import scales
-from meeting.scales import CHOICE, LXS, SAFETY, InvalidRating, Value, summarise
+from meeting.rating import scales
+from meeting.rating.scales import CHOICE, LXS, SAFETY, InvalidRating, Value, summarise
 
 OPTIONS = ["Child-protection plan", "Child-in-need plan", "No further action"]
 

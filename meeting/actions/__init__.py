@@ -1,0 +1,1 @@
+"""Actions: who does what by when."""

@@ -1,0 +1,197 @@
+"""A meeting's life: its details and agenda in set-up, then start, move through it, close."""
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Invalid, Refused
+from ..models import (
+    Attendee,
+    AttendeeStatus,
+    Chair,
+    Item,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Scale,
+    utcnow,
+    word_of,
+)
+from ..rating.rounds import reveal
+from ..record.log import log
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G: nothing that is misread or misheard.
+JOIN_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code(session: Session) -> str:
+    """Return an unused join code, e.g. "KXR-74T"."""
+    while True:
+        raw = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        code = f"{raw[:3]}-{raw[3:]}"
+        if session.scalar(select(Meeting.id).where(Meeting.join_code == code)) is None:
+            return code
+
+
+def writable(meeting: Meeting) -> None:
+    """Refuse any change to a closed meeting."""
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("This meeting is closed; its record can be read but not changed.")
+
+
+def parse_meeting(form: Mapping[str, str]) -> dict[str, Any]:
+    """Check a meeting's details form; return clean fields or raise Invalid."""
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {}
+    fields["title"] = form.get("title", "").strip()
+    if not fields["title"]:
+        errors["title"] = "Give the meeting a title."
+    fields["kind"] = word_of(MeetingKind, form.get("kind", ""))
+    if fields["kind"] is None:
+        errors["kind"] = "Choose the kind of meeting."
+    fields["child"] = form.get("child", "").strip()
+    if not fields["child"]:
+        errors["child"] = "Enter the child's name or initials."
+    fields["place"] = form.get("place", "").strip()
+    try:
+        fields["starts_at"] = datetime.fromisoformat(form.get("starts_at", "").strip())
+    except ValueError:
+        errors["starts_at"] = "Enter the date and time the meeting starts."
+    if errors:
+        raise Invalid(errors)
+    return fields
+
+
+def create_meeting(session: Session, chair: Chair, form: Mapping[str, str]) -> Meeting:
+    """Create a meeting in set-up, with the chair's own seat in it."""
+    meeting = Meeting(
+        chair=chair,
+        join_code=new_join_code(session),
+        display_token=secrets.token_urlsafe(24),
+        **parse_meeting(form),
+    )
+    meeting.attendees.append(
+        Attendee(
+            name=chair.name,
+            role="Chair",
+            agency=chair.agency,
+            status=AttendeeStatus.ADMITTED,
+            is_chair=True,
+            admitted_at=utcnow(),
+        )
+    )
+    session.add(meeting)
+    session.flush()
+    log(meeting, chair.name, "created the meeting")
+    return meeting
+
+
+def update_meeting(meeting: Meeting, form: Mapping[str, str]) -> None:
+    """Change a meeting's details (not once it is closed)."""
+    writable(meeting)
+    for key, value in parse_meeting(form).items():
+        setattr(meeting, key, value)
+    log(meeting, meeting.chair.name, "changed the meeting's details")
+
+
+def _agenda_open(meeting: Meeting) -> None:
+    writable(meeting)
+    if meeting.status != MeetingStatus.SETUP:
+        raise Refused("The meeting has started, so its agenda can no longer be changed.")
+
+
+def parse_item(form: Mapping[str, str]) -> dict[str, Any]:
+    """Check an agenda item's form; return clean fields or raise Invalid."""
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {}
+    fields["title"] = form.get("title", "").strip()
+    if not fields["title"]:
+        errors["title"] = "Give the item a title, e.g. “Risk of criminal exploitation”."
+    fields["body"] = form.get("body", "").strip()
+    fields["scale"] = word_of(Scale, form.get("scale", ""))
+    if fields["scale"] is None:
+        errors["scale"] = "Choose a rating scale."
+    choices = [c.strip() for c in form.get("choices", "").splitlines() if c.strip()]
+    is_choice = fields["scale"] == Scale.CHOICE
+    fields["choices"] = list(dict.fromkeys(choices)) if is_choice else []
+    if is_choice and len(fields["choices"]) < 2:
+        errors["choices"] = "A choice list needs at least two different options, one per line."
+    if errors:
+        raise Invalid(errors)
+    return fields
+
+
+def add_item(meeting: Meeting, form: Mapping[str, str]) -> Item:
+    """Add an item to the end of the agenda."""
+    _agenda_open(meeting)
+    item = Item(position=len(meeting.items) + 1, **parse_item(form))
+    meeting.items.append(item)
+    return item
+
+
+def update_item(item: Item, form: Mapping[str, str]) -> None:
+    """Change an agenda item before the meeting starts."""
+    _agenda_open(item.meeting)
+    for key, value in parse_item(form).items():
+        setattr(item, key, value)
+
+
+def move_item(item: Item, step: int) -> None:
+    """Move an item one place up (-1) or down (+1) the agenda."""
+    _agenda_open(item.meeting)
+    items = list(item.meeting.items)
+    at = items.index(item)
+    to = max(0, min(len(items) - 1, at + step))
+    items.insert(to, items.pop(at))
+    for position, each in enumerate(items, start=1):
+        each.position = position
+
+
+def remove_item(item: Item) -> None:
+    """Take an item off the agenda before the meeting starts."""
+    meeting = item.meeting
+    _agenda_open(meeting)
+    if any(a.item_id == item.id for a in meeting.actions):
+        raise Refused(f"“{item.title}” has actions agreed on it; withdraw them or move them first.")
+    meeting.items.remove(item)
+    for position, each in enumerate(meeting.items, start=1):
+        each.position = position
+
+
+def start(meeting: Meeting) -> None:
+    """Start the meeting at its first item; the agenda is fixed from now on."""
+    _agenda_open(meeting)
+    if not meeting.items:
+        raise Refused("Add at least one agenda item before starting the meeting.")
+    meeting.status = MeetingStatus.RUNNING
+    meeting.started_at = utcnow()
+    meeting.current_item_id = meeting.items[0].id
+    log(meeting, meeting.chair.name, "started the meeting")
+
+
+def move_to(meeting: Meeting, item: Item) -> None:
+    """Make an item the one under discussion."""
+    writable(meeting)
+    if meeting.status != MeetingStatus.RUNNING:
+        raise Refused("Start the meeting before moving through the agenda.")
+    if item.meeting_id != meeting.id:
+        raise Refused("That item belongs to another meeting.")
+    meeting.current_item_id = item.id
+    log(meeting, meeting.chair.name, f"moved to item {item.position}: {item.title}")
+
+
+def close(meeting: Meeting) -> None:
+    """Close the meeting: it becomes read-only; any open round is revealed first."""
+    writable(meeting)
+    for item in meeting.items:
+        open_round = item.open_round
+        if open_round is not None:
+            reveal(open_round)
+    meeting.status = MeetingStatus.CLOSED
+    meeting.closed_at = utcnow()
+    log(meeting, meeting.chair.name, "closed the meeting")

@@ -1,0 +1,173 @@
+"""The chair's meetings: the list, creating one, its details and agenda, and running it."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..attendance.quorum import require_quorum
+from ..circulation.deadlines import clock
+from ..errors import Invalid
+from ..extensions import db
+from ..models import Item, Meeting
+from ..pages.access import chairs_meeting, current_chair, login_required, owned
+from ..pages.doorbell import STAGE, ring_everyone
+from ..pages.regions import chair_page
+from ..settings import policy
+from . import meetings
+
+bp = Blueprint("agenda", __name__, url_prefix="/meetings")
+
+
+def _back(meeting: Meeting, anchor: str = ""):
+    return redirect(url_for("agenda.show", meeting_id=meeting.id) + anchor)
+
+
+@bp.route("/")
+@login_required
+def index():
+    rows = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.chair_id == current_chair().id)
+        .order_by(Meeting.starts_at.desc())
+    )
+    rules = policy()
+    return render_template(
+        "agenda/index.html", meetings=list(rows), minutes_clock=lambda m: clock(m, rules)
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            meeting = meetings.create_meeting(db.session, current_chair(), form)
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            db.session.commit()
+            return _back(meeting)
+    return render_template("agenda/new.html", form=form, errors=errors), 422 if errors else 200
+
+
+@bp.route("/<int:meeting_id>")
+@login_required
+def show(meeting_id):
+    return chair_page(chairs_meeting(meeting_id))
+
+
+@bp.route("/<int:meeting_id>/details", methods=["POST"])
+@login_required
+def details(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    try:
+        meetings.update_meeting(meeting, request.form)
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, details_form=request.form, details_errors=invalid.errors)
+    db.session.commit()
+    ring_everyone(meeting, "stage", "agenda")
+    return _back(meeting)
+
+
+def _item(meeting: Meeting, item_id: int) -> Item:
+    item = db.get_or_404(Item, item_id)
+    if item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+@bp.route("/<int:meeting_id>/items", methods=["POST"])
+@login_required
+def add_item(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    try:
+        meetings.add_item(meeting, request.form)
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, item_form=request.form, item_errors=invalid.errors)
+    db.session.commit()
+    ring_everyone(meeting, "agenda")
+    return _back(meeting, "#agenda")
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def edit_item(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            meetings.update_item(item, form)
+        except Invalid as invalid:
+            db.session.rollback()
+            errors = invalid.errors
+        else:
+            db.session.commit()
+            ring_everyone(meeting, "agenda", "stage")
+            return _back(meeting, "#agenda")
+    else:
+        form = {
+            "title": item.title,
+            "body": item.body,
+            "scale": item.scale,
+            "choices": "\n".join(item.choices),
+        }
+    page = render_template("agenda/item.html", meeting=meeting, item=item, form=form, errors=errors)
+    return page, 422 if errors else 200
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/move", methods=["POST"])
+@login_required
+def move_item(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.move_item(_item(meeting, item_id), -1 if request.form.get("to") == "up" else 1)
+    db.session.commit()
+    ring_everyone(meeting, "agenda")
+    return _back(meeting, "#agenda")
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/delete", methods=["POST"])
+@login_required
+def remove_item(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.remove_item(_item(meeting, item_id))
+    db.session.commit()
+    ring_everyone(meeting, "agenda")
+    return _back(meeting, "#agenda")
+
+
+@bp.route("/<int:meeting_id>/start", methods=["POST"])
+@login_required
+def start(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.writable(meeting)
+    require_quorum(meeting, "starting", policy())
+    meetings.start(meeting)
+    db.session.commit()
+    ring_everyone(meeting, reload=True)
+    return _back(meeting)
+
+
+@bp.route("/<int:meeting_id>/current", methods=["POST"])
+@login_required
+def current(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.writable(meeting)
+    item_id = request.form.get("item_id", type=int) or 0
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    meetings.move_to(meeting, item)
+    db.session.commit()
+    ring_everyone(meeting, *STAGE)
+    return _back(meeting)
+
+
+@bp.route("/<int:meeting_id>/close", methods=["POST"])
+@login_required
+def close(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    meetings.close(meeting)
+    db.session.commit()
+    ring_everyone(meeting, reload=True)
+    return _back(meeting)

@@ -1,0 +1,1 @@
+"""Who was there: present, left, apologies, written contributions, and quorum."""

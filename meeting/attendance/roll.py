@@ -1,0 +1,96 @@
+"""The roll: who left and when, who sent apologies, and absent agencies' written contributions."""
+
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from ..agenda.meetings import writable
+from ..clock import utc_from_local_time
+from ..errors import Invalid, Refused
+from ..joining.people import parse_joiner
+from ..models import Attendee, AttendeeStatus, Contribution, Item, Meeting, utcnow
+from ..rating import scales
+from ..record.log import log
+
+
+def attendance_label(attendee: Attendee) -> str:
+    """Return how someone took part: present, left at a time, apologies, written contribution."""
+    if attendee.status == AttendeeStatus.ABSENT:
+        return "Apologies"
+    if attendee.left_at is not None:
+        return "Left"
+    return "Present"
+
+
+def mark_left(attendee: Attendee, at: str | None, zone: ZoneInfo) -> None:
+    """Record that someone left the meeting (now, or at a local clock time typed HH:MM)."""
+    meeting = attendee.meeting
+    writable(meeting)
+    if attendee.status != AttendeeStatus.ADMITTED:
+        raise Refused(f"{attendee.name} is not in the meeting, so cannot leave it.")
+    if attendee.is_chair:
+        raise Refused("The chair stays until the meeting closes.")
+    try:
+        attendee.left_at = utc_from_local_time(at, zone)
+    except ValueError:
+        raise Invalid({"left_at": "Enter the time they left as HH:MM, e.g. 11:40."}) from None
+    log(meeting, meeting.chair.name, f"recorded that {attendee.name} left")
+
+
+def mark_returned(attendee: Attendee) -> None:
+    """Record that someone who left came back."""
+    meeting = attendee.meeting
+    writable(meeting)
+    left = attendee.left_at
+    attendee.left_at = None
+    log(
+        meeting, meeting.chair.name, f"recorded that {attendee.name} came back", f"Had left: {left}"
+    )
+
+
+def add_apologies(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
+    """List someone who sent apologies (name, role, agency, and an email for the minutes)."""
+    writable(meeting)
+    fields = parse_joiner(form)
+    attendee = Attendee(status=AttendeeStatus.ABSENT, **fields)
+    meeting.attendees.append(attendee)
+    log(meeting, meeting.chair.name, f"recorded apologies from {attendee.name} ({attendee.agency})")
+    return attendee
+
+
+def set_contribution(item: Item, author: Attendee, form: Mapping[str, str]) -> Contribution:
+    """Enter or replace an absent agency's written report and rating for an item."""
+    meeting = item.meeting
+    writable(meeting)
+    if author.status != AttendeeStatus.ABSENT or author.meeting_id != meeting.id:
+        raise Refused("Written contributions come from people who sent apologies.")
+    if item.rounds:
+        raise Refused(
+            f"Round 1 on “{item.title}” has opened, so a written contribution can no longer "
+            "be added to it; the chair can read the report out instead."
+        )
+    errors = {}
+    report = form.get("report", "").strip()
+    if not report:
+        errors["report"] = "Enter the agency's written report, or its summary."
+    value = None
+    try:
+        value = scales.parse(item.scale, item.choices, form)
+    except scales.InvalidRating as invalid:
+        errors["rating"] = str(invalid)
+    if errors or value is None:
+        raise Invalid(errors)
+    contribution = next((c for c in item.contributions if c.attendee_id == author.id), None)
+    if contribution is None:
+        contribution = Contribution(attendee=author)
+        item.contributions.append(contribution)
+    contribution.report = report
+    contribution.reason = form.get("reason", "").strip()[:300]
+    contribution.score, contribution.likelihood = value.score, value.likelihood
+    contribution.severity, contribution.choice = value.severity, value.choice
+    contribution.entered_at = utcnow()
+    log(
+        meeting,
+        meeting.chair.name,
+        f"entered a written contribution from {author.name} on {item.title}",
+    )
+    return contribution

@@ -1,0 +1,93 @@
+"""The roll on the web: who left, apologies, written contributions, and going on inquorate."""
+
+from functools import partial
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..errors import Invalid, Refused
+from ..extensions import db
+from ..models import Attendee, AttendeeStatus, Item
+from ..pages.access import chairs_meeting, login_required, owned
+from ..pages.doorbell import ring_attendee, ring_everyone
+from ..pages.forms import chair_change
+from ..settings import policy
+from . import quorum, roll
+
+bp = Blueprint("attendance", __name__, url_prefix="/meetings/<int:meeting_id>")
+
+
+@bp.route("/people/<int:attendee_id>/<any(left, returned):what>", methods=["POST"])
+@login_required
+def presence(meeting_id, attendee_id, what):
+    meeting = chairs_meeting(meeting_id)
+    attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    if what == "left":
+        change = partial(roll.mark_left, attendee, request.form.get("left_at"), policy().zone)
+    else:
+        change = partial(roll.mark_returned, attendee)
+    return chair_change(
+        meeting,
+        f"left-{attendee.id}",
+        change,
+        "people",
+        "progress",
+        "rate",
+        anchor="#attendance",
+        then=partial(ring_attendee, attendee),
+    )
+
+
+@bp.route("/apologies", methods=["POST"])
+@login_required
+def apologies(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    change = partial(roll.add_apologies, meeting, request.form)
+    return chair_change(meeting, "apologies", change, "people", anchor="#attendance")
+
+
+@bp.route("/quorum", methods=["POST"])
+@login_required
+def inquorate(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    reason = request.form.get("reason", "")
+    change = partial(quorum.record_inquorate_reason, meeting, reason, policy())
+    return chair_change(meeting, "quorum", change, "people", anchor="#attendance")
+
+
+@bp.route("/people/<int:attendee_id>/contributions/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def contribution(meeting_id, attendee_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    author = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    if author.status != AttendeeStatus.ABSENT:
+        raise Refused("Written contributions come from people who sent apologies.")
+    form, errors, alert = request.form, {}, None
+    entered = next((c for c in item.contributions if c.attendee_id == author.id), None)
+    if request.method == "POST":
+        try:
+            roll.set_contribution(item, author, form)
+        except Invalid as invalid:
+            db.session.rollback()
+            errors = invalid.errors
+        except Refused as refused:
+            db.session.rollback()
+            alert = str(refused)
+        else:
+            db.session.commit()
+            ring_everyone(meeting, "people")
+            return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#attendance")
+    elif entered is not None:
+        # The rating itself is never sent back: it stays hidden until the round is revealed.
+        form = {"report": entered.report}
+    page = render_template(
+        "chair/contribution.html",
+        meeting=meeting,
+        author=author,
+        item=item,
+        entered=entered,
+        form=form,
+        errors=errors,
+        alert=alert,
+    )
+    return page, 422 if errors else (409 if alert else 200)

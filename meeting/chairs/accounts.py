@@ -1,0 +1,72 @@
+"""Chair accounts: the one-time set-up code, checking a new chair's details, finding a chair.
+
+Passwords reach these rules already hashed; the web layer hashes and checks them.
+"""
+
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Chair, SetupCode
+
+
+def chair_count(session: Session) -> int:
+    """Return how many chair accounts exist."""
+    return session.scalar(select(func.count(Chair.id))) or 0
+
+
+def setup_code(session: Session) -> str | None:
+    """Return the one-time set-up code while no chair exists, creating it if needed."""
+    if chair_count(session):
+        return None
+    row = session.scalar(select(SetupCode))
+    if row is None:
+        row = SetupCode(code=secrets.token_hex(4).upper())
+        session.add(row)
+        session.commit()
+    return row.code
+
+
+def normalise_email(email: str) -> str:
+    """Return an email address as accounts are keyed by it."""
+    return email.strip().lower()
+
+
+def validate_chair(
+    session: Session, name: str, email: str, password: str, confirm: str
+) -> dict[str, str]:
+    """Return what is wrong with a new chair's details (empty when they are fine)."""
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Enter your name."
+    if "@" not in email or len(email) > 254:
+        errors["email"] = "Enter an email address, e.g. name@council.gov.uk."
+    elif find_chair(session, email):
+        errors["email"] = "A chair with this email address already exists."
+    if len(password) < 10:
+        errors["password"] = "Use a password of at least 10 characters."
+    elif password != confirm:
+        errors["confirm"] = "The two passwords differ."
+    return errors
+
+
+def create_chair(
+    session: Session, name: str, email: str, password_hash: str, agency: str = ""
+) -> Chair:
+    """Create a chair account; the set-up code is used up with the first one."""
+    chair = Chair(
+        name=name.strip(),
+        email=normalise_email(email),
+        agency=agency.strip(),
+        password_hash=password_hash,
+    )
+    session.add(chair)
+    for code in session.scalars(select(SetupCode)):
+        session.delete(code)
+    return chair
+
+
+def find_chair(session: Session, email: str) -> Chair | None:
+    """Return the chair account with this email address, if any."""
+    return session.scalar(select(Chair).where(Chair.email == normalise_email(email)))

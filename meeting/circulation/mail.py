@@ -1,0 +1,228 @@
+"""Sending each recipient their copy of the minutes: by SMTP when set up, else to an outbox.
+
+Every attempt is a Delivery row with its result, so a refusal or a dead mail server is
+reported per person and can be tried again; the frozen version is never touched.
+"""
+
+import re
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from minutes import GROUPS, digest_of
+from minutes.docx import to_docx
+
+from ..models import (
+    Attendee,
+    CopyGroup,
+    CorrectionStatus,
+    Delivery,
+    DeliveryResult,
+    MinutesVersion,
+    session_of,
+    word_of,
+)
+from .corrections import window_closes
+from .recipients import email_of, group_of, log_sending
+from .versions import copy_of, edition_of
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How mail leaves this deployment: an SMTP server, or (with no host) an outbox folder."""
+
+    outbox: Path
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    password: str = ""
+    starttls: bool = True
+    timeout: float = 20
+    sender: str = ""
+
+    @property
+    def using_smtp(self) -> bool:
+        return bool(self.host)
+
+
+def send(
+    made: MinutesVersion,
+    people: list[Attendee],
+    link_for: Callable[[Attendee], str],
+    settings: MailSettings,
+    policy: "Policy",
+) -> list[Delivery]:
+    """Send a version to each person with an email address; log and return the attempts."""
+    copies: dict[str, tuple[str, str | None, bytes]] = {}
+    attempts = []
+    closes = window_closes(made.meeting, policy)
+    session = session_of(made)
+    for person in people:
+        email = email_of(person)
+        if not email:
+            continue
+        group = group_of(person, policy)
+        if group not in copies:
+            markdown, cut_for = copy_of(made, group)
+            copies[group] = (markdown, cut_for, to_docx(markdown, _title(made)))
+        markdown, cut_for, document = copies[group]
+        delivery = Delivery(
+            version=made,
+            attendee=person,
+            email=email,
+            copy_group=word_of(CopyGroup, cut_for),
+            copy_digest=digest_of(markdown),
+            result=DeliveryResult.PENDING,
+        )
+        session.add(delivery)
+        message = _message(
+            made, person, email, (markdown, document, cut_for), link_for(person), closes, settings
+        )
+        attempts.append((delivery, message))
+    session.flush()
+    if settings.using_smtp:
+        _by_smtp(attempts, settings)
+    else:
+        _to_outbox(made, attempts, settings.outbox)
+    log_sending(made)
+    return [delivery for delivery, _message in attempts]
+
+
+def _title(made: MinutesVersion) -> str:
+    meeting = made.record["meeting"]
+    return f"Minutes, version {made.number}: {meeting['title']} ({meeting['starts_at'][:10]})"
+
+
+def _message(
+    made: MinutesVersion,
+    person: Attendee,
+    email: str,
+    copy: tuple[str, bytes, str | None],
+    link: str,
+    closes: date | None,
+    settings: MailSettings,
+) -> EmailMessage:
+    markdown, document, cut_for = copy
+    meeting = made.meeting
+    message = EmailMessage()
+    message["Subject"] = _title(made)
+    sender = settings.sender or meeting.chair.email
+    message["From"] = formataddr((meeting.chair.name, sender))
+    message["Reply-To"] = formataddr((meeting.chair.name, meeting.chair.email))
+    message["To"] = formataddr((person.name, email))
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    edition = edition_of(made)
+    lines = [
+        f"Dear {person.name},",
+        "",
+        f'The minutes of the {meeting.kind_label.lower()} "{meeting.title}" held on '
+        f"{meeting.starts_at:%A %-d %B %Y} are attached as a Word document and as text "
+        f"(version {made.number}).",
+    ]
+    news = [
+        c
+        for c in edition.corrections
+        if c.version == made.number and c.outcome == CorrectionStatus.ACCEPTED
+    ]
+    if news:
+        names = ", ".join(dict.fromkeys(c.requested_by for c in news))
+        lines += ["", f"Version {made.number} carries corrections from {names}."]
+    if cut_for:
+        lines += [
+            "",
+            f"This copy is for {GROUPS[cut_for]}: a part of the minutes was withheld from it.",
+        ]
+    lines += [
+        "",
+        "Read them online, and ask the chair for a correction, at:",
+        link,
+        "",
+        f"Corrections can be asked for until {closes:%A %-d %B %Y}." if closes else "",
+        f"SHA-256 digest of this copy: {digest_of(markdown)}",
+        "",
+        meeting.chair.name,
+        f"Chair, {meeting.chair.agency}" if meeting.chair.agency else "Chair",
+    ]
+    message.set_content("\n".join(lines) + "\n")
+    stem = f"minutes-{meeting.id}-v{made.number}"
+    message.add_attachment(
+        document,
+        maintype=DOCX.split("/")[0],
+        subtype=DOCX.split("/")[1],
+        filename=f"{stem}.docx",
+    )
+    message.add_attachment(markdown, subtype="markdown", charset="utf-8", filename=f"{stem}.md")
+    return message
+
+
+def _by_smtp(attempts: list[tuple[Delivery, EmailMessage]], settings: MailSettings) -> None:
+    where = f"{settings.host}:{settings.port}"
+    server = None
+    for delivery, message in attempts:
+        try:
+            if server is None:
+                server = _connect(settings)
+            server.send_message(message, to_addrs=[delivery.email])
+        except smtplib.SMTPRecipientsRefused as refused:
+            code, reply = refused.recipients.get(delivery.email, (0, b""))
+            delivery.result = DeliveryResult.REFUSED
+            delivery.detail = f"The mail server refused this address: {code} {_text(reply)}"
+            continue
+        except smtplib.SMTPResponseException as error:
+            delivery.result = DeliveryResult.FAILED
+            delivery.detail = (
+                f"The mail server answered {error.smtp_code} {_text(error.smtp_error)}"
+            )
+            continue
+        except (smtplib.SMTPException, OSError) as error:
+            delivery.result = DeliveryResult.FAILED
+            delivery.detail = f"Could not reach the mail server at {where}: {error}"
+            server = None
+            continue
+        delivery.result = DeliveryResult.SENT
+        delivery.detail = f"Accepted by the mail server at {where}"
+    if server is not None:
+        try:
+            server.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+
+
+def _connect(settings: MailSettings) -> smtplib.SMTP:
+    server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    if settings.starttls:
+        server.starttls()
+    if settings.username:
+        server.login(settings.username, settings.password)
+    return server
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _to_outbox(
+    made: MinutesVersion, attempts: list[tuple[Delivery, EmailMessage]], folder: Path
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for delivery, message in attempts:
+        name = re.sub(r"[^a-z0-9]+", "-", delivery.attendee.name.lower()).strip("-") or "recipient"
+        path = folder / f"meeting-{made.meeting_id}-v{made.number}-{delivery.id}-{name}.eml"
+        try:
+            path.write_bytes(message.as_bytes())
+        except OSError as error:
+            delivery.result = DeliveryResult.FAILED
+            delivery.detail = f"Could not write {path}: {error}"
+            continue
+        delivery.result = DeliveryResult.OUTBOX
+        delivery.detail = f"Written to {path}"

@@ -1,0 +1,110 @@
+"""Who the minutes go to, which copy each person gets, and what came of sending it."""
+
+import secrets
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minutes import GROUPS
+
+from ..attendance.quorum import agency_key
+from ..errors import Invalid
+from ..joining.people import BAD_EMAIL, plausible_email
+from ..models import Attendee, CopyGroup, Delivery, Meeting, MinutesVersion, word_of
+from ..record.export import ATTENDED
+from ..record.log import log
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+
+def recipients(meeting: Meeting) -> list[Attendee]:
+    """Return everyone who attended or sent apologies: the people the minutes go to."""
+    return [a for a in meeting.attendees if a.status in ATTENDED]
+
+
+def email_of(attendee: Attendee) -> str:
+    """Return where someone's minutes go: their address, or the chair's account address."""
+    if attendee.email:
+        return attendee.email
+    return attendee.meeting.chair.email if attendee.is_chair else ""
+
+
+def group_of(attendee: Attendee, policy: "Policy") -> CopyGroup:
+    """Return which copy someone gets: their set group, else family or professionals."""
+    if attendee.copy_group is not None:
+        return attendee.copy_group
+    typed = attendee.agency.strip() or attendee.role.strip()
+    if not attendee.is_chair and typed and agency_key(typed, policy.agency_aliases) is None:
+        return CopyGroup.FAMILY
+    return CopyGroup.PROFESSIONALS
+
+
+def ensure_reader_tokens(meeting: Meeting) -> None:
+    """Give every recipient the secret for their link to their copy, once."""
+    for attendee in recipients(meeting):
+        if attendee.reader_token is None:
+            attendee.reader_token = secrets.token_urlsafe(24)
+
+
+def reader(session: Session, token: str) -> Attendee | None:
+    """Return the recipient a reader link belongs to, if any."""
+    if not token:
+        return None
+    return session.scalar(select(Attendee).where(Attendee.reader_token == token))
+
+
+def set_recipient(attendee: Attendee, form: Mapping[str, str], policy: "Policy") -> None:
+    """Change where someone's minutes go and which copy they get."""
+    email = form.get("email", "").strip()[:254]
+    typed = form.get("copy_group", "").strip()
+    group = word_of(CopyGroup, typed) if typed else None
+    if not plausible_email(email):
+        raise Invalid({"email": BAD_EMAIL})
+    if typed and group is None:
+        raise Invalid({"copy_group": "Choose one of the copies listed."})
+    before = (attendee.email, attendee.copy_group)
+    attendee.email, attendee.copy_group = email, group
+    if before != (email, group):
+        log(
+            attendee.meeting,
+            attendee.meeting.chair.name,
+            f"changed where {attendee.name}'s minutes go: {email or 'no email'}, "
+            f"{GROUPS[group_of(attendee, policy)]} copy",
+            f"was {before[0] or 'no email'}, {before[1] or 'worked out'}",
+        )
+
+
+def latest_deliveries(made: MinutesVersion) -> dict[int, Delivery]:
+    """Return each recipient's latest delivery attempt for a version."""
+    last = {}
+    for delivery in made.deliveries:
+        last[delivery.attendee_id] = delivery
+    return last
+
+
+def undelivered(made: MinutesVersion) -> list[Delivery]:
+    """Return the latest attempts for a version that did not deliver."""
+    return [d for d in latest_deliveries(made).values() if not d.delivered]
+
+
+def _copy_name(group: str | None) -> str:
+    return f"copy for {GROUPS[group]}" if group else "full minutes"
+
+
+def log_sending(made: MinutesVersion) -> None:
+    """Write to the event log who was sent which copy of a version, and what came of it."""
+    last = latest_deliveries(made).values()
+    sent = sum(1 for d in last if d.delivered)
+    meeting = made.meeting
+    log(
+        meeting,
+        meeting.chair.name,
+        f"sent version {made.number} of the minutes: {sent} of {len(last)} delivered",
+        "\n".join(
+            f"{d.attendee.name} <{d.email}>, {_copy_name(d.copy_group)}: {d.result}. {d.detail}"
+            for d in last
+        ),
+    )

@@ -1,0 +1,240 @@
+"""The minutes on the chair's side: the draft, versions, circulating, deliveries, corrections."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup
+
+import minutes
+from minutes.docx import to_docx
+from minutes.html import to_html
+
+from ..errors import Invalid, Refused
+from ..extensions import db
+from ..models import Attendee, CopyGroup, Correction, Delivery, Meeting, MinutesVersion, word_of
+from ..pages.access import chairs_meeting, login_required, owned
+from ..pages.forms import kept, status_of
+from ..settings import mail_settings, policy
+from . import corrections, deadlines, draft, mail, recipients, versions
+
+bp = Blueprint("circulation", __name__, url_prefix="/meetings/<int:meeting_id>/minutes")
+
+
+def paper(markdown: str) -> Markup:
+    """Return minutes in Markdown as safe HTML for a page."""
+    return Markup(to_html(markdown))
+
+
+def download(markdown: str, stem: str, ext: str) -> Response:
+    """Answer with minutes as a Markdown or Word file."""
+    if ext == "md":
+        body, mimetype = markdown.encode("utf-8"), "text/markdown; charset=utf-8"
+    else:
+        title = markdown.splitlines()[0].lstrip("# ")
+        body, mimetype = to_docx(markdown, title), mail.DOCX
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{stem}.{ext}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _group_arg() -> CopyGroup | None:
+    return word_of(CopyGroup, request.args.get("copy"))
+
+
+def _link_for(person: Attendee) -> str:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    if base:
+        return base + url_for("reading.read", token=person.reader_token)
+    return url_for("reading.read", token=person.reader_token, _external=True)
+
+
+def chair_page(
+    meeting: Meeting, number: int | None = None, status: int | None = None, **extra: Any
+) -> Response:
+    """Render the chair's minutes page: the draft or a version, and everything around it."""
+    versions.require_closed(meeting)
+    rules = policy()
+    made = versions.versions(meeting)
+    shown = next((v for v in made if v.number == number), None) if number else None
+    if number and shown is None:
+        raise Refused(f"There is no version {number} of these minutes.")
+    if shown is None and made:
+        shown = made[-1]
+    group = _group_arg()
+    if shown is None:
+        record = draft.snapshot(meeting, rules)
+        markdown = draft.draft(meeting, rules, group, record)
+    else:
+        markdown, _cut = versions.copy_of(shown, group)
+        record = shown.record
+    errors = any(k.endswith("_errors") and v for k, v in extra.items())
+    settings = mail_settings()
+    page = render_template(
+        "minutes/chair.html",
+        meeting=meeting,
+        versions=made,
+        shown=shown,
+        group=group,
+        paper=paper(markdown),
+        sections=minutes.sections(record),
+        groups=minutes.GROUPS,
+        copy_names={key: label.capitalize() for key, label in minutes.GROUPS.items()},
+        undecided=draft.undecided(meeting),
+        recipients=recipients.recipients(meeting),
+        email_of=recipients.email_of,
+        group_of=lambda person: recipients.group_of(person, rules),
+        corrections=corrections.corrections(meeting),
+        window_closes=corrections.window_closes(meeting, rules),
+        clock=deadlines.clock(meeting, rules),
+        using_smtp=settings.using_smtp,
+        outbox=settings.outbox,
+        latest_deliveries=recipients.latest_deliveries,
+        **extra,
+    )
+    return make_response(page, status or (422 if errors else 200))
+
+
+def _change(meeting: Meeting, key: str, change: Callable[[], object]) -> Response:
+    """Make one change to the minutes; on a refusal keep the typed form and say why."""
+    try:
+        change()
+    except (Invalid, Refused) as problem:
+        db.session.rollback()
+        return chair_page(meeting, None, status_of(problem), **kept(key, request.form, problem))
+    db.session.commit()
+    return redirect(url_for("circulation.chair", meeting_id=meeting.id))
+
+
+@bp.route("")
+@login_required
+def chair(meeting_id):
+    return chair_page(chairs_meeting(meeting_id))
+
+
+@bp.route("/<int:number>")
+@login_required
+def chair_version(meeting_id, number):
+    return chair_page(chairs_meeting(meeting_id), number)
+
+
+@bp.route("/draft.<any(md, docx):ext>")
+@login_required
+def draft_file(meeting_id, ext):
+    meeting = chairs_meeting(meeting_id)
+    group = _group_arg()
+    markdown = draft.draft(meeting, policy(), group)
+    return download(markdown, f"minutes-{meeting.id}-draft" + (f"-{group}" if group else ""), ext)
+
+
+@bp.route("/<int:number>.<any(md, docx):ext>")
+@login_required
+def version_file(meeting_id, number, ext):
+    meeting = chairs_meeting(meeting_id)
+    made = versions.version(meeting, number)
+    markdown, cut_for = versions.copy_of(made, _group_arg())
+    stem = f"minutes-{meeting.id}-v{number}" + (f"-{cut_for}" if cut_for else "")
+    return download(markdown, stem, ext)
+
+
+@bp.route("/draft", methods=["POST"])
+@login_required
+def save_draft(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    form = request.form
+    saved = _change(meeting, "draft", lambda: draft.save_draft(meeting, form, policy()))
+    if form.get("then") != "circulate" or saved.status_code != 302:
+        return saved
+    try:
+        made = draft.freeze_first(meeting, policy())
+    except (Invalid, Refused) as problem:
+        db.session.rollback()
+        return chair_page(meeting, None, status_of(problem), **kept("draft", form, problem))
+    db.session.commit()
+    return _circulate(meeting, made)
+
+
+def _circulate(meeting: Meeting, made: MinutesVersion) -> Response:
+    recipients.ensure_reader_tokens(meeting)
+    versions.mark_circulated(made)
+    db.session.commit()
+    # Committed before sending: the version stays frozen whatever the mail server says.
+    return _send(meeting, made, recipients.recipients(meeting))
+
+
+def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]) -> Response:
+    """Send a version to these people and show the deliveries."""
+    mail.send(made, people, _link_for, mail_settings(), policy())
+    db.session.commit()
+    return redirect(url_for("circulation.chair", meeting_id=meeting.id, _anchor="deliveries"))
+
+
+@bp.route("/<int:number>/circulate", methods=["POST"])
+@login_required
+def recirculate(meeting_id, number):
+    meeting = chairs_meeting(meeting_id)
+    made = versions.version(meeting, number)
+    newest = versions.latest(meeting)
+    if made.circulated_at is not None or made is not newest:
+        raise Refused(
+            f"Version {number} has already been circulated, or a later version replaced it. "
+            "Send it again to one person from the deliveries list instead."
+        )
+    return _circulate(meeting, made)
+
+
+@bp.route("/deliveries/<int:delivery_id>/resend", methods=["POST"])
+@login_required
+def resend(meeting_id, delivery_id):
+    meeting = chairs_meeting(meeting_id)
+    delivery = owned(Delivery, meeting, delivery_id, lambda d: d.version.meeting_id)
+    return _send(meeting, delivery.version, [delivery.attendee])
+
+
+@bp.route("/<int:number>/resend", methods=["POST"])
+@login_required
+def resend_undelivered(meeting_id, number):
+    meeting = chairs_meeting(meeting_id)
+    made = versions.version(meeting, number)
+    return _send(meeting, made, [d.attendee for d in recipients.undelivered(made)])
+
+
+@bp.route("/recipients/<int:attendee_id>", methods=["POST"])
+@login_required
+def recipient(meeting_id, attendee_id):
+    meeting = chairs_meeting(meeting_id)
+    versions.require_closed(meeting)
+    person = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    return _change(
+        meeting,
+        f"recipient-{person.id}",
+        lambda: recipients.set_recipient(person, request.form, policy()),
+    )
+
+
+@bp.route("/corrections/<int:correction_id>", methods=["POST"])
+@login_required
+def answer(meeting_id, correction_id):
+    meeting = chairs_meeting(meeting_id)
+    correction = owned(Correction, meeting, correction_id, lambda c: c.meeting_id)
+    accept = request.form.get("outcome") == "accept"
+    reason = request.form.get("answer", "")
+    return _change(
+        meeting,
+        f"correction-{correction.id}",
+        lambda: corrections.answer(correction, accept, reason, policy()),
+    )

@@ -1,0 +1,167 @@
+"""A decision that stands up later: the defensible-decision fields, drafted then recorded.
+
+A decision is drafted while the discussion goes on and recorded once its rounds are
+revealed. Recording again after changes makes a new wording (version); the event log
+keeps what each changed field said before.
+"""
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..attendance.quorum import require_quorum
+from ..clock import future_date, parse_date
+from ..errors import Invalid, Refused
+from ..models import Decision, DecisionStatus, Item, MeetingStatus, session_of, utcnow
+from ..rating.concealment import CHAIR, spread
+from ..rating.rounds import unacknowledged_divergence
+from ..record.log import log
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+LEGAL_BASES = [
+    "Children Act 1989 s.1 (welfare checklist)",
+    "Children Act 1989 s.17 (child in need)",
+    "Children Act 1989 s.47 (enquiries)",
+    "Human Rights Act 1998 Art. 8 (necessity and proportionality)",
+    "Mental Capacity Act 2005 (16 and over)",
+    "Working Together to Safeguard Children",
+]
+
+# The written fields of a decision, in the order the form and the record show them.
+TEXT_FIELDS = {
+    "text": "Decision",
+    "rationale": "Rationale",
+    "evidence": "Evidence considered, and which agency it came from",
+    "options": "Options considered, and why each was not chosen",
+    "benefits": "Benefits of the activity for the child",
+    "cost_of_restriction": "What not taking the risk would cost the child",
+    "least_restrictive": "Is this the least restrictive option?",
+    "child_views": "The child's views, in their words where possible",
+    "child_views_missing": "If the child's views were not obtained, why not",
+    "legal_note": "Legal and policy basis: notes",
+    "protective_action": "Immediate protective action considered",
+    "review_triggers": "Events that would bring the review forward",
+}
+
+
+class Form(Protocol):
+    """A submitted form: one value per field, and every value of a repeated field."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+    def getlist(self, key: str, /) -> list[str]: ...
+
+
+def protective_prompt(item: Item) -> bool:
+    """Say whether the latest revealed round's safety median calls for protective action."""
+    revealed = [r for r in item.rounds if r.revealed_at is not None]
+    shown = spread(revealed[-1], CHAIR) if revealed else None
+    return bool(shown and shown.protective_prompt)
+
+
+def editable(item: Item) -> None:
+    """Refuse to change what was decided on an item unless its meeting is running."""
+    meeting = item.meeting
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("This meeting is closed; its record can be read but not changed.")
+    if meeting.status != MeetingStatus.RUNNING:
+        raise Refused("Start the meeting before drafting decisions.")
+
+
+def _read(
+    form: Form, record: bool, item: Item, policy: "Policy"
+) -> tuple[dict[str, Any], dict[str, str]]:
+    fields: dict[str, Any] = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS}
+    picked = form.getlist("legal_bases")
+    fields["legal_bases"] = [basis for basis in policy.legal_bases if basis in picked]
+    errors: dict[str, str] = {}
+    if set(picked) - set(fields["legal_bases"]):
+        errors["legal_bases"] = (
+            "Pick the legal basis from the list; add anything else in the notes."
+        )
+    if record:
+        fields["review_date"] = future_date(
+            form.get("review_date"), errors, "review_date", "the review date", policy.today()
+        )
+        if not fields["text"]:
+            errors["text"] = "Write the decision in plain words."
+        if not fields["rationale"]:
+            errors["rationale"] = "Give the rationale: why this decision, on what evidence."
+        if not fields["child_views"] and not fields["child_views_missing"]:
+            errors["child_views"] = "Record the child's views, or say why they were not obtained."
+        if protective_prompt(item) and not fields["protective_action"]:
+            errors["protective_action"] = (
+                "The safety median is 2 or below: record what immediate protective action "
+                "was considered, and what was decided about it."
+            )
+    else:
+        try:
+            fields["review_date"] = parse_date(form.get("review_date"))
+        except ValueError:
+            errors["review_date"] = "Enter the review date as a date, e.g. 2027-02-01."
+    return fields, errors
+
+
+def _changes(decision: Decision, fields: dict[str, Any]) -> list[tuple[str, str]]:
+    changed = []
+    labels = {**TEXT_FIELDS, "legal_bases": "Legal basis", "review_date": "Review date"}
+    for name, label in labels.items():
+        before = getattr(decision, name)
+        if before != fields[name]:
+            was = "; ".join(before) if isinstance(before, list) else str(before or "")
+            changed.append((label, was))
+    return changed
+
+
+def _ready_to_record(item: Item, policy: "Policy") -> None:
+    still_open = item.open_round
+    if still_open is not None:
+        raise Refused(
+            f"Round {still_open.number} is still open; reveal it before recording the decision."
+        )
+    if not any(r.revealed_at for r in item.rounds):
+        raise Refused("Open and reveal a rating round before recording the decision.")
+    unheard = unacknowledged_divergence(item)
+    if unheard:
+        round_, words = unheard[0]
+        raise Refused(
+            f"Round {round_.number}: {words} Acknowledge the disagreement before "
+            "recording the decision."
+        )
+    require_quorum(item.meeting, "recording a decision", policy)
+
+
+def save(item: Item, form: Form, record: bool, actor: str, policy: "Policy") -> Decision:
+    """Save the chair's draft of a decision, or record it (checked, and shown to everyone)."""
+    editable(item)
+    decision = item.decision
+    if not record and decision is not None and decision.recorded:
+        raise Refused("This decision is already recorded; record the changes instead.")
+    fields, errors = _read(form, record, item, policy)
+    if record:
+        _ready_to_record(item, policy)
+    if errors:
+        raise Invalid(errors)
+    if decision is None:
+        decision = Decision(item=item, status=DecisionStatus.DRAFT, version=0)
+        session_of(item).add(decision)
+    changes = _changes(decision, fields) if decision.recorded else []
+    for name, value in fields.items():
+        setattr(decision, name, value)
+    decision.updated_at = utcnow()
+    meeting = item.meeting
+    if not record:
+        log(meeting, actor, f"saved a draft decision on {item.title}")
+        return decision
+    if decision.recorded and not changes:
+        return decision
+    decision.version += 1
+    decision.status = DecisionStatus.RECORDED
+    decision.recorded_at = decision.updated_at
+    if changes:
+        detail = "\n".join(f"{label} was: {was}" for label, was in changes)
+        names = ", ".join(label for label, _was in changes)
+        log(meeting, actor, f"edited the decision on {item.title} ({names})", detail)
+    else:
+        log(meeting, actor, f"recorded the decision on {item.title}")
+    return decision

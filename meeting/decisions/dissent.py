@@ -1,0 +1,167 @@
+"""Each rater's view on a recorded decision, how minority views were considered, consensus.
+
+Each rater says whether they agree; anyone who does not records their view in their own
+words. Consensus is worked out from those answers, never typed.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..clock import future_date
+from ..errors import Forbidden, Invalid, Refused
+from ..models import Attendee, Decision, Item, View, utcnow
+from ..rating.concealment import CHAIR, spread
+from ..record.log import log
+from .decision import editable
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+
+def raters(item: Item) -> list[Attendee]:
+    """Return everyone who rated the item in any round, in the order they first rated."""
+    seen: dict[int, Attendee] = {}
+    for round_ in item.rounds:
+        for rating in sorted(round_.ratings, key=lambda r: r.first_submitted_at):
+            seen.setdefault(rating.attendee_id, rating.attendee)
+    return list(seen.values())
+
+
+def minority_at_reveal(item: Item) -> dict[int, list[str]]:
+    """Return, per attendee, the rounds in which their rating was marked a minority view."""
+    marked: dict[int, list[str]] = {}
+    for round_ in item.rounds:
+        shown = spread(round_, CHAIR)
+        for s in shown.minority if shown else []:
+            marked.setdefault(s.attendee_id, []).append(f"round {round_.number}: {s.value}")
+    return marked
+
+
+def view_of(decision: Decision | None, attendee: Attendee | None) -> View | None:
+    """Return someone's view on a decision, if one is held."""
+    if decision is None or attendee is None:
+        return None
+    return next((v for v in decision.views if v.attendee_id == attendee.id), None)
+
+
+def _recorded(item: Item) -> Decision:
+    editable(item)
+    if item.decision is None or not item.decision.recorded:
+        raise Refused(f"The decision on “{item.title}” has not been recorded yet.")
+    return item.decision
+
+
+def _view(decision: Decision, attendee: Attendee) -> View:
+    view = view_of(decision, attendee)
+    if view is None:
+        view = View(attendee=attendee, agrees=None, decision_version=0)
+        decision.views.append(view)
+    return view
+
+
+def respond(item: Item, attendee: Attendee, form: Mapping[str, str], by_chair: bool) -> View:
+    """Record whether someone agrees with the decision, and their view in their words if not."""
+    decision = _recorded(item)
+    if attendee.meeting_id != item.meeting_id:
+        raise Forbidden("That person is not in this meeting.")
+    if attendee.is_chair:
+        raise Refused("The chair made the decision, so does not record a view on it.")
+    if not by_chair and attendee.id not in {a.id for a in raters(item)}:
+        raise Forbidden(
+            "Only people who rated this item record a view on its decision; "
+            "ask the chair to note anything you said."
+        )
+    answer = form.get("agrees")
+    text = (form.get("text") or "").strip()
+    if answer not in ("yes", "no"):
+        raise Invalid({"agrees": "Say whether you agree with the decision."})
+    if answer == "no" and not text:
+        raise Invalid(
+            {"text": "Write your view in your own words: what you disagree with, and why."}
+        )
+    view = _view(decision, attendee)
+    was = (
+        ""
+        if view.agrees is None
+        else f"Was: {'agrees' if view.agrees else 'disagrees'}; {view.text}".strip("; ")
+    )
+    view.agrees, view.text, view.by_chair = answer == "yes", text, by_chair
+    view.decision_version = decision.version
+    view.recorded_at = utcnow()
+    who = (
+        f"{item.meeting.chair.name} (recorded by the chair for {attendee.name})"
+        if by_chair
+        else attendee.name
+    )
+    stance = "agrees with" if view.agrees else "records a minority view on"
+    log(item.meeting, who, f"{attendee.name} {stance} the decision on {item.title}", was)
+    return view
+
+
+def consider(item: Item, attendee: Attendee, form: Mapping[str, str], policy: "Policy") -> View:
+    """Record how the meeting considered someone's minority view, and any escalation."""
+    decision = _recorded(item)
+    if attendee.meeting_id != item.meeting_id:
+        raise Forbidden("That person is not in this meeting.")
+    errors: dict[str, str] = {}
+    considered = (form.get("considered") or "").strip()
+    if not considered:
+        errors["considered"] = "Say how the meeting considered this view."
+    escalate = form.get("escalate") == "yes"
+    escalate_to = (form.get("escalate_to") or "").strip()[:200]
+    respond_by = None
+    if escalate:
+        if not escalate_to:
+            errors["escalate_to"] = "Say who the escalation goes to, e.g. the service manager."
+        respond_by = future_date(
+            form.get("respond_by"), errors, "respond_by", "the response-by date", policy.today()
+        )
+    if errors:
+        raise Invalid(errors)
+    view = _view(decision, attendee)
+    was = f"Was: {view.considered}" if view.considered else ""
+    view.considered, view.escalate = considered, escalate
+    view.escalate_to = escalate_to if escalate else ""
+    view.respond_by = respond_by
+    action = f"recorded how {attendee.name}'s view on {item.title} was considered"
+    if escalate:
+        action += f"; escalated to {escalate_to}"
+    log(item.meeting, item.meeting.chair.name, action, was)
+    return view
+
+
+UNANIMOUS = "Unanimous"
+WITH_DISSENT = "Agreed with recorded dissent"
+AGAINST_MAJORITY = "Chair's decision against the majority of ratings"
+
+
+@dataclass(frozen=True)
+class Consensus:
+    """How far the raters agree with a recorded decision, worked out from their views."""
+
+    status: str
+    agree: int
+    disagree: int
+    waiting_for: list[Attendee]
+
+
+def consensus(item: Item) -> Consensus | None:
+    """Work out the consensus on an item's recorded decision (None before it is recorded)."""
+    decision = item.decision
+    if decision is None or not decision.recorded:
+        return None
+    expected = [a for a in raters(item) if not a.is_chair]
+    answered = {v.attendee_id: v.agrees for v in decision.views if v.agrees is not None}
+    agree = sum(1 for a in expected if answered.get(a.id) is True)
+    disagree = sum(1 for v in answered.values() if v is False)
+    waiting_for = [a for a in expected if a.id not in answered]
+    if expected and disagree * 2 > len(expected):
+        status = AGAINST_MAJORITY
+    elif disagree:
+        status = WITH_DISSENT
+    elif expected and not waiting_for:
+        status = UNANIMOUS
+    else:
+        status = ""
+    return Consensus(status, agree, disagree, waiting_for)

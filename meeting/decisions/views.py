@@ -1,0 +1,72 @@
+"""Deciding on the web: the chair's decision form, and each rater's view from their device."""
+
+from functools import partial
+
+from flask import Blueprint, redirect, request, url_for
+
+from ..errors import Forbidden, Invalid, Refused
+from ..extensions import db
+from ..models import Attendee, Item
+from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
+from ..pages.doorbell import ring_everyone
+from ..pages.forms import chair_change, kept, status_of
+from ..pages.regions import attendee_page, chair_page
+from ..settings import policy
+from . import decision as decisions
+from . import dissent
+
+bp = Blueprint("decisions", __name__)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/decision", methods=["POST"])
+@login_required
+def decision(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    record = request.form.get("intent") == "record"
+    # A draft is the chair's alone, so only a recorded decision rings the other screens.
+    regions = ("decision", "stage") if record else ()
+    return chair_change(
+        meeting,
+        "decision",
+        lambda: decisions.save(item, request.form, record, meeting.chair.name, policy()),
+        *regions,
+        anchor="#decision",
+    )
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/items/<int:item_id>/views/<int:attendee_id>"
+    "/<any(record, consider):what>",
+    methods=["POST"],
+)
+@login_required
+def chair_view(meeting_id, item_id, attendee_id, what):
+    meeting = chairs_meeting(meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    if what == "record":
+        change = partial(dissent.respond, item, attendee, request.form, by_chair=True)
+    else:
+        change = partial(dissent.consider, item, attendee, request.form, policy())
+    return chair_change(meeting, f"{what}-{attendee.id}", change, "decision", anchor="#views")
+
+
+@bp.route("/m/<int:meeting_id>/items/<int:item_id>/view", methods=["POST"])
+def own_view(meeting_id, item_id):
+    meeting = get_meeting(meeting_id)
+    viewer = viewer_for(meeting)
+    if viewer is None or viewer.attendee is None:
+        raise Forbidden("Only people the chair has admitted can record a view.")
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    try:
+        dissent.respond(item, viewer.attendee, request.form, by_chair=False)
+    except (Invalid, Refused) as problem:
+        db.session.rollback()
+        context = kept("view", request.form, problem)
+        if viewer.is_chair:
+            return chair_page(meeting, status_of(problem), **context)
+        return attendee_page(meeting, viewer, status_of(problem), **context)
+    db.session.commit()
+    ring_everyone(meeting, "decision")
+    return redirect(url_for("room.attend", meeting_id=meeting.id) + "#decision")

@@ -1,0 +1,154 @@
+"""The application factory: settings, extensions, each area's views, templates, responses."""
+
+import os
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, render_template
+from sqlalchemy import event
+
+# Each area's views, in the order their blueprints are registered. Socket.IO handlers are
+# imported with them: handlers declared before any server exists are kept by the extension
+# and registered with every app it is initialised for.
+from .actions import views as actions  # noqa: I001
+from .agenda import views as agenda
+from .attendance import views as attendance
+from .chairs import accounts
+from .chairs import views as chairs
+from .chairs.cli import create_chair_command
+from .circulation import reader_views as reading
+from .circulation import views as circulation
+from .decisions import views as decisions
+from .errors import Refused
+from .extensions import db, limiter, socketio
+from .joining import views as joining
+from .models import (
+    AttendeeStatus,
+    CorrectionStatus,
+    DecisionStatus,
+    MeetingKind,
+    MeetingStatus,
+    Scale,
+)
+from .models.states import KIND_LABELS
+from .pages.markup import render_markdown
+from .rating import views as rating
+from .rating.concealment import Audience
+from .rating.scales import LIKELIHOOD, SCALES, SEVERITY
+from .record import views as record
+from .room import events as room_events  # noqa: F401
+from .room import views as room
+from .settings import defaults
+
+AREAS = (chairs, agenda, joining, room, rating, decisions, actions, attendance, record)
+AREAS += (circulation, reading)
+
+
+def _secret_key(instance: Path) -> str:
+    # Kept in the instance folder so sessions survive a restart and every worker agrees.
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then the instance config, then overrides."""
+    app = Flask(
+        "meeting",
+        instance_path=os.environ.get("MEETING_INSTANCE_PATH"),
+        instance_relative_config=True,
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(defaults(instance))
+    app.config.from_pyfile("config.py", silent=True)
+    if overrides:
+        app.config.from_mapping(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("MEETING_SECRET_KEY") or _secret_key(instance)
+
+    db.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
+    for area in AREAS:
+        app.register_blueprint(area.bp)
+
+    _templating(app)
+    _responses(app)
+    app.cli.add_command(create_chair_command)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_foreign_keys)
+        db.create_all()
+        if app.config["ANNOUNCE_SETUP_CODE"]:
+            code = accounts.setup_code(db.session)
+            if code:
+                print(f"No chair account yet. Set-up code for the first chair: {code}", flush=True)
+    return app
+
+
+def _sqlite_foreign_keys(connection: Any, _record: Any) -> None:
+    # SQLite leaves foreign keys unchecked unless each connection asks.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _templating(app: Flask) -> None:
+    zone = ZoneInfo(app.config["MEETING_TIMEZONE"])
+
+    @app.template_filter("localtime")
+    def localtime(moment: datetime | None, fmt: str = "%H:%M:%S") -> str:
+        if moment is None:
+            return ""
+        return moment.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(
+        MEETING_KINDS=KIND_LABELS,
+        SCALES=SCALES,
+        LIKELIHOOD=LIKELIHOOD,
+        SEVERITY=SEVERITY,
+        Audience=Audience,
+        AttendeeStatus=AttendeeStatus,
+        CorrectionStatus=CorrectionStatus,
+        DecisionStatus=DecisionStatus,
+        MeetingKind=MeetingKind,
+        MeetingStatus=MeetingStatus,
+        Scale=Scale,
+    )
+
+
+def _responses(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Join links and display links carry secrets; never pass them on.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        return render_template("error.html", message=str(error)), error.status
+
+    @app.errorhandler(404)
+    def not_found(error):
+        message = "There is nothing here. Check the address, or ask the chair for a new link."
+        return render_template("error.html", message=message), 404
+
+    @app.errorhandler(500)
+    def failed(error):
+        db.session.rollback()
+        message = "Something went wrong on the server. Nothing you had saved was lost; try again."
+        return render_template("error.html", message=message), 500

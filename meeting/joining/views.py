@@ -1,0 +1,104 @@
+"""Joining on the web: a code (or link), then name, role and agency; the chair lets people in."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from ..errors import Invalid
+from ..extensions import db, limiter
+from ..models import Attendee, MeetingStatus
+from ..pages.access import (
+    chairs_meeting,
+    device_attendee,
+    login_required,
+    owned,
+    remember_attendee,
+)
+from ..pages.doorbell import ring_attendee, ring_chair, ring_everyone
+from . import people
+
+bp = Blueprint("joining", __name__)
+
+# Wrong codes count against the device's allowance; right ones never do.
+guesses = limiter.shared_limit(
+    lambda: current_app.config["JOIN_ATTEMPTS_LIMIT"],
+    scope="join-code",
+    deduct_when=lambda response: response.status_code == 404,
+)
+
+UNKNOWN_CODE = "No meeting has that code. Check it with the chair; codes look like KXR-74T."
+ENDED = "That meeting has ended, so its code no longer lets anyone in."
+
+
+def _code_page(typed: str, error: str | None, status: int):
+    return render_template("join/code.html", code=typed, error=error), status
+
+
+@bp.route("/join/", methods=["GET", "POST"])
+@guesses
+def code():
+    typed = request.values.get("code", "")
+    if request.method == "GET" and not typed:
+        return _code_page("", None, 200)
+    meeting = people.find_by_join_code(db.session, typed)
+    if meeting is None:
+        return _code_page(typed, UNKNOWN_CODE if typed.strip() else "Enter the join code.", 404)
+    if meeting.status == MeetingStatus.CLOSED:
+        return _code_page(typed, ENDED, 410)
+    return redirect(url_for("joining.details", code=meeting.join_code))
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@guesses
+def details(code):
+    meeting = people.find_by_join_code(db.session, code)
+    if meeting is None:
+        return _code_page(code, UNKNOWN_CODE, 404)
+    if meeting.status == MeetingStatus.CLOSED:
+        return _code_page(code, ENDED, 410)
+    if device_attendee(meeting) is not None:
+        # The same device rejoining is the same person, admitted or waiting as before.
+        return redirect(url_for("room.attend", meeting_id=meeting.id))
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            attendee = people.join(meeting, form)
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            db.session.commit()
+            remember_attendee(meeting, attendee)
+            ring_chair(meeting, "people")
+            return redirect(url_for("room.attend", meeting_id=meeting.id))
+    page = render_template("join/details.html", meeting=meeting, form=form, errors=errors)
+    return page, 422 if errors else 200
+
+
+@bp.app_errorhandler(429)
+def too_many_guesses(error):
+    message = (
+        "Too many wrong join codes from this device. Wait a minute, then try again "
+        "with the code the chair reads out or shows on the screen."
+    )
+    typed = request.values.get("code", (request.view_args or {}).get("code", ""))
+    return _code_page(typed, message, 429)
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/people/<int:attendee_id>"
+    '/<any(admit, "turn-away", observe, rate):what>',
+    methods=["POST"],
+)
+@login_required
+def person(meeting_id, attendee_id, what):
+    meeting = chairs_meeting(meeting_id)
+    attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    if what == "admit":
+        people.admit(attendee)
+    elif what == "turn-away":
+        people.turn_away(attendee)
+    else:
+        people.set_observer(attendee, what == "observe")
+    db.session.commit()
+    ring_everyone(meeting, "people", "progress", "rate")
+    if what in ("admit", "turn-away"):
+        ring_attendee(attendee)
+    return redirect(url_for("agenda.show", meeting_id=meeting.id))

@@ -1,0 +1,54 @@
+"""The schema: every table of the record, one module per part of the meeting.
+
+The tables live together because every area reads the core ones (meetings, items, the
+people in them). Import them from here; `states` holds the words they store.
+"""
+
+from .base import Base, session_of, utcnow
+from .decisions import Action, Decision, View
+from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
+from .minutes import Correction, Delivery, MinutesVersion
+from .rating import Contribution, Rating, Round
+from .states import (
+    AttendeeStatus,
+    Basis,
+    CopyGroup,
+    CorrectionStatus,
+    DecisionStatus,
+    DeliveryResult,
+    MeetingKind,
+    MeetingStatus,
+    Scale,
+    word_of,
+)
+
+__all__ = [
+    "Action",
+    "Attendee",
+    "AttendeeStatus",
+    "Base",
+    "Basis",
+    "Chair",
+    "Contribution",
+    "CopyGroup",
+    "Correction",
+    "CorrectionStatus",
+    "Decision",
+    "DecisionStatus",
+    "Delivery",
+    "DeliveryResult",
+    "Event",
+    "Item",
+    "Meeting",
+    "MeetingKind",
+    "MeetingStatus",
+    "MinutesVersion",
+    "Rating",
+    "Round",
+    "Scale",
+    "SetupCode",
+    "View",
+    "session_of",
+    "utcnow",
+    "word_of",
+]

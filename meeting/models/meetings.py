@@ -1,0 +1,169 @@
+"""The core of the record: chairs, meetings, agenda items, the people in them, the event log.
+
+Times are stored as naive UTC; templates convert them with the `localtime` filter.
+"""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, enum_column, utcnow
+from .states import AttendeeStatus, CopyGroup, MeetingKind, MeetingStatus, Scale
+
+if TYPE_CHECKING:
+    from .decisions import Action, Decision
+    from .rating import Contribution, Round
+
+
+class Chair(Base):
+    __tablename__ = "chair"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    agency: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meetings: Mapped[list["Meeting"]] = relationship(back_populates="chair")
+
+
+class SetupCode(Base):
+    """The one-time code that lets the first chair account be created."""
+
+    __tablename__ = "setup_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chair_id: Mapped[int] = mapped_column(ForeignKey("chair.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind))
+    child: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    display_token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_column(MeetingStatus), default=MeetingStatus.SETUP
+    )
+    current_item_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # Why the meeting went on although it was not quorate (the chair's words).
+    inquorate_reason: Mapped[str] = mapped_column(Text, default="")
+    # The minutes' draft: the chair's summary, why undecided items go out, what is withheld.
+    minutes_summary: Mapped[str] = mapped_column(Text, default="")
+    minutes_undecided_reason: Mapped[str] = mapped_column(Text, default="")
+    # Section key ("summary", "item-2") -> recipient groups it is not for.
+    minutes_withheld: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+
+    chair: Mapped[Chair] = relationship(back_populates="meetings")
+    items: Mapped[list["Item"]] = relationship(
+        back_populates="meeting", order_by="Item.position", cascade="all, delete-orphan"
+    )
+    attendees: Mapped[list["Attendee"]] = relationship(
+        back_populates="meeting", order_by="Attendee.id", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list["Action"]] = relationship(
+        back_populates="meeting", order_by="Action.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label
+
+    @property
+    def current_item(self) -> "Item | None":
+        return next((i for i in self.items if i.id == self.current_item_id), None)
+
+    @property
+    def seat(self) -> "Attendee":
+        """The chair's own seat in their meeting."""
+        return next(a for a in self.attendees if a.is_chair)
+
+
+class Item(Base):
+    __tablename__ = "item"
+    __table_args__ = (CheckConstraint("position >= 1", name="position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    scale: Mapped[Scale] = mapped_column(enum_column(Scale, 12))
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    rounds: Mapped[list["Round"]] = relationship(
+        back_populates="item", order_by="Round.number", cascade="all, delete-orphan"
+    )
+    decision: Mapped["Decision | None"] = relationship(
+        back_populates="item", cascade="all, delete-orphan"
+    )
+    contributions: Mapped[list["Contribution"]] = relationship(
+        back_populates="item", order_by="Contribution.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def open_round(self) -> "Round | None":
+        return next((r for r in self.rounds if r.revealed_at is None), None)
+
+
+class Attendee(Base):
+    """Someone in the meeting: joined with a code, listed with apologies, or the chair's seat."""
+
+    __tablename__ = "attendee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(120), default="")
+    agency: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[AttendeeStatus] = mapped_column(
+        enum_column(AttendeeStatus), default=AttendeeStatus.WAITING
+    )
+    observer: Mapped[bool] = mapped_column(default=False)
+    is_chair: Mapped[bool] = mapped_column(default=False)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    admitted_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    # The secret in this person's link to their copy of the minutes, made when first circulated.
+    reader_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Which copy of the minutes they get; None: worked out from their agency.
+    copy_group: Mapped[CopyGroup | None] = mapped_column(enum_column(CopyGroup))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+
+    @property
+    def present(self) -> bool:
+        return self.status == AttendeeStatus.ADMITTED and self.left_at is None
+
+    @property
+    def may_rate(self) -> bool:
+        return self.present and not self.observer
+
+
+class Event(Base):
+    """An append-only line of the meeting's history: who did what, when."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(300))
+    # What a change replaced, so nothing in the record is edited without a trace.
+    detail: Mapped[str] = mapped_column(Text, default="")

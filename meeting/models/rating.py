@@ -1,0 +1,94 @@
+"""Blind rating: rounds, the ratings in them, and absent agencies' written contributions."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, enum_column, utcnow
+from .states import Basis
+
+if TYPE_CHECKING:
+    from .meetings import Attendee, Item
+
+
+def on_the_scales() -> tuple[CheckConstraint, ...]:
+    """Make the checks that a value lies on its scale: safety 0–10, likelihood and severity 1–5."""
+    return (
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 10", name="score"),
+        CheckConstraint("likelihood IS NULL OR likelihood BETWEEN 1 AND 5", name="likelihood"),
+        CheckConstraint("severity IS NULL OR severity BETWEEN 1 AND 5", name="severity"),
+    )
+
+
+class Round(Base):
+    """One blind rating round on an item; never reopened once revealed."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        UniqueConstraint("item_id", "number"),
+        CheckConstraint("number >= 1", name="number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    number: Mapped[int]
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revealed_at: Mapped[datetime | None]
+    # Who could rate at the moment of the reveal, so "did not rate" never changes later.
+    expected_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    # Likelihood × severity rounds: before (inherent) or after (residual) control measures.
+    basis: Mapped[Basis | None] = mapped_column(enum_column(Basis, 12))
+    controls: Mapped[str] = mapped_column(Text, default="")
+    # A wide spread must be acknowledged by the chair before a decision is recorded.
+    divergence_acknowledged_at: Mapped[datetime | None]
+    divergence_note: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped["Item"] = relationship(back_populates="rounds")
+    ratings: Mapped[list["Rating"]] = relationship(
+        back_populates="round", order_by="Rating.id", cascade="all, delete-orphan"
+    )
+
+
+class Rating(Base):
+    __tablename__ = "rating"
+    __table_args__ = (UniqueConstraint("round_id", "attendee_id"), *on_the_scales())
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
+    score: Mapped[int | None]
+    likelihood: Mapped[int | None]
+    severity: Mapped[int | None]
+    choice: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    first_submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A written contribution from an absent agency, entered by the chair before the meeting.
+    written: Mapped[bool] = mapped_column(default=False)
+    report: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[Round] = relationship(back_populates="ratings")
+    attendee: Mapped["Attendee"] = relationship()
+
+
+class Contribution(Base):
+    """An absent agency's written report and rating for an item, counted in its first round."""
+
+    __tablename__ = "contribution"
+    __table_args__ = (UniqueConstraint("item_id", "attendee_id"), *on_the_scales())
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
+    report: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[int | None]
+    likelihood: Mapped[int | None]
+    severity: Mapped[int | None]
+    choice: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped["Item"] = relationship(back_populates="contributions")
+    attendee: Mapped["Attendee"] = relationship()

@@ -1,0 +1,108 @@
+"""The closed sets of words the record uses: statuses, kinds, scales and results.
+
+Each is a `StrEnum`, so a value reads and stores as its plain word ("closed"), and the
+database refuses any other word through a CHECK constraint (see `base.enum_column`).
+"""
+
+from enum import StrEnum
+from typing import TypeVar
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def word_of(kind: type[E], raw: object) -> E | None:
+    """Return the member of `kind` that a typed or submitted word names, or None."""
+    try:
+        return kind(raw)
+    except ValueError:
+        return None
+
+
+class MeetingKind(StrEnum):
+    """What sort of meeting it is; the kind sets the quorum rule."""
+
+    CP_CONFERENCE = "cp_conference"
+    STRATEGY = "strategy"
+    PRT_REVIEW = "prt_review"
+    PLACEMENT_REVIEW = "placement_review"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    MeetingKind.CP_CONFERENCE: "Child-protection conference",
+    MeetingKind.STRATEGY: "Strategy discussion",
+    MeetingKind.PRT_REVIEW: "Positive-risk-taking review",
+    MeetingKind.PLACEMENT_REVIEW: "Placement risk review",
+    MeetingKind.OTHER: "Other meeting",
+}
+
+
+class MeetingStatus(StrEnum):
+    """Where a meeting is: being set up, running, or closed (read-only from then on)."""
+
+    SETUP = "setup"
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+class AttendeeStatus(StrEnum):
+    """Where a person stands: waiting to be let in, admitted, turned away, or absent.
+
+    Absent people are listed by the chair: they sent apologies, perhaps a written report.
+    """
+
+    WAITING = "waiting"
+    ADMITTED = "admitted"
+    TURNED_AWAY = "turned_away"
+    ABSENT = "absent"
+
+
+class Scale(StrEnum):
+    """The scale an agenda item is rated on."""
+
+    SAFETY = "safety"
+    LXS = "lxs"
+    CHOICE = "choice"
+
+
+class Basis(StrEnum):
+    """What a likelihood × severity round rates: the risk before or after control measures."""
+
+    INHERENT = "inherent"
+    RESIDUAL = "residual"
+
+
+class DecisionStatus(StrEnum):
+    """A decision is the chair's draft until it is recorded for everyone to see."""
+
+    DRAFT = "draft"
+    RECORDED = "recorded"
+
+
+class CopyGroup(StrEnum):
+    """Which copy of the minutes someone gets (the keys of `minutes.GROUPS`)."""
+
+    FAMILY = "family"
+    PROFESSIONALS = "professionals"
+
+
+class DeliveryResult(StrEnum):
+    """What came of one attempt to send someone their copy of the minutes."""
+
+    PENDING = "pending"  # being sent in this request
+    SENT = "sent"  # accepted by the mail server
+    OUTBOX = "outbox"  # written as an .eml file to the outbox folder
+    REFUSED = "refused"  # the mail server refused the address
+    FAILED = "failed"  # the mail server could not be reached, or the file not written
+
+
+class CorrectionStatus(StrEnum):
+    """A correction waits for the chair, who accepts or declines it."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"

@@ -1,0 +1,101 @@
+"""Who is asking: the logged-in chair, an attendee's device, or the shared display."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import select
+
+from ..errors import Forbidden, Refused
+from ..extensions import db
+from ..models import Attendee, AttendeeStatus, Base, Chair, Meeting
+from ..rating.concealment import Audience, Viewer
+
+Row = TypeVar("Row", bound=Base)
+
+
+def current_chair() -> Chair | None:
+    """Return the chair logged in on this device, if any."""
+    if "chair" not in g:
+        chair_id = session.get("chair_id")
+        g.chair = db.session.get(Chair, chair_id) if chair_id else None
+    chair: Chair | None = g.chair
+    return chair
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send anyone who is not a logged-in chair to the log-in page (or refuse a POST)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_chair() is None:
+            if request.method != "GET":
+                raise Forbidden("Only the meeting's chair can do that. Log in as the chair first.")
+            return redirect(url_for("chairs.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def get_meeting(meeting_id: int) -> Meeting:
+    """Return a meeting or answer 404."""
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def chairs_meeting(meeting_id: int) -> Meeting:
+    """Return a meeting the logged-in chair runs, or refuse."""
+    meeting = get_meeting(meeting_id)
+    chair = current_chair()
+    if chair is None or meeting.chair_id != chair.id:
+        raise Forbidden("This meeting is run by another chair.")
+    return meeting
+
+
+def owned(model: type[Row], meeting: Meeting, key: int, meeting_of: Callable[[Row], int]) -> Row:
+    """Return a row that belongs to this meeting, or refuse: it was removed or never was."""
+    thing = db.session.get(model, key)
+    if thing is None or meeting_of(thing) != meeting.id:
+        raise Refused(
+            "That no longer exists in this meeting; the page has been brought up to date."
+        )
+    return thing
+
+
+def chair_viewer(meeting: Meeting) -> Viewer:
+    """Return the chair of a meeting as a viewer of it, in their own seat."""
+    return Viewer(Audience.CHAIR, meeting.seat)
+
+
+def remember_attendee(meeting: Meeting, attendee: Attendee) -> None:
+    """Tie this device to an attendee of one meeting (a signed cookie)."""
+    seats = dict(session.get("seats", {}))
+    seats[str(meeting.id)] = attendee.id
+    session["seats"] = seats
+    session.permanent = True
+
+
+def device_attendee(meeting: Meeting) -> Attendee | None:
+    """Return the attendee this device joined a meeting as, if any."""
+    attendee_id = session.get("seats", {}).get(str(meeting.id))
+    attendee = db.session.get(Attendee, attendee_id) if attendee_id else None
+    return attendee if attendee and attendee.meeting_id == meeting.id else None
+
+
+def viewer_for(meeting: Meeting) -> Viewer | None:
+    """Return who this device is in a meeting: its chair, an admitted attendee, or None."""
+    chair = current_chair()
+    if chair is not None and meeting.chair_id == chair.id:
+        return chair_viewer(meeting)
+    attendee = device_attendee(meeting)
+    if attendee is not None and attendee.status == AttendeeStatus.ADMITTED:
+        return Viewer(Audience.ATTENDEE, attendee)
+    return None
+
+
+def display_meeting(token: str) -> Meeting:
+    """Return the meeting a display link opens, or answer 404."""
+    meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
+    if meeting is None:
+        abort(404)
+    return meeting

@@ -1,0 +1,39 @@
+"""The doorbell: tell open pages which regions of a meeting changed; they fetch them again.
+
+Nothing rung carries meeting data: each page re-reads what its viewer may see.
+"""
+
+from ..extensions import socketio
+from ..models import Attendee, Meeting
+
+# What every screen re-reads when the item under discussion, or its rounds, change.
+STAGE = ("agenda", "stage", "progress", "rate")
+
+
+def room(meeting_id: int, audience: str = "everyone") -> str:
+    """Name the Socket.IO room of one audience of a meeting ("everyone" or "chair")."""
+    return f"meeting-{meeting_id}-{audience}"
+
+
+def person_room(attendee_id: int) -> str:
+    """Name the Socket.IO room of one attendee's devices."""
+    return f"attendee-{attendee_id}"
+
+
+def _ring(to: str, regions: tuple[str, ...], reload: bool) -> None:
+    socketio.emit("changed", {"regions": list(regions), "reload": reload}, to=to)
+
+
+def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None:
+    """Tell every admitted screen of a meeting which regions changed."""
+    _ring(room(meeting.id), regions, reload)
+
+
+def ring_chair(meeting: Meeting, *regions: str) -> None:
+    """Tell the chair's screens which regions changed."""
+    _ring(room(meeting.id, "chair"), regions, False)
+
+
+def ring_attendee(attendee: Attendee) -> None:
+    """Tell one attendee's devices to load their page again (admitted, turned away)."""
+    _ring(person_room(attendee.id), (), True)

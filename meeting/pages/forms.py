@@ -1,0 +1,55 @@
+"""Forms that lose nothing: a refused change comes back with the typed text and the problem."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from ..errors import Invalid, Refused
+from ..extensions import db
+from ..models import Meeting
+from .doorbell import ring_everyone
+from .regions import Page, chair_page
+
+
+def kept(key: str, form: Any, problem: Exception) -> dict[str, Any]:
+    """Keep what someone typed into the form `key`, with what was wrong, to show it again."""
+    errors = getattr(problem, "errors", None)
+    return {
+        "kept_key": key,
+        "kept_form": form,
+        "kept_errors": errors or {},
+        "kept_alert": "" if errors else str(problem),
+    }
+
+
+def status_of(problem: Exception) -> int:
+    """Return the status a refused or invalid form answers with."""
+    status: int = getattr(problem, "status", 422)
+    return status
+
+
+def chair_change(
+    meeting: Meeting,
+    key: str,
+    change: Callable[[], object],
+    *regions: str,
+    anchor: str = "",
+    then: Callable[[], None] | None = None,
+) -> Response | Page:
+    """Make one change from the chair's page, then commit, ring `regions` and go back.
+
+    If the change is refused or its input is wrong, nothing is saved and the chair's
+    page comes back with the problem named and the form `key` as they typed it.
+    """
+    try:
+        change()
+    except (Invalid, Refused) as problem:
+        db.session.rollback()
+        return chair_page(meeting, status_of(problem), **kept(key, request.form, problem))
+    db.session.commit()
+    ring_everyone(meeting, *regions)
+    if then is not None:
+        then()
+    return redirect(url_for("agenda.show", meeting_id=meeting.id) + anchor)

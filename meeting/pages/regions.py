@@ -1,0 +1,126 @@
+"""What each viewer sees of a meeting, region by region.
+
+Every page is made of regions (`templates/live/_<region>.html`). A page includes them;
+a live event names the regions that changed and each open page fetches them again,
+rendered for its viewer. Rating values reach a region only through `concealment`.
+"""
+
+from typing import Any
+
+from flask import Response, abort, make_response, redirect, render_template, request, url_for
+
+from ..actions import rules as actions
+from ..attendance.quorum import quorum
+from ..attendance.roll import attendance_label
+from ..decisions import dissent
+from ..decisions.decision import protective_prompt
+from ..models import Meeting, Rating
+from ..rating import concealment, scales
+from ..rating.concealment import Audience, Viewer
+from ..settings import policy
+from .access import chair_viewer
+
+REGIONS = ("agenda", "stage", "progress", "rate", "people", "decision", "actions")
+
+Page = tuple[str, int]
+
+
+def region_context(
+    meeting: Meeting, viewer: Viewer, only: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """Gather what the regions (or the one region `only`) show a viewer.
+
+    Spreads are worked out only where the stage is drawn: progress is fetched by every
+    screen after every rating.
+    """
+    item = meeting.current_item
+    shown_rounds: list[tuple[Any, concealment.Spread | None]] = []
+    open_round = None
+    if item is not None:
+        open_round = item.open_round
+        if only in (None, "stage"):
+            shown_rounds = [(r, concealment.spread(r, viewer)) for r in item.rounds]
+    mine = concealment.own_rating(open_round, viewer) if open_round else None
+    kept = extra.pop("rate_form", None)
+    if only in (None, "decision") and item is not None:
+        extra.setdefault("consensus", dissent.consensus(item))
+        # Only the chair's list of views shows who was a minority at the reveal.
+        if viewer.is_chair:
+            extra.setdefault("minority_marks", dissent.minority_at_reveal(item))
+        extra.setdefault("raters", dissent.raters(item))
+        extra.setdefault("my_view", dissent.view_of(item.decision, viewer.attendee))
+    if only in (None, "actions"):
+        extra.setdefault("standing_actions", actions.live(meeting))
+        extra.setdefault("my_actions", actions.owned_by(meeting, viewer.attendee))
+    if only in (None, "people"):
+        extra.setdefault("quorum", quorum(meeting, policy()))
+    return {
+        "meeting": meeting,
+        "viewer": viewer,
+        "item": item,
+        "rounds": shown_rounds,
+        "open_round": open_round,
+        "progress": concealment.progress(open_round) if open_round else None,
+        "mine": mine,
+        "rate_values": dict(kept) if kept else _values(mine),
+        "join_link": url_for("joining.details", code=meeting.join_code, _external=True),
+        "scales": scales,
+        "attendance_label": attendance_label,
+        **extra,
+    }
+
+
+def _values(rating: Rating | None) -> dict[str, str]:
+    if rating is None:
+        return {}
+    fields = ("score", "likelihood", "severity", "choice", "reason")
+    return {f: str(getattr(rating, f)) for f in fields if getattr(rating, f) is not None}
+
+
+def _region_url(meeting: Meeting, viewer: Viewer, name: str) -> str:
+    if viewer.kind == Audience.DISPLAY:
+        return url_for("room.display_region", token=meeting.display_token, name=name)
+    return url_for("room.region", meeting_id=meeting.id, name=name)
+
+
+def page(template: str, meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:
+    """Render a whole page of a meeting for a viewer, with every region in it."""
+    context = region_context(meeting, viewer, **extra)
+    context["region_url"] = lambda name: _region_url(meeting, viewer, name)
+    return render_template(template, **context), status
+
+
+def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
+    """Answer an htmx request with one region; anything else goes to the full page."""
+    if name not in REGIONS:
+        abort(404)
+    if not request.headers.get("HX-Request") or request.headers.get("HX-History-Restore-Request"):
+        if viewer.kind == Audience.DISPLAY:
+            return redirect(url_for("room.display", token=meeting.display_token))
+        return redirect(url_for("room.attend", meeting_id=meeting.id))
+    response = make_response(
+        render_template(f"live/_{name}.html", **region_context(meeting, viewer, only=name))
+    )
+    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:
+    """Render an admitted attendee's page of a meeting."""
+    return page("attendee/meeting.html", meeting, viewer, status, **extra)
+
+
+def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Page:
+    """Render the chair's page of a meeting (set-up, console or record)."""
+    errors = any(k.endswith("_errors") and v for k, v in extra.items())
+    item = meeting.current_item
+    extra.setdefault("legal_bases", policy().legal_bases)
+    extra.setdefault("protective", bool(item and protective_prompt(item)))
+    return page(
+        "chair/meeting.html",
+        meeting,
+        chair_viewer(meeting),
+        status or (422 if errors else 200),
+        **extra,
+    )

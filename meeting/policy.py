@@ -1,0 +1,55 @@
+"""How a deployment runs its meetings: its time zone, calendar, deadlines and local words.
+
+A `Policy` is made from the app's configuration by the web layer and handed to the rules
+that need it, so no rule reads configuration itself.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .attendance.quorum import AGENCY_ALIASES, QUORUM_RULES, QuorumRule
+from .clock import WorkingDays, local_today
+from .decisions.decision import LEGAL_BASES
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The settings the rules work with, as plain values."""
+
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    working_days: WorkingDays = WorkingDays()
+    # Agencies as people type them, folded to one name each; and the quorum per meeting kind.
+    agency_aliases: Mapping[str, Sequence[str]] = field(default_factory=lambda: AGENCY_ALIASES)
+    quorum_rules: Mapping[str, QuorumRule] = field(default_factory=lambda: QUORUM_RULES)
+    # The legal and policy bases a decision can cite: the standard list, then the deployment's.
+    legal_bases: tuple[str, ...] = tuple(LEGAL_BASES)
+    # Minutes: deadlines in working days from the close, and the corrections window.
+    summary_days: int = 5
+    due_days: int = 15
+    correction_window_days: int = 10
+
+    def today(self) -> date:
+        """Return today's date where the meetings are held."""
+        return local_today(self.zone)
+
+
+def from_config(config: Mapping[str, Any]) -> Policy:
+    """Read a Policy from a Flask-style configuration mapping."""
+    extra = [b for b in config.get("LEGAL_BASES_EXTRA") or [] if b not in LEGAL_BASES]
+    return Policy(
+        zone=ZoneInfo(config["MEETING_TIMEZONE"]),
+        working_days=WorkingDays(
+            config["WORKING_DAYS_COUNTRY"],
+            config["WORKING_DAYS_REGION"],
+            frozenset(date.fromisoformat(d) for d in config["CLOSURE_DAYS"]),
+        ),
+        agency_aliases=config.get("AGENCY_ALIASES", AGENCY_ALIASES),
+        quorum_rules=config.get("QUORUM_RULES", QUORUM_RULES),
+        legal_bases=(*LEGAL_BASES, *extra),
+        summary_days=config["MINUTES_SUMMARY_DAYS"],
+        due_days=config["MINUTES_DUE_DAYS"],
+        correction_window_days=config["CORRECTION_WINDOW_DAYS"],
+    )

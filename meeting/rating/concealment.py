@@ -1,0 +1,159 @@
+"""What each viewer may see of a round: the one place that decides whether a value is shown.
+
+`visible_ratings` decides. Pages, fragments, the record and live events see ratings only
+through it, so no value reaches anyone before its round is revealed, the chair included.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from ..models import Attendee, Meeting, Rating, Round
+from . import scales
+
+
+class Audience(StrEnum):
+    """Who a page is drawn for."""
+
+    CHAIR = "chair"
+    ATTENDEE = "attendee"
+    DISPLAY = "display"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: the chair, an attendee, or the shared display."""
+
+    kind: Audience
+    attendee: Attendee | None = None
+
+    @property
+    def is_chair(self) -> bool:
+        return self.kind == Audience.CHAIR
+
+
+# The chair's eyes with no seat: sees what any viewer sees of a revealed round.
+CHAIR = Viewer(Audience.CHAIR)
+
+
+def visible_ratings(round_: Round, viewer: Viewer) -> list[Rating]:
+    """Return the ratings of a round this viewer may see: all once revealed, else their own."""
+    if round_.revealed_at is not None:
+        return list(round_.ratings)
+    if viewer.attendee is None:
+        return []
+    return [r for r in round_.ratings if r.attendee_id == viewer.attendee.id]
+
+
+def value_of(rating: Rating) -> scales.Value:
+    """Return a stored rating's value."""
+    return scales.Value(rating.score, rating.likelihood, rating.severity, rating.choice)
+
+
+def eligible_raters(meeting: Meeting) -> list[Attendee]:
+    """Return the people who may rate now: admitted and not observing."""
+    return [a for a in meeting.attendees if a.may_rate]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Who has rated a round so far (names only, never values)."""
+
+    rated: list[Attendee]
+    waiting_for: list[Attendee]
+
+    @property
+    def text(self) -> str:
+        total = len(self.rated) + len(self.waiting_for)
+        return f"{len(self.rated)} of {total} have rated"
+
+
+def progress(round_: Round) -> Progress:
+    """Return who has and has not yet rated a round."""
+    by_id = {r.attendee_id for r in round_.ratings}
+    if round_.expected_ids is not None:
+        expected = [a for a in round_.item.meeting.attendees if a.id in round_.expected_ids]
+    else:
+        expected = eligible_raters(round_.item.meeting)
+    rated = [r.attendee for r in round_.ratings]
+    waiting_for = [a for a in expected if a.id not in by_id]
+    return Progress(rated, waiting_for)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One revealed rating as every screen shows it."""
+
+    name: str
+    role: str
+    agency: str
+    value: str
+    reason: str
+    submitted_at: datetime
+    minority: bool
+    attendee_id: int
+    written: bool = False
+    report: str = ""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A revealed round: each rating, the middle, the range, minority views, who did not rate."""
+
+    ratings: list[Shown]
+    did_not_rate: list[Attendee]
+    middle: str
+    range: str
+    bars: tuple[tuple[str, int], ...]
+    divergence: str = ""
+    protective_prompt: bool = False
+
+    @property
+    def minority(self) -> list[Shown]:
+        return [s for s in self.ratings if s.minority]
+
+    @property
+    def tallest(self) -> int:
+        return max((n for _label, n in self.bars), default=0) or 1
+
+
+def spread(round_: Round, viewer: Viewer) -> Spread | None:
+    """Return the spread of a round as this viewer may see it (None before the reveal)."""
+    if round_.revealed_at is None:
+        return None
+    item = round_.item
+    ratings = visible_ratings(round_, viewer)
+    values = [value_of(r) for r in ratings]
+    summary = scales.summarise(item.scale, item.choices, values)
+    shown = [
+        Shown(
+            name=r.attendee.name,
+            role=r.attendee.role,
+            agency=r.attendee.agency,
+            value=scales.describe(item.scale, v),
+            reason=r.reason,
+            submitted_at=r.submitted_at,
+            minority=marked,
+            attendee_id=r.attendee_id,
+            written=r.written,
+            report=r.report,
+        )
+        for r, v, marked in zip(ratings, values, summary.minority, strict=True)
+    ]
+    return Spread(
+        shown,
+        progress(round_).waiting_for,
+        summary.middle,
+        summary.spread,
+        summary.bars,
+        summary.divergence,
+        scales.needs_protective_prompt(item.scale, summary),
+    )
+
+
+def own_rating(round_: Round, viewer: Viewer) -> Rating | None:
+    """Return the viewer's own rating in a round, if they have given one."""
+    if viewer.attendee is None:
+        return None
+    mine = [r for r in visible_ratings(round_, viewer) if r.attendee_id == viewer.attendee.id]
+    return mine[0] if mine else None

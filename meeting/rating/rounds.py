@@ -1,0 +1,156 @@
+"""Rating rounds: open one, rate blind, reveal to everyone at once, hear wide disagreement."""
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+
+from ..errors import Forbidden, Invalid, Refused
+from ..models import (
+    Attendee,
+    AttendeeStatus,
+    Basis,
+    Item,
+    Meeting,
+    MeetingStatus,
+    Rating,
+    Round,
+    Scale,
+    session_of,
+    utcnow,
+    word_of,
+)
+from ..record.log import log
+from . import scales
+from .concealment import CHAIR, eligible_raters, spread
+
+BASES = {
+    Basis.INHERENT: "Inherent risk: before control measures",
+    Basis.RESIDUAL: "Residual risk: after the proposed control measures",
+}
+
+
+def _running(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Refused("This meeting is closed; its record can be read but not changed.")
+    if meeting.status != MeetingStatus.RUNNING:
+        raise Refused("The meeting has not started yet.")
+
+
+def open_round(item: Item, basis: str | None = None, controls: str = "") -> Round:
+    """Open the next rating round on the meeting's current item.
+
+    Likelihood × severity rounds rate the risk before (inherent) or after (residual) the
+    control measures, which a residual round must name. Written contributions from absent
+    agencies are counted in the first round, as ratings given before anyone else's.
+    """
+    meeting = item.meeting
+    _running(meeting)
+    if meeting.current_item_id != item.id:
+        raise Refused(f"“{item.title}” is not the item under discussion; move to it first.")
+    still_open = item.open_round
+    if still_open is not None:
+        raise Refused(f"Round {still_open.number} is still open; reveal it first.")
+    rated: Basis | None = None
+    if item.scale == Scale.LXS:
+        rated = word_of(Basis, basis or Basis.INHERENT)
+        if rated is None:
+            raise Refused("Choose whether this round rates the risk before or after controls.")
+        controls = controls.strip()
+        if rated == Basis.RESIDUAL and not controls:
+            raise Invalid({"controls": "Say which control measures the residual rating assumes."})
+    else:
+        controls = ""
+    round_ = Round(item=item, number=len(item.rounds) + 1, basis=rated, controls=controls)
+    session_of(item).add(round_)
+    if round_.number == 1:
+        for c in item.contributions:
+            round_.ratings.append(
+                Rating(
+                    attendee=c.attendee,
+                    score=c.score,
+                    likelihood=c.likelihood,
+                    severity=c.severity,
+                    choice=c.choice,
+                    reason=c.reason,
+                    report=c.report,
+                    written=True,
+                    first_submitted_at=c.entered_at,
+                    submitted_at=c.entered_at,
+                )
+            )
+    log(meeting, meeting.chair.name, f"opened round {round_.number} on {item.title}")
+    return round_
+
+
+def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) -> Rating:
+    """Accept or change an attendee's rating before the reveal."""
+    meeting = round_.item.meeting
+    _running(meeting)
+    if round_.revealed_at is not None:
+        raise Refused(
+            f"Round {round_.number} on “{round_.item.title}” was already revealed; "
+            "your rating was not counted."
+        )
+    if attendee.status != AttendeeStatus.ADMITTED or attendee.meeting_id != meeting.id:
+        raise Forbidden("Only people the chair has admitted can rate.")
+    if attendee.observer:
+        raise Forbidden("You are observing this meeting, so you do not rate.")
+    if attendee.left_at is not None:
+        raise Forbidden("The chair has recorded that you left the meeting, so you do not rate.")
+    value = scales.parse(round_.item.scale, round_.item.choices, form)
+    reason = (form.get("reason") or "").strip()[:300]
+    session = session_of(round_)
+    rating = session.scalar(
+        select(Rating).where(Rating.round_id == round_.id, Rating.attendee_id == attendee.id)
+    )
+    now = utcnow()
+    if rating is None:
+        rating = Rating(round=round_, attendee=attendee, first_submitted_at=now)
+        session.add(rating)
+    rating.score, rating.likelihood = value.score, value.likelihood
+    rating.severity, rating.choice = value.severity, value.choice
+    rating.reason, rating.submitted_at = reason, now
+    log(meeting, attendee.name, f"rated round {round_.number} on {round_.item.title}")
+    return rating
+
+
+def reveal(round_: Round) -> None:
+    """Reveal a round to everyone at once; it can never be reopened."""
+    meeting = round_.item.meeting
+    _running(meeting)
+    if round_.revealed_at is not None:
+        raise Refused(f"Round {round_.number} was already revealed.")
+    round_.expected_ids = [a.id for a in eligible_raters(meeting)] + [
+        r.attendee_id for r in round_.ratings if not r.attendee.may_rate
+    ]
+    round_.revealed_at = utcnow()
+    log(meeting, meeting.chair.name, f"revealed round {round_.number} on {round_.item.title}")
+
+
+def acknowledge_divergence(round_: Round, note: str) -> None:
+    """Record that the chair has heard a round's wide disagreement before deciding."""
+    meeting = round_.item.meeting
+    _running(meeting)
+    spread_ = spread(round_, CHAIR)
+    if spread_ is None or not spread_.divergence:
+        raise Refused(f"Round {round_.number} showed no wide disagreement to acknowledge.")
+    if round_.divergence_acknowledged_at is not None:
+        raise Refused(f"The disagreement in round {round_.number} was already acknowledged.")
+    round_.divergence_acknowledged_at = utcnow()
+    round_.divergence_note = note.strip()
+    log(
+        meeting,
+        meeting.chair.name,
+        f"acknowledged the wide disagreement in round {round_.number} on {round_.item.title}",
+        round_.divergence_note,
+    )
+
+
+def unacknowledged_divergence(item: Item) -> list[tuple[Round, str]]:
+    """Return the revealed rounds of an item whose wide spread the chair has not acknowledged."""
+    found = []
+    for round_ in item.rounds:
+        shown = spread(round_, CHAIR)
+        if shown and shown.divergence and round_.divergence_acknowledged_at is None:
+            found.append((round_, shown.divergence))
+    return found

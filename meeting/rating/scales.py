@@ -1,0 +1,201 @@
+"""The three rating scales: what a valid rating is, how it reads, where it sits.
+
+Plain Python over plain values, so the arithmetic is tested without an app.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from statistics import median
+
+from ..models.states import Scale
+
+SAFETY, LXS, CHOICE = Scale.SAFETY, Scale.LXS, Scale.CHOICE
+
+SCALES = {
+    SAFETY: "Safety scale 0–10",
+    LXS: "Likelihood × severity",
+    CHOICE: "Choice list",
+}
+
+SAFETY_ANCHORS = {
+    0: "Action needed now: the child cannot stay as things are",
+    10: "Everyone is confident the child is safe enough to close",
+}
+LIKELIHOOD = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
+SEVERITY = {1: "Minimal", 2: "Minor", 3: "Moderate", 4: "Serious", 5: "Severe"}
+# Highest score in each band; 5 × 5 scores run 1–25.
+BANDS = [(4, "Low"), (9, "Medium"), (16, "High"), (25, "Very high")]
+
+# How far from the middle a rating must sit to be marked as a minority view.
+SAFETY_MINORITY_DISTANCE = 3
+LXS_MINORITY_BANDS = 1
+# When a round's spread is wide enough that the chair must acknowledge it before deciding.
+SAFETY_DIVERGENT_RANGE = 5
+LXS_DIVERGENT_BANDS = 2
+# A safety median at or below this prompts the chair to consider immediate protective action.
+SAFETY_PROTECTIVE_MEDIAN = 2
+
+
+class InvalidRating(ValueError):
+    """A rating that is not on the item's scale; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A rating's value, whichever scale it is on."""
+
+    score: int | None = None
+    likelihood: int | None = None
+    severity: int | None = None
+    choice: str | None = None
+
+
+def band_index(score: float) -> int:
+    """Return the index in BANDS of a likelihood × severity score (fractions allowed)."""
+    for index, (top, _name) in enumerate(BANDS):
+        if score <= top:
+            return index
+    return len(BANDS) - 1
+
+
+def band(score: float) -> str:
+    """Return the band name of a likelihood × severity score."""
+    return BANDS[band_index(score)][1]
+
+
+def _whole(form: Mapping[str, str], field: str, low: int, high: int, name: str) -> int:
+    raw = (form.get(field) or "").strip()
+    if not raw:
+        raise InvalidRating(f"Choose a {name} from {low} to {high}.")
+    try:
+        number = int(raw)
+    except ValueError:
+        raise InvalidRating(f"The {name} must be a whole number from {low} to {high}.") from None
+    if not low <= number <= high:
+        raise InvalidRating(f"The {name} must be from {low} to {high}; {number} is off the scale.")
+    return number
+
+
+def parse(scale: Scale, choices: list[str], form: Mapping[str, str]) -> Value:
+    """Read a rating for this scale from submitted form fields, or raise InvalidRating."""
+    if scale == SAFETY:
+        return Value(score=_whole(form, "score", 0, 10, "safety score"))
+    if scale == LXS:
+        return Value(
+            likelihood=_whole(form, "likelihood", 1, 5, "likelihood"),
+            severity=_whole(form, "severity", 1, 5, "severity"),
+        )
+    picked = (form.get("choice") or "").strip()
+    if not picked:
+        raise InvalidRating("Choose one of the options.")
+    if picked not in choices:
+        raise InvalidRating(f"“{picked}” is not one of this item's options.")
+    return Value(choice=picked)
+
+
+def position(scale: Scale, value: Value) -> float | None:
+    """Return where a value sits on a numeric scale (None for choice lists)."""
+    if scale == SAFETY:
+        return value.score
+    if scale == LXS:
+        return value.likelihood * value.severity
+    return None
+
+
+def describe(scale: Scale, value: Value) -> str:
+    """Return a value as a person reads it aloud."""
+    if scale == SAFETY:
+        return f"{value.score}"
+    if scale == LXS:
+        score = value.likelihood * value.severity
+        return f"L{value.likelihood} × S{value.severity} = {score} ({band(score)})"
+    return value.choice or ""
+
+
+def _number(x: float) -> str:
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The middle and spread of a set of values, and which of them are minority views."""
+
+    middle: str
+    spread: str
+    minority: tuple[bool, ...]
+    bars: tuple[tuple[str, int], ...]
+    # Plain words saying why the spread is wide, or "" when it is not.
+    divergence: str = ""
+    median: float | None = None
+
+
+def summarise(scale: Scale, choices: list[str], values: list[Value]) -> Summary:
+    """Summarise revealed values: middle, range, minority marks (in order) and chart bars."""
+    if not values:
+        return Summary("No ratings", "—", (), _bars(scale, choices, values))
+    if scale == CHOICE:
+        return _summarise_choices(choices, values)
+    points = [position(scale, v) for v in values]
+    mid = median(points)
+    low, high = min(points), max(points)
+    divergence = ""
+    if scale == SAFETY:
+        marks = tuple(abs(p - mid) >= SAFETY_MINORITY_DISTANCE for p in points)
+        middle = f"Median {_number(mid)}"
+        if high - low >= SAFETY_DIVERGENT_RANGE:
+            divergence = f"Wide disagreement: ratings run from {_number(low)} to {_number(high)}."
+    else:
+        centre = band_index(mid)
+        marks = tuple(abs(band_index(p) - centre) >= LXS_MINORITY_BANDS for p in points)
+        middle = f"Median score {_number(mid)} ({band(mid)})"
+        if band_index(high) - band_index(low) >= LXS_DIVERGENT_BANDS:
+            divergence = (
+                f"Wide disagreement: ratings run from {band(low)} ({_number(low)}) "
+                f"to {band(high)} ({_number(high)})."
+            )
+    spread = (
+        f"Range {_number(low)}–{_number(high)}" if low != high else f"Range: all {_number(low)}"
+    )
+    return Summary(middle, spread, marks, _bars(scale, choices, values), divergence, mid)
+
+
+def _summarise_choices(choices: list[str], values: list[Value]) -> Summary:
+    counts = {c: 0 for c in choices}
+    for v in values:
+        counts[v.choice] = counts.get(v.choice, 0) + 1
+    most = max(counts.values())
+    largest = [c for c, n in counts.items() if n == most]
+    if len(largest) == 1:
+        word = "Majority" if most * 2 > len(values) else "Largest group"
+        middle = f"{word}: {largest[0]} ({most} of {len(values)})"
+    else:
+        middle = "No single largest group: " + " / ".join(largest) + f" ({most} each)"
+    marks = tuple(v.choice not in largest for v in values)
+    held = [c for c, n in counts.items() if n]
+    spread = f"{len(held)} of {len(choices)} options chosen"
+    divergence = ""
+    if len(values) > 1 and most * 2 <= len(values):
+        divergence = "Wide disagreement: no option is held by a majority."
+    return Summary(middle, spread, marks, _bars(CHOICE, choices, values), divergence)
+
+
+def needs_protective_prompt(scale: Scale, summary: Summary) -> bool:
+    """Say whether a revealed safety median is low enough to prompt immediate protective action."""
+    return (
+        scale == SAFETY
+        and summary.median is not None
+        and summary.median <= SAFETY_PROTECTIVE_MEDIAN
+    )
+
+
+def _bars(scale: Scale, choices: list[str], values: list[Value]) -> tuple[tuple[str, int], ...]:
+    if scale == SAFETY:
+        labels = [str(n) for n in range(11)]
+        keys = [str(v.score) for v in values]
+    elif scale == LXS:
+        labels = [name for _top, name in BANDS]
+        keys = [band(v.likelihood * v.severity) for v in values]
+    else:
+        labels = list(choices)
+        keys = [v.choice for v in values]
+    return tuple((label, keys.count(label)) for label in labels)

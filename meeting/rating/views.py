@@ -1,0 +1,80 @@
+"""Rating on the web: the chair opens and reveals rounds; each person rates from their device."""
+
+from flask import Blueprint, abort, redirect, request, url_for
+
+from ..errors import Forbidden, Invalid, Refused
+from ..extensions import db
+from ..models import Item, Round
+from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
+from ..pages.doorbell import STAGE, ring_everyone
+from ..pages.forms import chair_change, kept
+from ..pages.regions import attendee_page, chair_page
+from . import rounds, scales
+
+bp = Blueprint("rating", __name__)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/rounds", methods=["POST"])
+@login_required
+def open_round(meeting_id, item_id):
+    meeting = chairs_meeting(meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    form = request.form
+    try:
+        rounds.open_round(item, form.get("basis"), form.get("controls", ""))
+    except Invalid as invalid:
+        db.session.rollback()
+        return chair_page(meeting, 422, **kept("round", form, invalid))
+    db.session.commit()
+    ring_everyone(meeting, *STAGE)
+    return redirect(url_for("agenda.show", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/rounds/<int:round_id>/reveal", methods=["POST"])
+@login_required
+def reveal(meeting_id, round_id):
+    meeting = chairs_meeting(meeting_id)
+    round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
+    rounds.reveal(round_)
+    db.session.commit()
+    ring_everyone(meeting, *STAGE)
+    return redirect(url_for("agenda.show", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/rounds/<int:round_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(meeting_id, round_id):
+    meeting = chairs_meeting(meeting_id)
+    round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
+    return chair_change(
+        meeting,
+        "acknowledge",
+        lambda: rounds.acknowledge_divergence(round_, request.form.get("note", "")),
+        "stage",
+        anchor=f"#round-{round_.number}",
+    )
+
+
+@bp.route("/m/<int:meeting_id>/rounds/<int:round_id>/rating", methods=["POST"])
+def rate(meeting_id, round_id):
+    meeting = get_meeting(meeting_id)
+    viewer = viewer_for(meeting)
+    if viewer is None or viewer.attendee is None:
+        raise Forbidden("Only people the chair has admitted can rate.")
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.item.meeting_id != meeting.id:
+        abort(404)
+    try:
+        rounds.submit_rating(round_, viewer.attendee, request.form)
+    except (scales.InvalidRating, Refused) as problem:
+        db.session.rollback()
+        status = problem.status if isinstance(problem, Refused) else 422
+        typed = {"rate_error": str(problem), "rate_form": request.form, "rate_round": round_id}
+        if viewer.is_chair:
+            return chair_page(meeting, status, **typed)
+        return attendee_page(meeting, viewer, status, **typed)
+    db.session.commit()
+    ring_everyone(meeting, "progress")
+    if viewer.is_chair:
+        return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#rate")
+    return redirect(url_for("room.attend", meeting_id=meeting.id) + "#rate")

@@ -1,0 +1,1 @@
+"""The record for later: the event log, and the whole meeting as plain data."""

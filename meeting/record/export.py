@@ -1,0 +1,215 @@
+"""The whole record of a meeting as plain data: what the JSON export holds and the minutes read.
+
+Rating values come through `concealment.visible_ratings` like everywhere else, so a round
+that is still open lists who has rated but no values.
+"""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from ..actions import rules as actions
+from ..attendance.quorum import quorum
+from ..attendance.roll import attendance_label
+from ..decisions.dissent import consensus, minority_at_reveal
+from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
+from ..rating import concealment, scales
+from ..rating.concealment import Viewer
+from ..rating.rounds import BASES
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+FORMAT = "meeting-record/1"
+# The people the record lists as attending: everyone admitted, and everyone who sent apologies.
+ATTENDED = (AttendeeStatus.ADMITTED, AttendeeStatus.ABSENT)
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def _date(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
+    item = round_.item
+    shown = concealment.spread(round_, viewer)
+    visible = {r.id for r in concealment.visible_ratings(round_, viewer)}
+    minority = {s.attendee_id for s in shown.minority} if shown else set()
+    ratings = []
+    for r in round_.ratings:
+        entry = {
+            "attendee_id": r.attendee_id,
+            "name": r.attendee.name,
+            "agency": r.attendee.agency,
+            "written_contribution": r.written,
+            "first_submitted_at": _time(r.first_submitted_at),
+            "submitted_at": _time(r.submitted_at),
+        }
+        if r.id in visible:
+            value = concealment.value_of(r)
+            entry |= {
+                "value": scales.describe(item.scale, value),
+                "score": r.score,
+                "likelihood": r.likelihood,
+                "severity": r.severity,
+                "choice": r.choice,
+                "reason": r.reason,
+                "report": r.report,
+                "minority": r.attendee_id in minority,
+            }
+        ratings.append(entry)
+    return {
+        "number": round_.number,
+        "basis": BASES[round_.basis] if round_.basis else None,
+        "control_measures": round_.controls,
+        "opened_at": _time(round_.opened_at),
+        "revealed_at": _time(round_.revealed_at),
+        "ratings": ratings,
+        "did_not_rate": [
+            {"attendee_id": a.id, "name": a.name, "agency": a.agency}
+            for a in (shown.did_not_rate if shown else [])
+        ],
+        "middle": shown.middle if shown else None,
+        "range": shown.range if shown else None,
+        "chart": [{"label": label, "count": n} for label, n in shown.bars] if shown else [],
+        "divergence": shown.divergence if shown else "",
+        "divergence_acknowledged_at": _time(round_.divergence_acknowledged_at),
+        "divergence_note": round_.divergence_note,
+        "protective_action_prompted": bool(shown and shown.protective_prompt),
+    }
+
+
+def _decision(item: Item) -> dict[str, Any] | None:
+    d = item.decision
+    if d is None:
+        return None
+    agreed = consensus(item)
+    marked = minority_at_reveal(item)
+    return {
+        "status": d.status,
+        "version": d.version,
+        "recorded_at": _time(d.recorded_at),
+        "updated_at": _time(d.updated_at),
+        "decision": d.text,
+        "rationale": d.rationale,
+        "evidence": d.evidence,
+        "options_considered": d.options,
+        "proportionality": {
+            "benefits": d.benefits,
+            "cost_of_not_taking_the_risk": d.cost_of_restriction,
+            "least_restrictive": d.least_restrictive,
+        },
+        "child_views": d.child_views,
+        "child_views_not_obtained_because": d.child_views_missing,
+        "legal_basis": d.legal_bases,
+        "legal_notes": d.legal_note,
+        "protective_action": d.protective_action,
+        "review_date": _date(d.review_date),
+        "review_triggers": d.review_triggers,
+        "consensus": agreed.status if agreed else None,
+        "awaiting_views_from": [a.name for a in agreed.waiting_for] if agreed else [],
+        "views": [
+            {
+                "attendee_id": v.attendee_id,
+                "name": v.attendee.name,
+                "agency": v.attendee.agency,
+                "agrees": v.agrees,
+                "view": v.text,
+                "recorded_by_chair": v.by_chair,
+                "recorded_at": _time(v.recorded_at),
+                "answers_decision_version": v.decision_version,
+                "minority_at_reveal": marked.get(v.attendee_id, []),
+                "how_considered": v.considered,
+                "escalated": v.escalate,
+                "escalated_to": v.escalate_to,
+                "respond_by": _date(v.respond_by),
+            }
+            for v in d.views
+        ],
+    }
+
+
+def _action(a: Action) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "item": a.item.position if a.item else None,
+        "what": a.what,
+        "owner": a.owner_name,
+        "owner_attendee_id": a.owner_id,
+        "agency": a.agency,
+        "due": _date(a.due),
+        "added_at": _time(a.created_at),
+        "withdrawn_at": _time(a.withdrawn_at),
+        "withdrawn_because": a.withdrawn_reason,
+    }
+
+
+def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
+    """Return the meeting's whole record as plain data, as this viewer may see it."""
+    state = quorum(meeting, policy)
+    people = [a for a in meeting.attendees if a.status in ATTENDED]
+    events = session_of(meeting).scalars(
+        select(Event).where(Event.meeting_id == meeting.id).order_by(Event.id)
+    )
+    return {
+        "format": FORMAT,
+        "meeting": {
+            "id": meeting.id,
+            "title": meeting.title,
+            "kind": meeting.kind_label,
+            "child": meeting.child,
+            "starts_at": meeting.starts_at.isoformat(timespec="minutes"),
+            "place": meeting.place,
+            "chair": {"name": meeting.chair.name, "agency": meeting.chair.agency},
+            "status": meeting.status,
+            "started_at": _time(meeting.started_at),
+            "closed_at": _time(meeting.closed_at),
+        },
+        "quorum": {
+            "rule": state.rule,
+            "agencies_present": state.agencies,
+            "met": state.met,
+            "inquorate_reason": meeting.inquorate_reason,
+        },
+        "attendance": [
+            {
+                "attendee_id": a.id,
+                "name": a.name,
+                "role": a.role,
+                "agency": a.agency,
+                "email": a.email,
+                "attendance": attendance_label(a),
+                "left_at": _time(a.left_at),
+                "observer": a.observer,
+                "chair": a.is_chair,
+                "written_contribution_items": [
+                    i.position
+                    for i in meeting.items
+                    if any(c.attendee_id == a.id for c in i.contributions)
+                ],
+            }
+            for a in people
+        ],
+        "items": [
+            {
+                "position": item.position,
+                "title": item.title,
+                "body": item.body,
+                "scale": scales.SCALES[item.scale],
+                "choices": item.choices,
+                "rounds": [_round(r, viewer) for r in item.rounds],
+                "decision": _decision(item),
+                "actions": [_action(a) for a in actions.live(meeting, item)],
+            }
+            for item in meeting.items
+        ],
+        "actions": [_action(a) for a in meeting.actions],
+        "events": [
+            {"at": _time(e.at), "who": e.actor, "what": e.action, "detail": e.detail}
+            for e in events
+        ],
+    }

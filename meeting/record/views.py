@@ -1,0 +1,41 @@
+"""The record on the web: the whole meeting as JSON, and its event log as a page."""
+
+import json
+
+from flask import Blueprint, Response, render_template
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Event
+from ..pages.access import chair_viewer, chairs_meeting, login_required
+from ..settings import policy
+from . import export
+
+bp = Blueprint("record", __name__, url_prefix="/meetings/<int:meeting_id>")
+
+
+@bp.route("/record.json")
+@login_required
+def download(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    data = export.build(meeting, chair_viewer(meeting), policy())
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    filename = f"meeting-{meeting.id}-record.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/events")
+@login_required
+def events(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    rows = db.session.scalars(
+        select(Event).where(Event.meeting_id == meeting.id).order_by(Event.id)
+    )
+    return render_template("chair/events.html", meeting=meeting, events=list(rows))

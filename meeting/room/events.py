@@ -1,0 +1,43 @@
+"""Socket.IO: a connection joins its meeting's rooms; the server rings, clients re-read.
+
+Handlers work on a copy of the session taken at connect, so they only read it.
+"""
+
+from flask_socketio import join_room
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import socketio
+from ..models import AttendeeStatus
+from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
+from ..pages.doorbell import person_room, room
+
+
+@socketio.on("connect")
+def connect(auth):
+    """A page (chair, attendee or display) connects; it is put in the rooms it may hear.
+
+    Sent by every live page on (re)connect with its meeting or display token; nothing is
+    sent back but the doorbell's later `changed` events to the rooms joined here.
+    """
+    auth = auth if isinstance(auth, dict) else {}
+    try:
+        if auth.get("display"):
+            meeting = display_meeting(str(auth["display"]))
+            join_room(room(meeting.id))
+            return True
+        meeting = get_meeting(int(auth.get("meeting", 0)))
+    except (HTTPException, ValueError, TypeError):
+        return False
+    viewer = viewer_for(meeting)
+    if viewer is not None:
+        join_room(room(meeting.id))
+        join_room(person_room(viewer.attendee.id))
+        if viewer.is_chair:
+            join_room(room(meeting.id, "chair"))
+        return True
+    attendee = device_attendee(meeting)
+    if attendee is not None and attendee.status == AttendeeStatus.WAITING:
+        # Someone waiting hears only about themselves: admitted or turned away.
+        join_room(person_room(attendee.id))
+        return True
+    return False

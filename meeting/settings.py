@@ -1,0 +1,81 @@
+"""Configuration: the defaults a deployment starts from, and the plain settings the rules get.
+
+Defaults come from the environment; `instance/config.py` and `create_app`'s overrides may
+change any of them. `policy()` and `mail_settings()` turn the configuration into the plain
+values the rules are handed, so no rule reads configuration itself.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, g
+
+from . import policy as policies
+from .circulation.mail import MailSettings
+from .policy import Policy
+
+
+def defaults(instance: Path) -> dict[str, Any]:
+    """Return the configuration a deployment starts with, read from MEETING_* variables."""
+    env = os.environ.get
+    return {
+        "SQLALCHEMY_DATABASE_URI": env(
+            "MEETING_DATABASE_URL", f"sqlite:///{instance / 'meeting.sqlite3'}"
+        ),
+        "SOCKETIO_MESSAGE_QUEUE": env("MEETING_REDIS_URL"),
+        "MEETING_TIMEZONE": env("MEETING_TIMEZONE", "Europe/London"),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        # An attendee who rejoins from the same device is the same person for a month.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "JOIN_ATTEMPTS_LIMIT": "10 per minute",
+        "ANNOUNCE_SETUP_CODE": True,
+        # Minutes: deadlines in working days, counted from the day the meeting closed.
+        "MINUTES_SUMMARY_DAYS": 5,
+        "MINUTES_DUE_DAYS": 15,
+        # How long recipients may ask for corrections, from the first circulation.
+        "CORRECTION_WINDOW_DAYS": 10,
+        # Working days skip weekends, these public holidays and any listed closure days.
+        "WORKING_DAYS_COUNTRY": "GB",
+        "WORKING_DAYS_REGION": "ENG",
+        "CLOSURE_DAYS": [],
+        # Email: with no SMTP_HOST, messages are written to the outbox folder instead.
+        "SMTP_HOST": env("MEETING_SMTP_HOST", ""),
+        "SMTP_PORT": int(env("MEETING_SMTP_PORT", "587")),
+        "SMTP_USERNAME": env("MEETING_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env("MEETING_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env("MEETING_SMTP_STARTTLS", "1") not in ("0", "", "no"),
+        "SMTP_TIMEOUT": 20,
+        "MAIL_FROM": env("MEETING_MAIL_FROM", ""),
+        # The address people's links in emails start with, e.g. https://meetings.example.org
+        "PUBLIC_URL": env("MEETING_PUBLIC_URL", ""),
+        # Legal and policy bases this deployment adds to the standard list, one per line.
+        "LEGAL_BASES_EXTRA": [
+            line.strip() for line in env("MEETING_LEGAL_BASES", "").splitlines() if line.strip()
+        ],
+    }
+
+
+def policy() -> Policy:
+    """Return this deployment's policy, read from the app's configuration once per request."""
+    if "policy" not in g:
+        g.policy = policies.from_config(current_app.config)
+    made: Policy = g.policy
+    return made
+
+
+def mail_settings() -> MailSettings:
+    """Return how this deployment sends mail."""
+    config = current_app.config
+    return MailSettings(
+        outbox=Path(current_app.instance_path) / "outbox",
+        host=config["SMTP_HOST"],
+        port=config["SMTP_PORT"],
+        username=config["SMTP_USERNAME"],
+        password=config["SMTP_PASSWORD"],
+        starttls=config["SMTP_STARTTLS"],
+        timeout=config["SMTP_TIMEOUT"],
+        sender=config["MAIL_FROM"],
+    )
