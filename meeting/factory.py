@@ -4,6 +4,7 @@ import os
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,8 +44,8 @@ from .room import events as room_events  # noqa: F401
 from .room import views as room
 from .settings import defaults
 
-AREAS = (chairs, agenda, joining, room, rating, decisions, actions, attendance, record)
-AREAS += (circulation, reading)
+AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions)
+AREAS += (attendance, record, circulation, reading)
 
 
 def _secret_key(instance: Path) -> str:

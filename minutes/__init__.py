@@ -4,7 +4,7 @@ Knows nothing of Flask or the database. `render` is a pure function: the same re
 edition always give the same bytes, and the integrity line carries their SHA-256 digest.
 """
 
-from .render import (
+from .edition import (
     GROUPS,
     Correction,
     Edition,
@@ -12,11 +12,11 @@ from .render import (
     decided,
     digest,
     digest_of,
-    render,
     sections,
     split,
     verify,
 )
+from .render import render
 
 __all__ = [
     "GROUPS",

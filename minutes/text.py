@@ -1,7 +1,7 @@
 """Putting people's own words into Markdown so they read as typed and never as markup."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 _INLINE = re.compile(r"([\\`*_\[\]|])")
@@ -32,7 +32,7 @@ def _opening(line: str) -> str:
 def block(text: str | None, quote: bool = False) -> str:
     """Return someone's paragraphs as Markdown paragraphs, line breaks kept, read literally."""
     paragraphs = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
-    lines = []
+    lines: list[str] = []
     for paragraph in paragraphs:
         if lines:
             lines.append("")
@@ -50,7 +50,7 @@ def moment(stamp: str | None, zone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone))
 
 
-def day(value) -> str:
+def day(value: date) -> str:
     """Return a date as "Monday 23 November 2026"."""
     return f"{value:%A} {value.day} {value:%B %Y}"
 

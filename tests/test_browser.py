@@ -6,6 +6,7 @@ htmx and Socket.IO client, and live updates arriving without a reload.
 
 import re
 import shutil
+from datetime import date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -22,6 +23,10 @@ ARGS = [
     "--disable-sync",
 ]
 LIVE = 10_000  # milliseconds for a live update to arrive
+# Dates typed into the forms, worked out from today: a review or due date must not be past.
+STARTS_AT = datetime.now().replace(hour=14, minute=0).strftime("%Y-%m-%dT%H:%M")
+REVIEW_DATE = (date.today() + timedelta(days=48)).isoformat()
+DUE_DATE = (date.today() + timedelta(days=8)).isoformat()
 
 
 @pytest.fixture
@@ -56,7 +61,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     chair.get_by_label("Title").fill("Placement risk review")
     chair.get_by_label("Kind of meeting").select_option("placement_review")
     chair.get_by_label("Child's name or initials").fill("K.M.")
-    chair.get_by_label("Date and time").fill("2026-11-23T14:00")
+    chair.get_by_label("Date and time").fill(STARTS_AT)
     chair.get_by_role("button", name="Create meeting").click()
     chair.get_by_label("Item title").fill("Access to a mobile phone")
     chair.get_by_label("Assessment (Markdown)").fill(
@@ -148,7 +153,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
         "Contact with her mum matters; night-time use was the risk."
     )
     chair.get_by_label("In their words where possible").fill("“I need to talk to my mum.”")
-    chair.get_by_label("Review date").fill("2027-01-10")
+    chair.get_by_label("Review date").fill(REVIEW_DATE)
     chair.get_by_role("button", name="Record the decision").click()
     for screen in (display, phone):
         expect(screen.locator("#region-decision")).to_contain_text(
@@ -168,7 +173,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     chair.get_by_label("Owner: one named person").select_option(
         label="Jo Keyworker (Children's home)"
     )
-    chair.get_by_label("Due by").fill("2026-12-01")
+    chair.get_by_label("Due by").fill(DUE_DATE)
     chair.get_by_role("button", name="Add the action").click()
     expect(phone.locator("#region-actions")).to_contain_text("Your actions (1)", timeout=LIVE)
     expect(display.locator("#region-actions")).to_contain_text("Agree night-time phone routine")

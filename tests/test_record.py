@@ -195,6 +195,25 @@ def enter_contribution(people: People, position: int, **fields):
     return people.chair.post(url, data=fields), url
 
 
+def test_an_item_with_a_written_contribution_keeps_its_scale(people):
+    people.chair.post(
+        f"/meetings/{people.meeting_id}/apologies", data={"name": "Dr Lee", "agency": "Health"}
+    )
+    saved, _url = enter_contribution(people, 1, report="Seen at A&E.", score="2")
+    assert saved.status_code == 302
+    with people.app.app_context():
+        item_id = people.meeting().items[0].id
+    edit = f"/meetings/{people.meeting_id}/items/{item_id}"
+    changed = people.chair.post(edit, data={"title": "Renamed risk", "scale": "lxs"})
+    assert changed.status_code == 422
+    page = text_of(changed.text)
+    assert "Written contributions were rated on this item's scale" in page
+    assert "Renamed risk" in changed.text
+    kept_scale = people.chair.post(edit, data={"title": "Renamed risk", "scale": "safety"})
+    assert kept_scale.status_code == 302
+    assert "Renamed risk" in people.chair.get(f"/meetings/{people.meeting_id}").text
+
+
 def test_a_written_contribution_counts_in_round_one_marked_and_hidden_until_the_reveal(people):
     people.chair.post(
         f"/meetings/{people.meeting_id}/apologies", data={"name": "Dr Lee", "agency": "Health"}

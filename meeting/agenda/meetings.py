@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..errors import Invalid, Refused
 from ..models import (
+    AnySession,
     Attendee,
     AttendeeStatus,
     Chair,
@@ -29,7 +29,7 @@ JOIN_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
 JOIN_CODE_LENGTH = 6
 
 
-def new_join_code(session: Session) -> str:
+def new_join_code(session: AnySession) -> str:
     """Return an unused join code, e.g. "KXR-74T"."""
     while True:
         raw = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
@@ -67,7 +67,7 @@ def parse_meeting(form: Mapping[str, str]) -> dict[str, Any]:
     return fields
 
 
-def create_meeting(session: Session, chair: Chair, form: Mapping[str, str]) -> Meeting:
+def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -> Meeting:
     """Create a meeting in set-up, with the chair's own seat in it."""
     meeting = Meeting(
         chair=chair,
@@ -137,7 +137,15 @@ def add_item(meeting: Meeting, form: Mapping[str, str]) -> Item:
 def update_item(item: Item, form: Mapping[str, str]) -> None:
     """Change an agenda item before the meeting starts."""
     _agenda_open(item.meeting)
-    for key, value in parse_item(form).items():
+    fields = parse_item(form)
+    if item.contributions and fields["scale"] != item.scale:
+        raise Invalid(
+            {
+                "scale": "Written contributions were rated on this item's scale, so the scale "
+                "cannot change; remove the item and add it again to start afresh."
+            }
+        )
+    for key, value in fields.items():
         setattr(item, key, value)
 
 

@@ -1,14 +1,17 @@
 """The chair's meetings: the list, creating one, its details and agenda, and running it."""
 
+from collections.abc import Mapping
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from ..attendance.quorum import require_quorum
 from ..circulation.deadlines import clock
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Item, Meeting
-from ..pages.access import chairs_meeting, current_chair, login_required, owned
+from ..pages.access import chairs_meeting, logged_in_chair, login_required, owned
 from ..pages.doorbell import STAGE, ring_everyone
 from ..pages.regions import chair_page
 from ..settings import policy
@@ -17,7 +20,7 @@ from . import meetings
 bp = Blueprint("agenda", __name__, url_prefix="/meetings")
 
 
-def _back(meeting: Meeting, anchor: str = ""):
+def _back(meeting: Meeting, anchor: str = "") -> Response:
     return redirect(url_for("agenda.show", meeting_id=meeting.id) + anchor)
 
 
@@ -26,7 +29,7 @@ def _back(meeting: Meeting, anchor: str = ""):
 def index():
     rows = db.session.scalars(
         select(Meeting)
-        .where(Meeting.chair_id == current_chair().id)
+        .where(Meeting.chair_id == logged_in_chair().id)
         .order_by(Meeting.starts_at.desc())
     )
     rules = policy()
@@ -41,7 +44,7 @@ def new():
     form, errors = request.form, {}
     if request.method == "POST":
         try:
-            meeting = meetings.create_meeting(db.session, current_chair(), form)
+            meeting = meetings.create_meeting(db.session, logged_in_chair(), form)
         except Invalid as invalid:
             errors = invalid.errors
         else:
@@ -96,7 +99,8 @@ def add_item(meeting_id):
 def edit_item(meeting_id, item_id):
     meeting = chairs_meeting(meeting_id)
     item = _item(meeting, item_id)
-    form, errors = request.form, {}
+    form: Mapping[str, str] = request.form
+    errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             meetings.update_item(item, form)

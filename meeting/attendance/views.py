@@ -1,5 +1,6 @@
 """The roll on the web: who left, apologies, written contributions, and going on inquorate."""
 
+from collections.abc import Mapping
 from functools import partial
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -62,7 +63,9 @@ def contribution(meeting_id, attendee_id, item_id):
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     if author.status != AttendeeStatus.ABSENT:
         raise Refused("Written contributions come from people who sent apologies.")
-    form, errors, alert = request.form, {}, None
+    form: Mapping[str, str] = request.form
+    errors: dict[str, str] = {}
+    alert: str | None = None
     entered = next((c for c in item.contributions if c.attendee_id == author.id), None)
     if request.method == "POST":
         try:

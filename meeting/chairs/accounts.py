@@ -6,17 +6,16 @@ Passwords reach these rules already hashed; the web layer hashes and checks them
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from ..models import Chair, SetupCode
+from ..models import AnySession, Chair, SetupCode
 
 
-def chair_count(session: Session) -> int:
+def chair_count(session: AnySession) -> int:
     """Return how many chair accounts exist."""
     return session.scalar(select(func.count(Chair.id))) or 0
 
 
-def setup_code(session: Session) -> str | None:
+def setup_code(session: AnySession) -> str | None:
     """Return the one-time set-up code while no chair exists, creating it if needed."""
     if chair_count(session):
         return None
@@ -34,7 +33,7 @@ def normalise_email(email: str) -> str:
 
 
 def validate_chair(
-    session: Session, name: str, email: str, password: str, confirm: str
+    session: AnySession, name: str, email: str, password: str, confirm: str
 ) -> dict[str, str]:
     """Return what is wrong with a new chair's details (empty when they are fine)."""
     errors = {}
@@ -52,7 +51,7 @@ def validate_chair(
 
 
 def create_chair(
-    session: Session, name: str, email: str, password_hash: str, agency: str = ""
+    session: AnySession, name: str, email: str, password_hash: str, agency: str = ""
 ) -> Chair:
     """Create a chair account; the set-up code is used up with the first one."""
     chair = Chair(
@@ -67,6 +66,6 @@ def create_chair(
     return chair
 
 
-def find_chair(session: Session, email: str) -> Chair | None:
+def find_chair(session: AnySession, email: str) -> Chair | None:
     """Return the chair account with this email address, if any."""
     return session.scalar(select(Chair).where(Chair.email == normalise_email(email)))

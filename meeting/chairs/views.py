@@ -50,7 +50,7 @@ def setup():
             session["chair_id"] = chair.id
             return redirect(url_for("agenda.index"))
     status = 422 if errors else 200
-    return render_template("auth/setup.html", form=form, errors=errors), status
+    return render_template("chairs/setup.html", form=form, errors=errors), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +69,7 @@ def login():
             target = request.args.get("next", "")
             safe = target.startswith("/") and not target.startswith("//")
             return redirect(target if safe else url_for("agenda.index"))
-    return render_template("auth/login.html", form=form, error=error), 401 if error else 200
+    return render_template("chairs/login.html", form=form, error=error), 401 if error else 200
 
 
 @bp.route("/logout", methods=["POST"])

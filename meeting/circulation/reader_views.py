@@ -48,7 +48,7 @@ def reader_page(
         latest=shown[-1] if shown else None,
         choices=corrections.section_choices(made, group) if made else {},
         window_closes=closes,
-        window_open=bool(closes) and rules.today() <= closes,
+        window_open=closes is not None and rules.today() <= closes,
         mine=[c for c in corrections.corrections(meeting) if c.attendee_id == person.id],
         **extra,
     ), status

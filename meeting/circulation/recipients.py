@@ -5,14 +5,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from minutes import GROUPS
 
 from ..attendance.quorum import agency_key
 from ..errors import Invalid
 from ..joining.people import BAD_EMAIL, plausible_email
-from ..models import Attendee, CopyGroup, Delivery, Meeting, MinutesVersion, word_of
+from ..models import AnySession, Attendee, CopyGroup, Delivery, Meeting, MinutesVersion, word_of
 from ..record.export import ATTENDED
 from ..record.log import log
 
@@ -49,7 +48,7 @@ def ensure_reader_tokens(meeting: Meeting) -> None:
             attendee.reader_token = secrets.token_urlsafe(24)
 
 
-def reader(session: Session, token: str) -> Attendee | None:
+def reader(session: AnySession, token: str) -> Attendee | None:
     """Return the recipient a reader link belongs to, if any."""
     if not token:
         return None

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
 import minutes
 from minutes.docx import to_docx
@@ -109,7 +110,7 @@ def chair_page(
     return make_response(page, status or (422 if errors else 200))
 
 
-def _change(meeting: Meeting, key: str, change: Callable[[], object]) -> Response:
+def _change(meeting: Meeting, key: str, change: Callable[[], object]) -> BaseResponse:
     """Make one change to the minutes; on a refusal keep the typed form and say why."""
     try:
         change()
@@ -168,7 +169,7 @@ def save_draft(meeting_id):
     return _circulate(meeting, made)
 
 
-def _circulate(meeting: Meeting, made: MinutesVersion) -> Response:
+def _circulate(meeting: Meeting, made: MinutesVersion) -> BaseResponse:
     recipients.ensure_reader_tokens(meeting)
     versions.mark_circulated(made)
     db.session.commit()
@@ -176,7 +177,7 @@ def _circulate(meeting: Meeting, made: MinutesVersion) -> Response:
     return _send(meeting, made, recipients.recipients(meeting))
 
 
-def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]) -> Response:
+def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]) -> BaseResponse:
     """Send a version to these people and show the deliveries."""
     mail.send(made, people, _link_for, mail_settings(), policy())
     db.session.commit()

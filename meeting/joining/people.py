@@ -3,11 +3,10 @@
 from collections.abc import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..agenda.meetings import JOIN_CODE_LENGTH, writable
 from ..errors import Invalid, Refused
-from ..models import Attendee, AttendeeStatus, Meeting, session_of, utcnow
+from ..models import AnySession, Attendee, AttendeeStatus, Meeting, session_of, utcnow
 from ..record.log import log
 
 BAD_EMAIL = "Enter an email address, e.g. name@school.org.uk, or leave it blank."
@@ -19,7 +18,7 @@ def normalise_join_code(typed: str) -> str:
     return f"{raw[:3]}-{raw[3:]}" if len(raw) == JOIN_CODE_LENGTH else raw
 
 
-def find_by_join_code(session: Session, typed: str) -> Meeting | None:
+def find_by_join_code(session: AnySession, typed: str) -> Meeting | None:
     """Return the meeting a typed join code names, if any."""
     code = normalise_join_code(typed)
     return session.scalar(select(Meeting).where(Meeting.join_code == code))

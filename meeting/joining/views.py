@@ -29,7 +29,7 @@ ENDED = "That meeting has ended, so its code no longer lets anyone in."
 
 
 def _code_page(typed: str, error: str | None, status: int):
-    return render_template("join/code.html", code=typed, error=error), status
+    return render_template("joining/code.html", code=typed, error=error), status
 
 
 @bp.route("/join/", methods=["GET", "POST"])
@@ -68,7 +68,7 @@ def details(code):
             remember_attendee(meeting, attendee)
             ring_chair(meeting, "people")
             return redirect(url_for("room.attend", meeting_id=meeting.id))
-    page = render_template("join/details.html", meeting=meeting, form=form, errors=errors)
+    page = render_template("joining/details.html", meeting=meeting, form=form, errors=errors)
     return page, 422 if errors else 200
 
 

@@ -4,7 +4,7 @@ The tables live together because every area reads the core ones (meetings, items
 people in them). Import them from here; `states` holds the words they store.
 """
 
-from .base import Base, session_of, utcnow
+from .base import AnySession, Base, session_of, utcnow
 from .decisions import Action, Decision, View
 from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
 from .minutes import Correction, Delivery, MinutesVersion
@@ -23,6 +23,7 @@ from .states import (
 )
 
 __all__ = [
+    "AnySession",
     "Action",
     "Attendee",
     "AttendeeStatus",

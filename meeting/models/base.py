@@ -6,13 +6,18 @@ session, and the web layer binds the same metadata to Flask-SQLAlchemy.
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Enum, MetaData
-from sqlalchemy.orm import DeclarativeBase, Session, object_session
+from sqlalchemy.orm import DeclarativeBase, Session, object_session, scoped_session
+
+# The session a rule is handed: a plain one, or the scoped one the web layer shares.
+AnySession: TypeAlias = Session | scoped_session[Any]
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table of the record."""
+
     # Stable constraint names, so a later migration can refer to them.
     metadata = MetaData(
         naming_convention={

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 class Chair(Base):
+    """Someone who runs meetings: logs in with an email address and a password."""
+
     __tablename__ = "chair"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +43,8 @@ class SetupCode(Base):
 
 
 class Meeting(Base):
+    """One meeting about one child: its details, agenda, people, and the minutes' draft."""
+
     __tablename__ = "meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +97,8 @@ class Meeting(Base):
 
 
 class Item(Base):
+    """An agenda item: the assessment under discussion and the scale it is rated on."""
+
     __tablename__ = "item"
     __table_args__ = (CheckConstraint("position >= 1", name="position"),)
 

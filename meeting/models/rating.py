@@ -52,6 +52,8 @@ class Round(Base):
 
 
 class Rating(Base):
+    """One person's rating in one round, with their reason and when they gave it."""
+
     __tablename__ = "rating"
     __table_args__ = (UniqueConstraint("round_id", "attendee_id"), *on_the_scales())
 

@@ -12,6 +12,8 @@ E = TypeVar("E", bound=StrEnum)
 
 def word_of(kind: type[E], raw: object) -> E | None:
     """Return the member of `kind` that a typed or submitted word names, or None."""
+    if not isinstance(raw, str):
+        return None
     try:
         return kind(raw)
     except ValueError:

@@ -24,6 +24,14 @@ def current_chair() -> Chair | None:
     return chair
 
 
+def logged_in_chair() -> Chair:
+    """Return the chair logged in on this device, or refuse anyone who is not one."""
+    chair = current_chair()
+    if chair is None:
+        raise Forbidden("Only the meeting's chair can do that. Log in as the chair first.")
+    return chair
+
+
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Send anyone who is not a logged-in chair to the log-in page (or refuse a POST)."""
 

@@ -7,7 +7,8 @@ rendered for its viewer. Rating values reach a region only through `concealment`
 
 from typing import Any
 
-from flask import Response, abort, make_response, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from ..actions import rules as actions
 from ..attendance.quorum import quorum

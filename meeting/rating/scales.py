@@ -93,13 +93,32 @@ def parse(scale: Scale, choices: list[str], form: Mapping[str, str]) -> Value:
     return Value(choice=picked)
 
 
+def _lxs_score(value: Value) -> int:
+    if value.likelihood is None or value.severity is None:
+        raise InvalidRating("A likelihood × severity rating needs a likelihood and a severity.")
+    return value.likelihood * value.severity
+
+
+def _picked(value: Value) -> str:
+    if value.choice is None:
+        raise InvalidRating("A rating on a choice list needs one of the options.")
+    return value.choice
+
+
 def position(scale: Scale, value: Value) -> float | None:
     """Return where a value sits on a numeric scale (None for choice lists)."""
     if scale == SAFETY:
         return value.score
     if scale == LXS:
-        return value.likelihood * value.severity
+        return _lxs_score(value)
     return None
+
+
+def _point(scale: Scale, value: Value) -> float:
+    point = position(scale, value)
+    if point is None:
+        raise InvalidRating(f"A rating has no value on the item's scale ({SCALES[scale]}).")
+    return point
 
 
 def describe(scale: Scale, value: Value) -> str:
@@ -107,7 +126,7 @@ def describe(scale: Scale, value: Value) -> str:
     if scale == SAFETY:
         return f"{value.score}"
     if scale == LXS:
-        score = value.likelihood * value.severity
+        score = _lxs_score(value)
         return f"L{value.likelihood} × S{value.severity} = {score} ({band(score)})"
     return value.choice or ""
 
@@ -135,7 +154,7 @@ def summarise(scale: Scale, choices: list[str], values: list[Value]) -> Summary:
         return Summary("No ratings", "—", (), _bars(scale, choices, values))
     if scale == CHOICE:
         return _summarise_choices(choices, values)
-    points = [position(scale, v) for v in values]
+    points = [_point(scale, v) for v in values]
     mid = median(points)
     low, high = min(points), max(points)
     divergence = ""
@@ -162,7 +181,8 @@ def summarise(scale: Scale, choices: list[str], values: list[Value]) -> Summary:
 def _summarise_choices(choices: list[str], values: list[Value]) -> Summary:
     counts = {c: 0 for c in choices}
     for v in values:
-        counts[v.choice] = counts.get(v.choice, 0) + 1
+        picked = _picked(v)
+        counts[picked] = counts.get(picked, 0) + 1
     most = max(counts.values())
     largest = [c for c, n in counts.items() if n == most]
     if len(largest) == 1:
@@ -194,8 +214,8 @@ def _bars(scale: Scale, choices: list[str], values: list[Value]) -> tuple[tuple[
         keys = [str(v.score) for v in values]
     elif scale == LXS:
         labels = [name for _top, name in BANDS]
-        keys = [band(v.likelihood * v.severity) for v in values]
+        keys = [band(_lxs_score(v)) for v in values]
     else:
         labels = list(choices)
-        keys = [v.choice for v in values]
+        keys = [_picked(v) for v in values]
     return tuple((label, keys.count(label)) for label in labels)

@@ -31,7 +31,8 @@ def connect(auth):
     viewer = viewer_for(meeting)
     if viewer is not None:
         join_room(room(meeting.id))
-        join_room(person_room(viewer.attendee.id))
+        if viewer.attendee is not None:
+            join_room(person_room(viewer.attendee.id))
         if viewer.is_chair:
             join_room(room(meeting.id, "chair"))
         return True

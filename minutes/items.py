@@ -1,0 +1,222 @@
+"""One item's defensible-decision section: the ratings, the decision and its reasons,
+minority views, and the item's actions."""
+
+from .edition import decided
+from .text import block, clock, inline, iso_day, when
+from .writer import Writer, table
+
+
+class ItemSections(Writer):
+    """Writes the part of the minutes about each agenda item."""
+
+    def item(self, item: dict) -> None:
+        key = f"item-{item['position']}"
+        self.out(f"## Item {item['position']}: {inline(item['title'])}", "")
+        self.para(
+            f"Rated on: {inline(item['scale'])}."
+            + (
+                " Options: " + ", ".join(inline(c) for c in item["choices"]) + "."
+                if item["choices"]
+                else ""
+            )
+        )
+        if item["body"].strip():
+            self.out("**The assessment under discussion:**", "")
+            self.para(block(item["body"], quote=True))
+        decision = item["decision"] if decided(item) else None
+        self.out("### Decision", "")
+        if decision is None:
+            self.para("*No decision was recorded on this item.*")
+        else:
+            self.para(block(decision["decision"]))
+            self.para(f"**Consensus:** {self._consensus(decision)}")
+            self.para(
+                f"Recorded at {when(decision['recorded_at'], self.zone)}"
+                + (f" (wording version {decision['version']})." if decision["version"] > 1 else ".")
+            )
+        self.ratings(item)
+        if decision is not None:
+            self.reasons(decision)
+            self.minority(decision)
+        self.item_actions(item)
+        if decision is not None:
+            self.out("### Review", "")
+            self.out(f"- **Review date:** {iso_day(decision['review_date']) or 'Not set'}")
+            self.out(
+                "- **Events that would bring the review forward:** "
+                + (inline(decision["review_triggers"]) or "None recorded"),
+                "",
+            )
+        self.corrections_to(key)
+
+    def _consensus(self, decision: dict) -> str:
+        views = decision["views"]
+        agree = sum(1 for v in views if v["agrees"] is True)
+        disagree = sum(1 for v in views if v["agrees"] is False)
+        status = inline(decision["consensus"]) or "Not worked out"
+        counts = f" ({agree} agree, {disagree} disagree)"
+        if decision["awaiting_views_from"]:
+            waiting = ", ".join(inline(n) for n in decision["awaiting_views_from"])
+            return f"{status}{counts}; no answer recorded from {waiting}"
+        return status + counts
+
+    def ratings(self, item: dict) -> None:
+        self.out("### Ratings", "")
+        if not item["rounds"]:
+            self.para("*No rating round was held on this item.*")
+        for round_ in item["rounds"]:
+            self.round(round_)
+
+    def round(self, round_: dict) -> None:
+        title = f"Round {round_['number']}"
+        if round_["number"] == 1:
+            title += " (independent)"
+        if round_["basis"]:
+            title += f", {inline(round_['basis'].lower())}"
+        self.out(f"#### {title}", "")
+        self.para(
+            f"Opened {clock(round_['opened_at'], self.zone)}, "
+            f"revealed {clock(round_['revealed_at'], self.zone) or 'never'}."
+        )
+        if round_["control_measures"]:
+            self.out("**Control measures in place:**", "")
+            self.para(block(round_["control_measures"], quote=True))
+        rows = []
+        for r in round_["ratings"]:
+            rater = inline(r["name"]) + (
+                " (written contribution)" if r["written_contribution"] else ""
+            )
+            value = inline(r.get("value", "not revealed"))
+            if r.get("minority"):
+                value += " (minority)"
+            submitted = clock(r["submitted_at"], self.zone)
+            if r["first_submitted_at"] != r["submitted_at"]:
+                submitted += f" (first {clock(r['first_submitted_at'], self.zone)})"
+            rows.append([rater, inline(r["agency"]), value, inline(r.get("reason")), submitted])
+        self.out(*table(["Rater", "Agency", "Rating", "Reason", "Submitted"], rows))
+        for r in round_["ratings"]:
+            if r["written_contribution"] and r.get("report"):
+                self.out(
+                    f"**Written report from {inline(r['name'])} ({inline(r['agency'])}):**", ""
+                )
+                self.para(block(r["report"], quote=True))
+        if round_["did_not_rate"]:
+            names = ", ".join(
+                f"{inline(p['name'])} ({inline(p['agency'])})" for p in round_["did_not_rate"]
+            )
+            self.para(f"**Did not rate:** {names}.")
+        else:
+            self.para("**Did not rate:** everyone who could rate did.")
+        if round_["chart"]:
+            self.out(
+                f"**Spread:** {inline(round_['middle'])}; {inline(round_['range'])}.",
+                "",
+            )
+            self.out(
+                *table(
+                    ["Rating", "How many", ""],
+                    [
+                        [inline(b["label"]), str(b["count"]), "█" * b["count"] * 2]
+                        for b in round_["chart"]
+                    ],
+                )
+            )
+        if round_["divergence"]:
+            flag = f"**{inline(round_['divergence']).rstrip('.')}.**"
+            if round_["divergence_acknowledged_at"]:
+                acknowledged = clock(round_["divergence_acknowledged_at"], self.zone)
+                flag += f" Acknowledged by the chair at {acknowledged}"
+                flag += (
+                    f": {inline(round_['divergence_note'])}" if round_["divergence_note"] else "."
+                )
+            else:
+                flag += " Not acknowledged."
+            self.para(flag)
+        if round_["protective_action_prompted"]:
+            self.para("**Safety median of 2 or below:** immediate protective action was prompted.")
+
+    def reasons(self, decision: dict) -> None:
+        proportionality = decision["proportionality"]
+        self.text_section("Rationale", decision["rationale"])
+        self.text_section("Evidence and sources", decision["evidence"])
+        self.text_section(
+            "Options considered, and why the others were not chosen", decision["options_considered"]
+        )
+        self.out("### Proportionality", "")
+        self.out(
+            f"- **Benefits to the child:** {inline(proportionality['benefits']) or 'Not recorded'}",
+            "- **What not taking the risk would cost them:** "
+            + (inline(proportionality["cost_of_not_taking_the_risk"]) or "Not recorded"),
+            "- **The least restrictive option:** "
+            + (inline(proportionality["least_restrictive"]) or "Not recorded"),
+            "",
+        )
+        self.out("### The child's views", "")
+        if decision["child_views"].strip():
+            self.para(block(decision["child_views"], quote=True))
+        else:
+            self.para("Not obtained: " + inline(decision["child_views_not_obtained_because"]))
+        self.out("### Legal and policy basis", "")
+        bases = decision["legal_basis"]
+        self.out(*(f"- {inline(b)}" for b in bases) if bases else ["- None referred to"])
+        self.out("")
+        if decision["legal_notes"].strip():
+            self.para(block(decision["legal_notes"]))
+        if decision["protective_action"].strip():
+            self.text_section("Immediate protective action", decision["protective_action"])
+
+    def text_section(self, title: str, text: str) -> None:
+        self.out(f"### {title}", "")
+        self.para(block(text) if text.strip() else "*Not recorded.*")
+
+    def minority(self, decision: dict) -> None:
+        self.out("### Minority views", "")
+        shown = False
+        for view in decision["views"]:
+            marked = view["minority_at_reveal"]
+            if view["agrees"] is not False and not marked:
+                continue
+            shown = True
+            who = f"{inline(view['name'])} ({inline(view['agency'])})"
+            if view["agrees"] is False:
+                self.para(block(view["view"], quote=True))
+                by = ", recorded by the chair" if view["recorded_by_chair"] else ""
+                self.para(
+                    f"— {who}, disagreeing with the decision{by}, "
+                    f"at {clock(view['recorded_at'], self.zone)}."
+                )
+            else:
+                agreed = " and agreed with the decision" if view["agrees"] else ""
+                self.para(f"{who} rated in the minority ({self._marks(marked)}){agreed}.")
+            if marked and view["agrees"] is False:
+                self.para(f"{who} also rated in the minority ({self._marks(marked)}).")
+            considered = inline(view["how_considered"]) or "Not recorded"
+            self.para(f"**How the meeting considered it:** {considered}")
+            if view["escalated"]:
+                self.para(
+                    f"**Escalation:** escalated to {inline(view['escalated_to'])}, "
+                    f"response by {iso_day(view['respond_by'])}."
+                )
+        if not shown:
+            self.para("No minority view was recorded.")
+
+    @staticmethod
+    def _marks(marked: list[str]) -> str:
+        return "; ".join(inline(m) for m in marked)
+
+    def item_actions(self, item: dict) -> None:
+        self.out("### Actions", "")
+        if not item["actions"]:
+            self.para("No actions on this item.")
+            return
+        self.out(
+            *table(["Owner", "Agency", "What", "By"], [self._action(a) for a in item["actions"]])
+        )
+
+    def _action(self, action: dict) -> list[str]:
+        return [
+            inline(action["owner"]),
+            inline(action["agency"]),
+            inline(action["what"]),
+            iso_day(action["due"]),
+        ]

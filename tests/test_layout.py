@@ -1,0 +1,42 @@
+"""The rules are plain Python: no module of rules loads Flask, Werkzeug or a Flask extension.
+
+Views (`views.py`, `reader_views.py`), Socket.IO handlers (`events.py`), the command line
+(`cli.py`) and the page machinery (`pages/`) are the web layer; every other module of an
+area is a rule, and so are the schema, the clock, the policy and the errors.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import meeting
+
+ROOT = Path(meeting.__file__).parent
+WEB = {"views.py", "reader_views.py", "events.py", "cli.py"}
+APPLICATION = {"factory.py", "settings.py", "extensions.py", "__main__.py"}
+
+
+def rule_modules() -> list[str]:
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT.parent)
+        if path.name in WEB or path.name in APPLICATION or "pages" in relative.parts:
+            continue
+        found.append(".".join(relative.with_suffix("").parts).removesuffix(".__init__"))
+    return found
+
+
+def test_rules_load_no_flask():
+    modules = rule_modules()
+    assert {"meeting.rating.rounds", "meeting.circulation.mail", "meeting.models"} <= set(modules)
+    assert len(modules) > 30
+    probe = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + (
+            "web = ('flask', 'werkzeug', 'flask_sqlalchemy', 'flask_socketio', 'flask_limiter')\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & set(web)))"
+        )
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
