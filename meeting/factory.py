@@ -112,7 +112,7 @@ def _templating(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
-        MEETING_KINDS=KIND_LABELS,
+        KIND_LABELS=KIND_LABELS,
         SCALES=SCALES,
         LIKELIHOOD=LIKELIHOOD,
         SEVERITY=SEVERITY,

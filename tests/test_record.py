@@ -119,6 +119,33 @@ def conference(app) -> People:
     return People(app, chair, meeting_id)
 
 
+def test_an_item_with_actions_stays_on_the_agenda(people):
+    with people.app.app_context():
+        first, second = (i.id for i in people.meeting().items[:2])
+    added = add_action(
+        people,
+        what="Ask the school",
+        owner_name="Jo",
+        agency="Housing",
+        item_id=first,
+        due=NEXT_WEEK,
+    )
+    assert added.status_code == 302
+    refused = people.chair.post(f"/meetings/{people.meeting_id}/items/{first}/delete")
+    assert refused.status_code == 409
+    assert "has actions in the record, so it stays on the agenda" in text_of(refused.text)
+    assert (
+        people.chair.post(f"/meetings/{people.meeting_id}/items/{second}/delete").status_code == 302
+    )
+    events = text_of(people.chair.get(f"/meetings/{people.meeting_id}/events").text)
+    assert "took Unsupervised time in the community off the agenda" in events
+    with people.app.app_context():
+        assert [i.title for i in people.meeting().items] == [
+            "Risk of criminal exploitation",
+            "Plan",
+        ]
+
+
 def test_a_conference_without_quorum_goes_on_only_with_the_chairs_reason(app):
     people = conference(app)
     people.join_admitted("Priya Shah", "Metropolitan Police")

@@ -4,7 +4,7 @@ import pytest
 
 from meeting.errors import Refused
 from meeting.extensions import db
-from meeting.joining import people as meetings
+from meeting.joining import people as joining
 from meeting.models import Round
 from meeting.rating import concealment, rounds
 from meeting.rating.concealment import Viewer
@@ -58,9 +58,9 @@ def test_who_did_not_rate_is_frozen_at_the_reveal(running):
     rounds.submit_rating(round_, priya, {"score": "5"})
     rounds.reveal(round_)
     db.session.commit()
-    late = meetings.join(round_.item.meeting, {"name": "Late Arrival", "agency": "Health"})
-    meetings.admit(late)
-    meetings.set_observer(tom, True)
+    late = joining.join(round_.item.meeting, {"name": "Late Arrival", "agency": "Health"})
+    joining.admit(late)
+    joining.set_observer(tom, True)
     db.session.commit()
     spread = concealment.spread(round_, Viewer("display"))
     assert [a.name for a in spread.did_not_rate] == ["Sam Chair", "Tom Reid"]

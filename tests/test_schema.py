@@ -257,3 +257,10 @@ def test_foreign_key_columns_are_indexed(engine_app):
             for key in inspector.get_foreign_keys(table):
                 columns = tuple(key["constrained_columns"])
                 assert any(cols[: len(columns)] == columns for cols in indexed), (table, columns)
+
+
+def test_the_copies_the_database_accepts_are_the_minutes_groups():
+    import minutes
+    from meeting.models import CopyGroup
+
+    assert {group.value for group in CopyGroup} == set(minutes.GROUPS)

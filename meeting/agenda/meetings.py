@@ -131,6 +131,7 @@ def add_item(meeting: Meeting, form: Mapping[str, str]) -> Item:
     _agenda_open(meeting)
     item = Item(position=len(meeting.items) + 1, **parse_item(form))
     meeting.items.append(item)
+    log(meeting, meeting.chair.name, f"added item {item.position}: {item.title}")
     return item
 
 
@@ -145,8 +146,10 @@ def update_item(item: Item, form: Mapping[str, str]) -> None:
                 "cannot change; remove the item and add it again to start afresh."
             }
         )
+    was = f"Was: {item.title} ({item.scale})"
     for key, value in fields.items():
         setattr(item, key, value)
+    log(item.meeting, item.meeting.chair.name, f"changed item {item.position}: {item.title}", was)
 
 
 def move_item(item: Item, step: int) -> None:
@@ -158,6 +161,9 @@ def move_item(item: Item, step: int) -> None:
     items.insert(to, items.pop(at))
     for position, each in enumerate(items, start=1):
         each.position = position
+    if to != at:
+        meeting = item.meeting
+        log(meeting, meeting.chair.name, f"moved {item.title} to item {item.position}")
 
 
 def remove_item(item: Item) -> None:
@@ -165,10 +171,11 @@ def remove_item(item: Item) -> None:
     meeting = item.meeting
     _agenda_open(meeting)
     if any(a.item_id == item.id for a in meeting.actions):
-        raise Refused(f"“{item.title}” has actions agreed on it; withdraw them or move them first.")
+        raise Refused(f"“{item.title}” has actions in the record, so it stays on the agenda.")
     meeting.items.remove(item)
     for position, each in enumerate(meeting.items, start=1):
         each.position = position
+    log(meeting, meeting.chair.name, f"took {item.title} off the agenda")
 
 
 def start(meeting: Meeting) -> None:

@@ -8,7 +8,7 @@ from minutes import GROUPS, Edition
 
 from ..errors import Invalid, Refused
 from ..models import Item, Meeting, MinutesVersion
-from ..rating.concealment import Audience, Viewer
+from ..rating.concealment import chair_viewer
 from ..record import export
 from ..record.log import log
 from .versions import latest, make_version, require_closed
@@ -21,7 +21,7 @@ SUMMARY_LIMIT = 20_000
 
 def snapshot(meeting: Meeting, policy: "Policy") -> dict[str, Any]:
     """Return the meeting's record as the minutes read it (the event log stays out)."""
-    data = export.build(meeting, Viewer(Audience.CHAIR, meeting.seat), policy)
+    data = export.build(meeting, chair_viewer(meeting), policy)
     data.pop("events")
     return data
 

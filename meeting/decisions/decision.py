@@ -11,7 +11,7 @@ from ..attendance.quorum import require_quorum
 from ..clock import future_date, parse_date
 from ..errors import Invalid, Refused
 from ..models import Decision, DecisionStatus, Item, MeetingStatus, session_of, utcnow
-from ..rating.concealment import CHAIR, spread
+from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..rating.rounds import unacknowledged_divergence
 from ..record.log import log
 
@@ -55,7 +55,7 @@ class Form(Protocol):
 def protective_prompt(item: Item) -> bool:
     """Say whether the latest revealed round's safety median calls for protective action."""
     revealed = [r for r in item.rounds if r.revealed_at is not None]
-    shown = spread(revealed[-1], CHAIR) if revealed else None
+    shown = spread(revealed[-1], UNSEATED_CHAIR) if revealed else None
     return bool(shown and shown.protective_prompt)
 
 

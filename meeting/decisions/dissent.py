@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..clock import future_date
 from ..errors import Forbidden, Invalid, Refused
 from ..models import Attendee, Decision, Item, View, utcnow
-from ..rating.concealment import CHAIR, spread
+from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..record.log import log
 from .decision import editable
 
@@ -32,7 +32,7 @@ def minority_at_reveal(item: Item) -> dict[int, list[str]]:
     """Return, per attendee, the rounds in which their rating was marked a minority view."""
     marked: dict[int, list[str]] = {}
     for round_ in item.rounds:
-        shown = spread(round_, CHAIR)
+        shown = spread(round_, UNSEATED_CHAIR)
         for s in shown.minority if shown else []:
             marked.setdefault(s.attendee_id, []).append(f"round {round_.number}: {s.value}")
     return marked

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, Base, Chair, Meeting
-from ..rating.concealment import Audience, Viewer
+from ..rating.concealment import Audience, Viewer, chair_viewer
 
 Row = TypeVar("Row", bound=Base)
 
@@ -68,11 +68,6 @@ def owned(model: type[Row], meeting: Meeting, key: int, meeting_of: Callable[[Ro
             "That no longer exists in this meeting; the page has been brought up to date."
         )
     return thing
-
-
-def chair_viewer(meeting: Meeting) -> Viewer:
-    """Return the chair of a meeting as a viewer of it, in their own seat."""
-    return Viewer(Audience.CHAIR, meeting.seat)
 
 
 def remember_attendee(meeting: Meeting, attendee: Attendee) -> None:

@@ -17,9 +17,8 @@ from ..decisions import dissent
 from ..decisions.decision import protective_prompt
 from ..models import Meeting, Rating
 from ..rating import concealment, scales
-from ..rating.concealment import Audience, Viewer
+from ..rating.concealment import Audience, Viewer, chair_viewer
 from ..settings import policy
-from .access import chair_viewer
 
 REGIONS = ("agenda", "stage", "progress", "rate", "people", "decision", "actions")
 

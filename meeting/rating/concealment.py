@@ -33,7 +33,12 @@ class Viewer:
 
 
 # The chair's eyes with no seat: sees what any viewer sees of a revealed round.
-CHAIR = Viewer(Audience.CHAIR)
+UNSEATED_CHAIR = Viewer(Audience.CHAIR)
+
+
+def chair_viewer(meeting: Meeting) -> Viewer:
+    """Return the chair of a meeting as a viewer of it, in their own seat."""
+    return Viewer(Audience.CHAIR, meeting.seat)
 
 
 def visible_ratings(round_: Round, viewer: Viewer) -> list[Rating]:

@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..record.log import log
 from . import scales
-from .concealment import CHAIR, eligible_raters, spread
+from .concealment import UNSEATED_CHAIR, eligible_raters, spread
 
 BASES = {
     Basis.INHERENT: "Inherent risk: before control measures",
@@ -131,7 +131,7 @@ def acknowledge_divergence(round_: Round, note: str) -> None:
     """Record that the chair has heard a round's wide disagreement before deciding."""
     meeting = round_.item.meeting
     _running(meeting)
-    spread_ = spread(round_, CHAIR)
+    spread_ = spread(round_, UNSEATED_CHAIR)
     if spread_ is None or not spread_.divergence:
         raise Refused(f"Round {round_.number} showed no wide disagreement to acknowledge.")
     if round_.divergence_acknowledged_at is not None:
@@ -150,7 +150,7 @@ def unacknowledged_divergence(item: Item) -> list[tuple[Round, str]]:
     """Return the revealed rounds of an item whose wide spread the chair has not acknowledged."""
     found = []
     for round_ in item.rounds:
-        shown = spread(round_, CHAIR)
+        shown = spread(round_, UNSEATED_CHAIR)
         if shown and shown.divergence and round_.divergence_acknowledged_at is None:
             found.append((round_, shown.divergence))
     return found

@@ -1,4 +1,4 @@
-"""The event log: every change appends a line saying who did what, when, and what it replaced.
+"""The event log: a line for each change, saying who did what, when, and what it replaced.
 
 The rule that makes a change writes its line, in the same transaction as the change.
 """

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event
-from ..pages.access import chair_viewer, chairs_meeting, login_required
+from ..pages.access import chairs_meeting, login_required
+from ..rating.concealment import chair_viewer
 from ..settings import policy
 from . import export
 
