@@ -1,13 +1,35 @@
 """Start a meeting server on the embedded default: one process, SQLite in the instance folder."""
 
 import argparse
+import socket
+from ipaddress import ip_address
+
+import psutil
 
 from . import create_app
 from .extensions import socketio
+from .pages.links import unreachable
+
+EVERYWHERE = ("0.0.0.0", "::")
+
+
+def network_addresses() -> list[str]:
+    """Return this computer's addresses on its networks (not loopback), IPv4 first."""
+    found = []
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            if address.family not in (socket.AF_INET, socket.AF_INET6):
+                continue
+            host = address.address.split("%")[0]
+            parsed = ip_address(host)
+            if parsed.is_loopback or parsed.is_link_local:
+                continue
+            found.append(host if parsed.version == 4 else f"[{host}]")
+    return sorted(set(found), key=lambda h: (h.startswith("["), h))
 
 
 def main() -> None:
-    """Parse --host/--port, print the address to open and serve until interrupted."""
+    """Parse --host/--port, print the addresses to open and serve until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m meeting", description=__doc__)
     parser.add_argument(
         "--host", default="127.0.0.1", help="0.0.0.0 lets phones on the network join"
@@ -15,8 +37,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
     app = create_app()
-    print(f"Meeting server running. Open http://{args.host}:{args.port}/ in a browser.", flush=True)
-    if args.host in ("127.0.0.1", "localhost"):
+    local = "127.0.0.1" if args.host in EVERYWHERE else args.host
+    print(f"Meeting server running. Open http://{local}:{args.port}/ in a browser.", flush=True)
+    if args.host in EVERYWHERE:
+        lan = network_addresses()
+        if lan:
+            print("Phones on the same network join at (open the display at one of these too):")
+            for host in lan:
+                print(f"  http://{host}:{args.port}/join")
+        else:
+            print("This computer has no network address yet: connect it to the room's network.")
+    elif unreachable(f"http://{args.host}/"):
         print("Only this computer can reach it; start with --host 0.0.0.0 so phones can join.")
     # Werkzeug is fine for one meeting room; production runs gunicorn (see README).
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)

@@ -1,6 +1,6 @@
 """Joining from a device: the code, the waiting room, admission, rejoining, observers."""
 
-from conftest import text_of
+from conftest import PASSWORD, text_of
 
 from meeting.extensions import db
 from meeting.models import Attendee
@@ -108,3 +108,62 @@ def test_a_closed_meetings_code_no_longer_lets_anyone_in(people, client):
     response = client.post("/join/", data={"code": people.code})
     assert response.status_code == 410
     assert "That meeting has ended" in response.text
+
+
+# Joining in a real room ------------------------------------------------------------------
+
+WARNING = "Phones cannot open this link"
+
+
+def chair_page_at(people, host: str) -> str:
+    """The chair's page as their browser shows it when it opened the server at `host`."""
+    chair = people.app.test_client()
+    base = f"http://{host}"
+    login = chair.post(
+        "/login", data={"email": "chair@example.org", "password": PASSWORD}, base_url=base
+    )
+    assert login.status_code == 302
+    return chair.get(f"/meetings/{people.meeting_id}", base_url=base).text
+
+
+def test_a_join_link_only_this_computer_can_open_is_pointed_out_to_the_chair(people):
+    page = chair_page_at(people, "127.0.0.1:5000")
+    assert WARNING in text_of(page)
+    assert f"http://127.0.0.1:5000/join/{people.code}" in page
+    display = people.app.test_client().get(
+        f"/display/{people.display_token}", base_url="http://127.0.0.1:5000"
+    )
+    assert f"/join/{people.code}" in display.text and WARNING not in text_of(display.text)
+    on_the_network = chair_page_at(people, "192.168.1.20:5000")
+    assert f"http://192.168.1.20:5000/join/{people.code}" in on_the_network
+    assert WARNING not in text_of(on_the_network)
+
+
+def test_the_qr_code_and_join_link_use_the_public_address_when_set(app, people):
+    import segno
+
+    app.config["PUBLIC_URL"] = "https://meetings.example.org/"
+    link = f"https://meetings.example.org/join/{people.code}"
+    page = chair_page_at(people, "127.0.0.1:5000")
+    assert link in page and WARNING not in text_of(page)
+    qr = people.app.test_client().get(f"/display/{people.display_token}/qr.svg")
+    expected = segno.make(link, error="m")
+    drawn = segno.make(f"http://localhost/join/{people.code}", error="m")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert _matrix_of(qr.data) == _matrix_of(_svg(expected))
+    assert _matrix_of(qr.data) != _matrix_of(_svg(drawn))
+
+
+def _svg(code) -> bytes:
+    from io import BytesIO
+
+    out = BytesIO()
+    code.save(out, kind="svg", scale=8, border=2, title="Join link")
+    return out.getvalue()
+
+
+def _matrix_of(svg: bytes) -> bytes:
+    """The drawn modules of a QR code's SVG: what a phone's camera reads."""
+    import re
+
+    return re.search(rb' d="([^"]+)"', svg).group(1)

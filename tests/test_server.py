@@ -254,3 +254,55 @@ def test_a_whole_item_on_the_real_server(live_server):
     finally:
         for screen in screens:
             screen.close()
+
+
+def test_started_for_the_room_it_prints_the_addresses_phones_can_use(tmp_path):
+    """`python -m meeting --host 0.0.0.0` names this computer's network addresses."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+    from conftest import free_port
+
+    from meeting.__main__ import network_addresses
+
+    port = free_port()
+    env = {**os.environ, "MEETING_INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("MEETING_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meeting", "--host", "0.0.0.0", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            lines.append(line.rstrip())
+            if line.startswith("  http") or "no network address" in line:
+                if len([x for x in lines if x.startswith("  http")]) >= len(network_addresses()):
+                    break
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    printed = "\n".join(lines)
+    assert f"Open http://127.0.0.1:{port}/ in a browser." in printed
+    assert "0.0.0.0" not in printed
+    # This computer's IPv4 addresses as the system lists them, loopback aside.
+    addresses = {
+        a.address
+        for found in psutil.net_if_addrs().values()
+        for a in found
+        if a.family == socket.AF_INET and not a.address.startswith("127.")
+    }
+    for host in addresses:
+        assert f"  http://{host}:{port}/join" in printed
+    if not addresses:
+        assert "no network address yet" in printed

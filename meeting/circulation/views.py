@@ -6,7 +6,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -25,6 +24,7 @@ from ..extensions import db
 from ..models import Attendee, CopyGroup, Correction, Delivery, Meeting, MinutesVersion, word_of
 from ..pages.access import chairs_meeting, login_required, owned
 from ..pages.forms import kept, status_of
+from ..pages.links import public_url
 from ..settings import mail_settings, policy
 from . import corrections, deadlines, draft, mail, recipients, versions
 
@@ -58,10 +58,7 @@ def _group_arg() -> CopyGroup | None:
 
 
 def _link_for(person: Attendee) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    if base:
-        return base + url_for("reading.read", token=person.reader_token)
-    return url_for("reading.read", token=person.reader_token, _external=True)
+    return public_url("reading.read", token=person.reader_token)
 
 
 def chair_page(

@@ -19,6 +19,7 @@ from ..models import Meeting, Rating
 from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer
 from ..settings import policy
+from .links import public_url, unreachable
 
 REGIONS = ("agenda", "stage", "progress", "rate", "people", "decision", "actions")
 
@@ -34,6 +35,7 @@ def region_context(
     screen after every rating.
     """
     item = meeting.current_item
+    join_link = public_url("joining.details", code=meeting.join_code)
     shown_rounds: list[tuple[Any, concealment.Spread | None]] = []
     open_round = None
     if item is not None:
@@ -63,7 +65,8 @@ def region_context(
         "progress": concealment.progress(open_round) if open_round else None,
         "mine": mine,
         "rate_values": dict(kept) if kept else _values(mine),
-        "join_link": url_for("joining.details", code=meeting.join_code, _external=True),
+        "join_link": join_link,
+        "join_unreachable": unreachable(join_link),
         "scales": scales,
         "attendance_label": attendance_label,
         **extra,

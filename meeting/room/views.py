@@ -8,6 +8,7 @@ from flask import Blueprint, Response, redirect, render_template, url_for
 from ..errors import Forbidden
 from ..models import AttendeeStatus, Meeting
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
+from ..pages.links import public_url
 from ..pages.regions import attendee_page, fragment, page
 from ..rating.concealment import Audience, Viewer
 
@@ -53,7 +54,7 @@ def display_region(token, name):
 
 
 def _qr(meeting: Meeting) -> Response:
-    link = url_for("joining.details", code=meeting.join_code, _external=True)
+    link = public_url("joining.details", code=meeting.join_code)
     out = BytesIO()
     segno.make(link, error="m").save(out, kind="svg", scale=8, border=2, title="Join link")
     return Response(out.getvalue(), mimetype="image/svg+xml")
