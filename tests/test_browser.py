@@ -6,6 +6,7 @@ htmx and Socket.IO client, and live updates arriving without a reload.
 
 import re
 import shutil
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -126,9 +127,36 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     # it re-reads its regions from the server and shows the reveal it missed.
     display.evaluate("window.meetingSocket.disconnect()")
     expect(display.locator("#connection")).to_have_text("Reconnecting…")
-    chair.get_by_role("button", name="Reveal round 1").click()
+    # A double click on Reveal (300 ms apart) reveals once and opens nothing: the second
+    # click lands where Reveal was, on the new page, where the next round's button is held.
+    reveal = chair.get_by_role("button", name="Reveal round 1")
+    expect(chair.locator("#region-progress")).to_contain_text("2 of 2 have rated", timeout=LIVE)
+    # The page has settled: connected, and its regions read again after connecting.
+    expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
+    chair.wait_for_load_state("networkidle")
+    chair.evaluate("window.scrollTo(0, 0)")
+    middle = reveal.evaluate(
+        "b => { const r = b.getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2]; }"
+    )
+    assert middle[1] < 900, "Reveal is on the chair's first screen"
+    started = time.monotonic()
+    with chair.expect_navigation():
+        chair.mouse.click(*middle)
+    chair.wait_for_timeout(max(0, 300 - (time.monotonic() - started) * 1000))
+    expect(chair.get_by_role("button", name="Open round 2")).to_be_visible()
+    under = chair.evaluate("([x, y]) => document.elementFromPoint(x, y).textContent", middle)
+    assert "Open round 2" in under, under
+    chair.mouse.click(*middle)
     expect(phone.locator("#region-stage")).to_contain_text("Round 1 — revealed", timeout=LIVE)
     expect(display.locator("#region-stage")).not_to_contain_text("Round 1 — revealed")
+    chair.wait_for_timeout(1500)
+    meeting_id = re.search(r"/meetings/(\d+)", chair.url).group(1)
+    log = chair.request.get(f"{base}/meetings/{meeting_id}/record.json").json()["events"]
+    said = [e["what"] for e in log]
+    assert said.count("revealed round 1 on Access to a mobile phone") == 1, said
+    assert not any("round 2" in what for what in said), said
+    expect(phone.locator("#region-rate")).not_to_contain_text("round 2")
     display.evaluate("window.meetingSocket.connect()")
 
     for screen in (display, phone):

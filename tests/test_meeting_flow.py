@@ -1,6 +1,10 @@
 """A whole item through the web pages: rate blind, progress, reveal, spread, another round."""
 
 from conftest import text_of
+from sqlalchemy import select
+
+from meeting.extensions import db
+from meeting.models import Event
 
 
 def _spread_page(people, device, name="stage"):
@@ -128,9 +132,28 @@ def test_reveal_twice_and_a_second_open_round_are_refused(people):
     assert again.status_code == 409
     assert "Round 1 is still open; reveal it first" in again.text
     people.reveal(round_id)
+    # A repeat of the same click (a double click, a retry) is already done, and says so.
     twice = people.reveal(round_id)
-    assert twice.status_code == 409
-    assert "Round 1 was already revealed" in twice.text
+    assert twice.status_code == 302
+    page = people.chair.get(twice.headers["Location"]).text
+    assert "Round 1 was already revealed; nothing else changed." in page
+    with people.app.app_context():
+        assert len(people.meeting().current_item.rounds) == 1
+        revealed = [
+            e for e in db.session.scalars(select(Event)) if e.action.startswith("revealed round 1")
+        ]
+        assert len(revealed) == 1
+    opened = people.chair.post(
+        f"/meetings/{people.meeting_id}/items/{item_id}/rounds", data={"number": "2"}
+    )
+    assert opened.status_code == 302
+    again = people.chair.post(
+        f"/meetings/{people.meeting_id}/items/{item_id}/rounds", data={"number": "2"}
+    )
+    assert again.status_code == 302
+    assert "Round 2 on" in people.chair.get(again.headers["Location"]).text
+    with people.app.app_context():
+        assert [r.number for r in people.meeting().current_item.rounds] == [1, 2]
 
 
 def test_moving_through_the_agenda_changes_every_screen(people):

@@ -1,6 +1,6 @@
 """Rating on the web: the chair opens and reveals rounds; each person rates from their device."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
@@ -20,6 +20,11 @@ def open_round(meeting_id, item_id):
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     form = request.form
+    # A repeat of the click that opened this round (a double click, a retry) is already done.
+    number = form.get("number", type=int)
+    if any(r.number == number for r in item.rounds):
+        flash(f"Round {number} on “{item.title}” was already opened; nothing else changed.")
+        return redirect(url_for("agenda.show", meeting_id=meeting.id))
     try:
         rounds.open_round(item, form.get("basis"), form.get("controls", ""))
     except Invalid as invalid:
@@ -35,9 +40,13 @@ def open_round(meeting_id, item_id):
 def reveal(meeting_id, round_id):
     meeting = chairs_meeting(meeting_id)
     round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
-    rounds.reveal(round_)
-    db.session.commit()
-    ring_everyone(meeting, *STAGE)
+    # A repeat of the click that revealed this round (a double click, a retry) is already done.
+    if round_.revealed_at is not None:
+        flash(f"Round {round_.number} was already revealed; nothing else changed.")
+    else:
+        rounds.reveal(round_)
+        db.session.commit()
+        ring_everyone(meeting, *STAGE)
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
 
 
