@@ -188,6 +188,7 @@ CHAIR_ACTIONS = [
     ("get", "/meetings/{mid}/items/{iid}"),
     ("get", "/meetings/{mid}/qr.svg"),
     ("post", "/meetings/{mid}/items/{iid}/decision"),
+    ("post", "/meetings/{mid}/items/{iid}/decision/draft"),
     ("post", "/meetings/{mid}/rounds/1/acknowledge"),
     ("post", "/meetings/{mid}/items/{iid}/views/{aid}/record"),
     ("post", "/meetings/{mid}/items/{iid}/views/{aid}/consider"),

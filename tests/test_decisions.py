@@ -62,7 +62,8 @@ class Room:
     def region(self, device, name):
         path = f"/m/{self.people.meeting_id}/region/{name}"
         if device is self.display:
-            path = f"/display/{self.people.display_token}/region/{name}"
+            # The shared display draws one region, the scene, whatever changed.
+            path = f"/display/{self.people.display_token}/region/scene"
         return text_of(device.get(path, headers={"HX-Request": "true"}).text)
 
 

@@ -25,8 +25,9 @@ def region(people: People, device, name: str) -> str:
     return text_of(response.text)
 
 
-def display_region(people: People, name: str) -> str:
-    path = f"/display/{people.display_token}/region/{name}"
+def display_region(people: People) -> str:
+    """What the shared display shows: one region, the scene, whatever changed."""
+    path = f"/display/{people.display_token}/region/scene"
     return text_of(people.app.test_client().get(path, headers={"HX-Request": "true"}).text)
 
 
@@ -83,7 +84,7 @@ def test_the_owner_sees_their_action_on_their_own_device(people):
     mine = region(people, priya, "actions")
     assert mine.startswith("Your actions (1)") and what in mine
     assert "Your actions" not in region(people, other, "actions")
-    shown = display_region(people, "actions")
+    shown = display_region(people)
     assert what in shown and "Priya Shah" in shown and "Police" in shown
     assert "Alex Admin (not at the meeting) Business support" in shown
     assert "Whole meeting" in shown and "Item 1" in shown
@@ -104,7 +105,7 @@ def test_a_withdrawn_action_leaves_the_list_but_not_the_record(people):
     url = f"/meetings/{people.meeting_id}/actions/{action_id}/withdraw"
     assert people.chair.post(url, data={"reason": ""}).status_code == 422
     assert people.chair.post(url, data={"reason": "Added to the wrong child"}).status_code == 302
-    assert "Wrong action" not in display_region(people, "actions")
+    assert "Wrong action" not in display_region(people)
     record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
     assert record["actions"][0]["withdrawn_because"] == "Added to the wrong child"
 
@@ -160,7 +161,7 @@ def test_a_conference_without_quorum_goes_on_only_with_the_chairs_reason(app):
     reason = "Health sent a report; the child's safety cannot wait for a new date."
     people.chair.post(f"/meetings/{people.meeting_id}/quorum", data={"reason": reason})
     people.start()
-    assert reason in display_region(people, "people")
+    assert reason in display_region(people)
     record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
     assert record["quorum"]["met"] is False and record["quorum"]["inquorate_reason"] == reason
 
@@ -186,11 +187,11 @@ def test_someone_who_left_is_shown_and_no_longer_rates(people):
     )
     assert bad.status_code == 422 and "HH:MM" in text_of(bad.text)
     people.chair.post(f"/meetings/{people.meeting_id}/people/{aid}/left", data={"left_at": "11:40"})
-    assert "Left at 11:40" in display_region(people, "people")
+    assert "Left at 11:40" in display_region(people)
     assert "recorded that you left at 11:40" in region(people, priya, "rate")
     refused = people.rate(priya, round_id, score=5)
     assert refused.status_code == 403
-    assert "0 of 1 have rated" in display_region(people, "progress")
+    assert "0 of 1 have rated" in display_region(people)
 
     people.chair.post(f"/meetings/{people.meeting_id}/people/{aid}/returned")
     assert people.rate(priya, round_id, score=5).status_code == 302
@@ -259,13 +260,13 @@ def test_a_written_contribution_counts_in_round_one_marked_and_hidden_until_the_
     priya = people.join_admitted("Priya Shah", "Police")
     people.start()
     round_id = people.open_round()
-    progress = display_region(people, "progress")
+    progress = display_region(people)
     assert "1 of 3 have rated" in progress
     assert "Dr Lee Health has rated Written contribution" in progress
     people.rate(priya, round_id, score=8)
-    assert "Injuries unexplained" not in display_region(people, "stage")
+    assert "Injuries unexplained" not in display_region(people)
     people.reveal(round_id)
-    stage = display_region(people, "stage")
+    stage = display_region(people)
     assert "Dr Lee Health 2 Minority view Written contribution Injuries unexplained" in stage
     assert "Written report from Health: Seen at A&E twice in October." in stage
 
@@ -296,10 +297,10 @@ def test_lxs_rounds_rate_inherent_then_residual_risk_and_both_are_shown(people):
     people.chair.post(url, data={"basis": "residual", "controls": controls})
     with people.app.app_context():
         second = people.meeting().items[1].rounds[1].id
-    assert controls in display_region(people, "stage")
+    assert controls in display_region(people)
     people.rate(priya, second, likelihood=2, severity=3)
     people.reveal(second)
-    stage = display_region(people, "stage")
+    stage = display_region(people)
     assert "Inherent risk (before control measures) Median score 16 (High) · round 1" in stage
     assert "Residual risk (after control measures) Median score 6 (Medium) · round 2" in stage
 
@@ -406,5 +407,5 @@ def test_choice_items_without_a_majority_are_flagged(people):
     for device, pick in zip(devices, CHOICE_ITEM["choices"].splitlines(), strict=False):
         people.rate(device, round_id, choice=pick)
     people.reveal(round_id)
-    assert "no option is held by a majority" in display_region(people, "stage")
+    assert "no option is held by a majority" in display_region(people)
     assert LXS_ITEM["title"]  # the agenda keeps all three scales in play

@@ -66,6 +66,8 @@ class Screen:
         return self.http.post(self.server.url + path, data=data or {}, timeout=WAIT)
 
     def region(self, base, name) -> str:
+        # The shared display draws one region, the scene, whatever changed.
+        name = "scene" if base.startswith("/display/") else name
         return text_of(self.get(f"{base}/region/{name}", headers={"HX-Request": "true"}).text)
 
     def close(self):

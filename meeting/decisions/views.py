@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
@@ -33,6 +33,23 @@ def decision(meeting_id, item_id):
         *regions,
         anchor="#decision",
     )
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/decision/draft", methods=["POST"])
+@login_required
+def draft(meeting_id, item_id):
+    """Save the chair's draft as they type; the answer is the draft's status line alone."""
+    meeting = chairs_meeting(meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    problem = ""
+    try:
+        decisions.save(item, request.form, False, meeting.chair.name, policy())
+    except (Invalid, Refused) as refused:
+        db.session.rollback()
+        problem = str(refused)
+    else:
+        db.session.commit()
+    return render_template("chair/_draft_status.html", d=item.decision, draft_problem=problem)
 
 
 @bp.route(

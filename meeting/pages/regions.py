@@ -18,10 +18,13 @@ from ..decisions.decision import protective_prompt
 from ..models import Meeting, Rating
 from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer
+from ..record import log
 from ..settings import policy
 from .links import public_url, unreachable
 
 REGIONS = ("agenda", "stage", "progress", "rate", "people", "decision", "actions")
+# The shared display is one region, the scene, drawn anew whenever any region changes.
+SCENE = "scene"
 
 Page = tuple[str, int]
 
@@ -69,6 +72,7 @@ def region_context(
         "join_unreachable": unreachable(join_link),
         "scales": scales,
         "attendance_label": attendance_label,
+        "as_of": log.latest(meeting),
         **extra,
     }
 
@@ -86,23 +90,41 @@ def _region_url(meeting: Meeting, viewer: Viewer, name: str) -> str:
     return url_for("room.region", meeting_id=meeting.id, name=name)
 
 
+def _template(viewer: Viewer, name: str) -> str | None:
+    """Return the template of the region `name` as drawn for a viewer, if they have it."""
+    if viewer.kind == Audience.DISPLAY:
+        return "display/_scene.html" if name == SCENE else None
+    return f"live/_{name}.html" if name in REGIONS else None
+
+
 def page(template: str, meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:
     """Render a whole page of a meeting for a viewer, with every region in it."""
     context = region_context(meeting, viewer, **extra)
     context["region_url"] = lambda name: _region_url(meeting, viewer, name)
+    context["every_region"] = " ".join(REGIONS)
     return render_template(template, **context), status
 
 
 def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
     """Answer an htmx request with one region; anything else goes to the full page."""
-    if name not in REGIONS:
+    template = _template(viewer, name)
+    if template is None:
         abort(404)
     if not request.headers.get("HX-Request") or request.headers.get("HX-History-Restore-Request"):
         if viewer.kind == Audience.DISPLAY:
             return redirect(url_for("room.display", token=meeting.display_token))
         return redirect(url_for("room.attend", meeting_id=meeting.id))
+    only = None if name == SCENE else name
+    context = region_context(meeting, viewer, only=only)
     response = make_response(
-        render_template(f"live/_{name}.html", **region_context(meeting, viewer, only=name))
+        render_template(
+            "live/region.html",
+            name=name,
+            template=template,
+            listens=" ".join(REGIONS) if name == SCENE else None,
+            region_url=lambda n: _region_url(meeting, viewer, n),
+            **context,
+        )
     )
     response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
     response.headers["Cache-Control"] = "no-store"

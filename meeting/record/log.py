@@ -3,6 +3,8 @@
 The rule that makes a change writes its line, in the same transaction as the change.
 """
 
+from sqlalchemy import func, select
+
 from ..models import Event, Meeting, session_of
 
 
@@ -11,3 +13,15 @@ def log(meeting: Meeting, actor: str, action: str, detail: str = "") -> None:
     session_of(meeting).add(
         Event(meeting_id=meeting.id, actor=actor[:200], action=action[:300], detail=detail)
     )
+
+
+def latest(meeting: Meeting) -> int:
+    """Return the id of the meeting's newest event line (0 if none): a mark of its state.
+
+    Every change writes a line, so a page drawn at mark N is out of date once there is a
+    line after N.
+    """
+    newest = session_of(meeting).scalar(
+        select(func.max(Event.id)).where(Event.meeting_id == meeting.id)
+    )
+    return int(newest or 0)

@@ -3,27 +3,32 @@
 Handlers work on a copy of the session taken at connect, so they only read it.
 """
 
-from flask_socketio import join_room
+from flask_socketio import emit, join_room
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import socketio
 from ..models import AttendeeStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
 from ..pages.doorbell import person_room, room
+from ..pages.regions import REGIONS, SCENE
+from ..record import log
 
 
 @socketio.on("connect")
 def connect(auth):
     """A page (chair, attendee or display) connects; it is put in the rooms it may hear.
 
-    Sent by every live page on (re)connect with its meeting or display token; nothing is
-    sent back but the doorbell's later `changed` events to the rooms joined here.
+    Sent by every live page on (re)connect with its meeting or display token, and `since`,
+    the mark of the meeting's event log the page was drawn at. If the meeting changed
+    since, this connection is told at once that every region changed; otherwise it hears
+    only the doorbell's later `changed` events to the rooms joined here.
     """
     auth = auth if isinstance(auth, dict) else {}
     try:
         if auth.get("display"):
             meeting = display_meeting(str(auth["display"]))
             join_room(room(meeting.id))
+            _catch_up(meeting, auth)
             return True
         meeting = get_meeting(int(auth.get("meeting", 0)))
     except (HTTPException, ValueError, TypeError):
@@ -35,6 +40,7 @@ def connect(auth):
             join_room(person_room(viewer.attendee.id))
         if viewer.is_chair:
             join_room(room(meeting.id, "chair"))
+        _catch_up(meeting, auth)
         return True
     attendee = device_attendee(meeting)
     if attendee is not None and attendee.status == AttendeeStatus.WAITING:
@@ -42,3 +48,12 @@ def connect(auth):
         join_room(person_room(attendee.id))
         return True
     return False
+
+
+def _catch_up(meeting, auth: dict) -> None:
+    """Tell a page drawn before the meeting's latest change to read its regions again."""
+    since = auth.get("since")
+    if since is None:
+        return
+    if not isinstance(since, int) or log.latest(meeting) > since:
+        emit("changed", {"regions": [*REGIONS, SCENE], "reload": False})

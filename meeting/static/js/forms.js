@@ -1,13 +1,23 @@
-// Forms that are safe to press twice.
-// - Forms (or their buttons) marked data-confirm ask before they submit: closing a
-//   meeting, circulating minutes.
+// Forms that lose nothing and are safe to press twice.
+// - Forms (or their buttons) marked data-confirm ask before they submit.
 // - A form's buttons are disabled while it is being sent, so a double click sends it once.
 // - Buttons marked data-hold="ms" stay disabled for that long after they appear, so a
 //   second click meant for the button that was there before (Reveal) cannot land on the
 //   next step's button (Open round 2) that takes its place.
+// - A form inside a place (data-place: a live region or a panel) is sent in place: htmx
+//   posts it and the place is swapped for its new version from the answer. Forms marked
+//   data-whole-page are sent the ordinary way.
+// - What someone typed and has not sent survives: a form with typed text, an error or an
+//   unsent answer is kept as it is when its place is drawn again, and its typed values
+//   are kept in this tab's session storage until the server has them, so a reload or a
+//   restarted server loses nothing.
+// - A form that could not be sent (no connection) says so and keeps everything; forms
+//   marked data-resend are sent again by themselves when the connection is back.
 // - Buttons marked data-print open the browser's print dialog.
 (function () {
   "use strict";
+
+  // Sending -----------------------------------------------------------------------------
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -16,26 +26,33 @@
       (form.dataset && form.dataset.confirm);
     if (question && !window.confirm(question)) {
       event.preventDefault();
+      event.stopPropagation();
       return;
     }
     if (form.dataset.sending) {
       event.preventDefault();
+      event.stopPropagation();
       return;
     }
     form.dataset.sending = "1";
+    if (!form.hasAttribute("hx-boost")) forget(form);
     // After this event, so the pressed button's name and value are still sent.
-    setTimeout(function () {
-      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-    }, 0);
+    setTimeout(function () { setButtons(form, true); }, 0);
   }, true);
+
+  function setButtons(form, disabled) {
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = disabled; });
+  }
+
+  function sent(form) {
+    delete form.dataset.sending;
+    setButtons(form, false);
+  }
 
   // Coming back with the browser's Back button shows the page as it was left.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
-    document.querySelectorAll("form[data-sending]").forEach(function (form) {
-      delete form.dataset.sending;
-      form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
-    });
+    document.querySelectorAll("form[data-sending]").forEach(sent);
   });
 
   function hold(root) {
@@ -44,8 +61,165 @@
       setTimeout(function () { button.disabled = false; }, Number(button.dataset.hold) || 1000);
     });
   }
-  hold(document);
-  document.body.addEventListener("htmx:afterSwap", function (event) { hold(event.target); });
+
+  // Forms in places are sent in place.
+  function inPlace(root) {
+    var forms = root.querySelectorAll("[data-place] form[method=post]:not([data-whole-page]):not([hx-boost])");
+    forms.forEach(function (form) {
+      form.setAttribute("hx-boost", "true");
+      htmx.process(form);
+    });
+  }
+
+  // Typed text ---------------------------------------------------------------------------
+
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !/^(hidden|submit|button|reset|file)$/.test(el.type);
+    });
+  }
+
+  function changed(el) {
+    if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return el.value !== el.defaultValue;
+  }
+
+  function typedIn(form) { return fields(form).some(changed); }
+
+  function holds(form) {
+    return typedIn(form) || Boolean(form.dataset.unsent) || Boolean(form.querySelector(".error"));
+  }
+
+  function key(form) { return "kept:" + location.pathname + ":" + form.id; }
+
+  function remember(form) {
+    if (!form.id) return;
+    if (!typedIn(form)) { forget(form); return; }
+    var values = {};
+    fields(form).forEach(function (el) {
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (!values[el.name]) values[el.name] = [];
+        if (el.checked) values[el.name].push(el.value);
+      } else {
+        values[el.name] = el.value;
+      }
+    });
+    try { sessionStorage.setItem(key(form), JSON.stringify(values)); } catch (e) { /* full or blocked */ }
+  }
+
+  function forget(form) {
+    if (!form.id) return;
+    try { sessionStorage.removeItem(key(form)); } catch (e) { /* blocked */ }
+  }
+
+  // Put back what was typed into a form drawn anew (a reload, a restarted server), unless
+  // the page already shows something typed in it.
+  function restore(root) {
+    root.querySelectorAll("form[id]").forEach(function (form) {
+      var stored;
+      try { stored = sessionStorage.getItem(key(form)); } catch (e) { return; }
+      if (!stored || typedIn(form)) return;
+      var values = JSON.parse(stored);
+      fields(form).forEach(function (el) {
+        if (!(el.name in values)) return;
+        var value = values[el.name];
+        if (el.type === "radio" || el.type === "checkbox") el.checked = value.indexOf(el.value) !== -1;
+        else el.value = value;
+      });
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.form) remember(event.target.form);
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.form) remember(event.target.form);
+  });
+
+  // When a place is drawn again, the forms in it that hold something the person has not
+  // sent are kept as they are (typed text, an error to act on, an unsent answer); so is
+  // which folded sections are open. The form that was just sent takes the server's answer.
+  var keeping = [];
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!event.detail.shouldSwap || !target || !target.querySelectorAll) return;
+    var sender = event.detail.requestConfig && event.detail.requestConfig.elt;
+    target.querySelectorAll("form[id]").forEach(function (form) {
+      if (form !== sender && holds(form)) keeping.push(form);
+    });
+    target.querySelectorAll("details[id]").forEach(function (d) {
+      keeping.push({ id: d.id, open: d.open });
+    });
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var kept = keeping;
+    keeping = [];
+    kept.forEach(function (old) {
+      var now = document.getElementById(old.id);
+      if (!now) return;
+      if (old.tagName === "FORM") { if (now !== old && now.tagName === "FORM") now.replaceWith(old); }
+      else if (now.tagName === "DETAILS") now.open = old.open;
+    });
+  });
+
+  // What came back ------------------------------------------------------------------------
+
+  function say(form, text) {
+    var note = form.querySelector(".unsent");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "unsent error";
+      note.setAttribute("role", "alert");
+      form.insertBefore(note, form.firstChild);
+    }
+    note.textContent = text;
+  }
+
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || form.tagName !== "FORM") return;
+    sent(form);
+    var xhr = event.detail.xhr;
+    if (event.detail.successful && xhr && xhr.status < 400) {
+      delete form.dataset.unsent;
+      forget(form);
+    }
+  });
+
+  document.body.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt;
+    if (!form || form.tagName !== "FORM") return;
+    sent(form);
+    form.dataset.unsent = "1";
+    say(form, form.hasAttribute("data-resend")
+      ? "Not sent: there is no connection. What you entered is kept here, and it is sent by itself when the connection is back (or press the button again)."
+      : "Not sent: there is no connection. What you entered is kept here; press the button again when the connection is back.");
+  });
+
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var form = event.detail.elt;
+    if (!form || form.tagName !== "FORM") return;
+    form.dataset.unsent = "1";
+    say(form, "Not saved: the server could not take this just now. What you entered is kept here; press the button again.");
+  });
+
+  // live.js says when the connection is back.
+  document.addEventListener("meeting:online", function () {
+    document.querySelectorAll("form[data-unsent][data-resend]").forEach(function (form) {
+      htmx.trigger(form, "submit");
+    });
+  });
+
+  // Start, and again for everything swapped in -------------------------------------------
+
+  htmx.onLoad(function (root) {
+    inPlace(root);
+    restore(root);
+    hold(root);
+  });
 
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) {

@@ -1,6 +1,11 @@
-// Live updates: the server rings with the names of the regions that changed, and
-// each region on this page fetches itself again. On every (re)connect the whole
-// page re-reads its regions, so a page that missed events is correct again.
+// Live updates: the server rings with the names of the regions that changed, and each
+// region on this page that listens to one of them fetches itself again.
+// - The page was drawn at a mark (data-as-of, the newest line of the meeting's event log);
+//   on its first connect the server says whether anything changed since, so a fresh page
+//   fetches nothing it already shows. On a reconnect every region is read again.
+// - Losing the connection shows a banner that stays in view until it is back.
+// - Something new to hear (a round opened, someone rated, a reveal) is announced in a
+//   polite live region; a new step for this person (data-step) is scrolled into view.
 (function () {
   "use strict";
   var body = document.body;
@@ -10,26 +15,60 @@
   if (window.meetingSocket) return;
 
   var status = document.getElementById("connection");
+  var banner = document.getElementById("offline");
+  var announcer = document.getElementById("announcer");
   function showStatus(text, ok) {
-    if (!status) return;
-    status.textContent = text;
-    status.classList.toggle("offline", !ok);
+    if (status) {
+      status.textContent = text;
+      status.classList.toggle("offline", !ok);
+    }
+    if (banner) banner.hidden = ok;
+    body.classList.toggle("is-offline", !ok);
   }
 
   function refresh(names) {
     document.querySelectorAll("[data-region]").forEach(function (el) {
-      if (!names || names.indexOf(el.dataset.region) !== -1) htmx.trigger(el, "refresh");
+      var listens = el.dataset.region.split(" ");
+      var wanted = !names || listens.some(function (n) { return names.indexOf(n) !== -1; });
+      if (wanted) htmx.trigger(el, "refresh");
     });
   }
 
-  var socket = io({ auth: { meeting: meeting || null, display: display || null } });
+  // What has been announced already: things on the page when it loaded are not news.
+  var heard = {};
+  function news(root, quiet) {
+    root.querySelectorAll("[data-announce]").forEach(function (el) {
+      var what = el.dataset.announce;
+      if (heard[what]) return;
+      heard[what] = true;
+      if (quiet) return;
+      if (announcer) announcer.textContent = el.dataset.say || el.textContent.trim();
+      var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (el.hasAttribute("data-step") && !typing) {
+        el.scrollIntoView({ block: "start" });
+      }
+    });
+  }
+  news(document, true);
+  body.addEventListener("htmx:afterSettle", function (event) {
+    // The swapped region is a new element; find it again by id.
+    var target = event.detail.elt;
+    var region = target && target.id ? document.getElementById(target.id) : null;
+    if (region && region.dataset && region.dataset.region) news(region, false);
+  });
+
+  var socket = io({
+    auth: { meeting: meeting || null, display: display || null, since: Number(body.dataset.asOf || 0) }
+  });
   window.meetingSocket = socket;
   var connectedBefore = false;
 
   socket.on("connect", function () {
     showStatus("Live", true);
-    // The first connect also catches anything that changed while the page loaded.
-    refresh(null);
+    if (connectedBefore) {
+      refresh(null);
+      document.dispatchEvent(new CustomEvent("meeting:online"));
+    }
     connectedBefore = true;
   });
   socket.on("disconnect", function () { showStatus("Reconnecting…", false); });
