@@ -205,13 +205,56 @@ def text_of(html: str) -> str:
     return " ".join(html_lib.unescape(without_tags).split())
 
 
-@dataclass
 class LiveServer:
-    """A real meeting server process on a loopback port."""
+    """A real meeting server process (`python -m meeting`) on a loopback port.
 
-    url: str
-    setup_code: str
-    process: object
+    It can be stopped and started again on the same port and instance folder, as a
+    server is restarted in the middle of a meeting.
+    """
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.setup_code = ""
+        self.process = None
+
+    def start(self) -> None:
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        env = {**os.environ, "MEETING_INSTANCE_PATH": str(self.folder / "instance")}
+        env.pop("MEETING_DATABASE_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "meeting", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            match = re.search(r"first chair: (\w+)", line)
+            if match:
+                self.setup_code = match.group(1)
+            if "Meeting server running" in line:
+                break
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/login", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
 
 
 def free_port() -> int:
@@ -225,40 +268,17 @@ def free_port() -> int:
 @pytest.fixture
 def live_server(tmp_path):
     """Start `python -m meeting` as a newcomer would, on a free port; stop it afterwards."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    server = LiveServer(tmp_path)
+    server.start()
+    assert server.setup_code, "the server printed no set-up code"
+    yield server
+    server.stop()
 
-    port = free_port()
-    env = {**os.environ, "MEETING_INSTANCE_PATH": str(tmp_path / "instance")}
-    env.pop("MEETING_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "meeting", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    code = None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        match = re.search(r"first chair: (\w+)", line)
-        if match:
-            code = match.group(1)
-        if "Meeting server running" in line:
-            break
-    url = f"http://127.0.0.1:{port}"
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    assert code, "the server printed no set-up code"
-    yield LiveServer(url, code, process)
-    process.terminate()
-    process.wait(timeout=10)
-    process.stdout.close()
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory):
+    """One real server shared by a module's tests (each makes its own meeting)."""
+    server = LiveServer(tmp_path_factory.mktemp("server"))
+    server.start()
+    yield server
+    server.stop()

@@ -41,7 +41,9 @@ def test_reveal_rings_the_stage_everywhere(people, sio, app):
         c.get_received()
     people.reveal(round_id)
     for c in clients:
-        assert changed(c) == [{"regions": ["agenda", "stage", "progress", "rate"], "reload": False}]
+        assert changed(c) == [
+            {"regions": ["agenda", "controls", "stage", "progress", "rate"], "reload": False}
+        ]
 
 
 def test_waiting_attendee_hears_only_about_their_own_admission(people, sio):

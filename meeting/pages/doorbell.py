@@ -7,7 +7,7 @@ from ..extensions import socketio
 from ..models import Attendee, Meeting
 
 # What every screen re-reads when the item under discussion, or its rounds, change.
-STAGE = ("agenda", "stage", "progress", "rate")
+STAGE = ("agenda", "controls", "stage", "progress", "rate")
 
 
 def room(meeting_id: int, audience: str = "everyone") -> str:

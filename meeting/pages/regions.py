@@ -22,7 +22,7 @@ from ..record import log
 from ..settings import policy
 from .links import public_url, unreachable
 
-REGIONS = ("agenda", "stage", "progress", "rate", "people", "decision", "actions")
+REGIONS = ("agenda", "controls", "stage", "progress", "rate", "people", "decision", "actions")
 # The shared display is one region, the scene, drawn anew whenever any region changes.
 SCENE = "scene"
 
@@ -115,16 +115,8 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
             return redirect(url_for("room.display", token=meeting.display_token))
         return redirect(url_for("room.attend", meeting_id=meeting.id))
     only = None if name == SCENE else name
-    context = region_context(meeting, viewer, only=only)
     response = make_response(
-        render_template(
-            "live/region.html",
-            name=name,
-            template=template,
-            listens=" ".join(REGIONS) if name == SCENE else None,
-            region_url=lambda n: _region_url(meeting, viewer, n),
-            **context,
-        )
+        render_template(template, **region_context(meeting, viewer, only=only))
     )
     response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
     response.headers["Cache-Control"] = "no-store"

@@ -4,11 +4,13 @@
 // - Buttons marked data-hold="ms" stay disabled for that long after they appear, so a
 //   second click meant for the button that was there before (Reveal) cannot land on the
 //   next step's button (Open round 2) that takes its place.
-// - A form inside a place (data-place: a live region or a panel) is sent in place: htmx
-//   posts it and the place is swapped for its new version from the answer. Forms marked
+// - A form inside a place (data-place with an id: a live region or a panel) is sent in
+//   place: htmx posts it and the place is swapped for its new version from the answer.
+//   Forms marked
 //   data-whole-page are sent the ordinary way.
 // - What someone typed and has not sent survives: a form with typed text, an error or an
-//   unsent answer is kept as it is when its place is drawn again, and its typed values
+//   unsent answer is kept as it is when its place is drawn again (so is a folded section
+//   the person opened or closed), and its typed values
 //   are kept in this tab's session storage until the server has them, so a reload or a
 //   restarted server loses nothing.
 // - A form that could not be sent (no connection) says so and keeps everything; forms
@@ -62,11 +64,19 @@
     });
   }
 
-  // Forms in places are sent in place.
+  // Forms in places are sent in place: the answer is a whole page, from which the place
+  // (found by its id) replaces the one on this page, with any flash message beside it.
   function inPlace(root) {
     var forms = root.querySelectorAll("[data-place] form[method=post]:not([data-whole-page]):not([hx-boost])");
     forms.forEach(function (form) {
+      var place = form.closest("[data-place]");
+      if (!place.id) return;
       form.setAttribute("hx-boost", "true");
+      form.setAttribute("hx-target", "#" + place.id);
+      form.setAttribute("hx-select", "#" + place.id);
+      form.setAttribute("hx-swap", "outerHTML");
+      form.setAttribute("hx-select-oob", "#flash");
+      form.setAttribute("hx-push-url", "false");
       htmx.process(form);
     });
   }
@@ -150,7 +160,7 @@
     target.querySelectorAll("form[id]").forEach(function (form) {
       if (form !== sender && holds(form)) keeping.push(form);
     });
-    target.querySelectorAll("details[id]").forEach(function (d) {
+    target.querySelectorAll("details[id][data-toggled]").forEach(function (d) {
       keeping.push({ id: d.id, open: d.open });
     });
   });
@@ -161,7 +171,7 @@
       var now = document.getElementById(old.id);
       if (!now) return;
       if (old.tagName === "FORM") { if (now !== old && now.tagName === "FORM") now.replaceWith(old); }
-      else if (now.tagName === "DETAILS") now.open = old.open;
+      else if (now.tagName === "DETAILS") { now.open = old.open; now.dataset.toggled = "1"; }
     });
   });
 
@@ -206,12 +216,15 @@
     say(form, "Not saved: the server could not take this just now. What you entered is kept here; press the button again.");
   });
 
-  // live.js says when the connection is back.
-  document.addEventListener("meeting:online", function () {
+  // The connection is back: live.js says so when its socket reconnects (a restarted
+  // server), the browser when the device is back on a network.
+  function resend() {
     document.querySelectorAll("form[data-unsent][data-resend]").forEach(function (form) {
-      htmx.trigger(form, "submit");
+      if (!form.dataset.sending) htmx.trigger(form, "submit");
     });
-  });
+  }
+  document.addEventListener("meeting:online", resend);
+  window.addEventListener("online", resend);
 
   // Start, and again for everything swapped in -------------------------------------------
 
@@ -222,8 +235,10 @@
   });
 
   document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest("[data-print]")) {
-      window.print();
-    }
+    if (!event.target.closest) return;
+    if (event.target.closest("[data-print]")) window.print();
+    // A section the person opened or folded stays that way when its place is drawn again.
+    var summary = event.target.closest("summary");
+    if (summary && summary.parentElement.id) summary.parentElement.dataset.toggled = "1";
   });
 })();

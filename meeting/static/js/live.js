@@ -34,6 +34,15 @@
     });
   }
 
+  // News that arrives together (a round opened and its progress) is announced together.
+  var recent = [];
+  function say(text) {
+    var now = Date.now();
+    recent = recent.filter(function (r) { return now - r.at < 3000; });
+    recent.push({ text: text, at: now });
+    if (announcer) announcer.textContent = recent.map(function (r) { return r.text; }).join(" ");
+  }
+
   // What has been announced already: things on the page when it loaded are not news.
   var heard = {};
   function news(root, quiet) {
@@ -42,7 +51,7 @@
       if (heard[what]) return;
       heard[what] = true;
       if (quiet) return;
-      if (announcer) announcer.textContent = el.dataset.say || el.textContent.trim();
+      say(el.dataset.say || el.textContent.trim());
       var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
       if (el.hasAttribute("data-step") && !typing) {
         el.scrollIntoView({ block: "start" });

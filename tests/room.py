@@ -1,0 +1,157 @@
+"""A meeting room against the real server: a chair and attendees as HTTP clients.
+
+Browser tests set the scene through the same forms people use (sent over HTTP, with each
+person's own cookies), then look at it in Chromium. Playwright's request contexts carry
+the cookies; a page opened in the same browser context is that person's device.
+"""
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from playwright.sync_api import APIRequestContext, Browser, BrowserContext
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LIVE = 10_000  # milliseconds for a live update to arrive
+STARTS_AT = datetime.now().replace(hour=14, minute=0).strftime("%Y-%m-%dT%H:%M")
+REVIEW_DATE = (date.today() + timedelta(days=48)).isoformat()
+
+PHONE = {"width": 360, "height": 740}
+CHAIR_SCREEN = {"width": 1366, "height": 768}
+
+
+def sent(response, what: str):
+    """Check that a form was accepted (a redirect followed to a page); return the answer."""
+    assert response.ok, f"{what}: {response.status} {response.text()[:500]}"
+    return response
+
+
+@dataclass
+class Person:
+    name: str
+    agency: str
+    context: BrowserContext
+    id: int = 0
+
+    @property
+    def http(self) -> APIRequestContext:
+        return self.context.request
+
+
+@dataclass
+class Room:
+    """One meeting on the real server, its chair, and the people who joined it."""
+
+    base: str
+    browser: Browser
+    chair: Person
+    meeting_id: int = 0
+    people: dict[str, Person] = field(default_factory=dict)
+
+    @classmethod
+    def first_chair(cls, base: str, browser: Browser, setup_code: str, **screen) -> "Room":
+        """Create the first chair account with the set-up code, logged in on its own context."""
+        context = browser.new_context(base_url=base, viewport=screen or CHAIR_SCREEN)
+        fields = {
+            "setup_code": setup_code,
+            "name": "Sam Chair",
+            "agency": "Children's social care",
+            "email": "sam@example.org",
+            "password": "a long password",
+            "confirm": "a long password",
+        }
+        sent(context.request.post("/setup", form=fields), "set-up")
+        return cls(base, browser, Person("Sam Chair", "Children's social care", context))
+
+    def new_meeting(self, *items: dict, title: str = "Review conference") -> int:
+        """Create a meeting with these agenda items; it becomes this room's meeting."""
+        answer = sent(
+            self.chair.http.post(
+                "/meetings/new",
+                form={
+                    "title": title,
+                    "kind": "other",
+                    "child": "A.B.",
+                    "starts_at": STARTS_AT,
+                    "place": "Room 2",
+                },
+            ),
+            "new meeting",
+        )
+        self.meeting_id = int(re.search(r"/meetings/(\d+)", answer.url).group(1))
+        self.people = {}
+        for item in items:
+            sent(self.chair.http.post(f"/meetings/{self.meeting_id}/items", form=item), "item")
+        return self.meeting_id
+
+    def chair_page(self) -> str:
+        return self.chair.http.get(f"/meetings/{self.meeting_id}").text()
+
+    @property
+    def join_code(self) -> str:
+        return re.search(r'class="join-code"[^>]*>([\w-]+)<', self.chair_page()).group(1)
+
+    @property
+    def display_url(self) -> str:
+        return self.base + re.search(r'href="(/display/[^"]+)"', self.chair_page()).group(1)
+
+    def join(self, name: str, agency: str, role: str = "Practitioner", **screen) -> Person:
+        """A new device joins with the code and the chair admits it."""
+        context = self.browser.new_context(base_url=self.base, viewport=screen or PHONE)
+        details = {"name": name, "role": role, "agency": agency}
+        sent(context.request.post(f"/join/{self.join_code}", form=details), f"join {name}")
+        page = self.chair_page()
+        admit = rf"/meetings/{self.meeting_id}/people/(\d+)/admit\"[^<]*<[^<]*\bAdmit "
+        found = re.search(admit + re.escape(name), page)
+        assert found, f"{name} is not waiting"
+        person = Person(name, agency, context, int(found.group(1)))
+        admit = f"/meetings/{self.meeting_id}/people/{person.id}/admit"
+        sent(self.chair.http.post(admit), f"admit {name}")
+        self.people[name] = person
+        return person
+
+    def start(self) -> None:
+        sent(self.chair.http.post(f"/meetings/{self.meeting_id}/start"), "start")
+
+    def current_item_id(self) -> int:
+        return int(re.search(r"/items/(\d+)/rounds\"", self.chair_page()).group(1))
+
+    def open_round(self) -> int:
+        """Open the next round on the current item; return its id."""
+        page = self.chair_page()
+        item_id = int(re.search(r"/items/(\d+)/rounds\"", page).group(1))
+        number = re.search(r'name="number" value="(\d+)"', page).group(1)
+        path = f"/meetings/{self.meeting_id}/items/{item_id}/rounds"
+        answer = sent(self.chair.http.post(path, form={"number": number}), "open round")
+        return int(re.search(r"/rounds/(\d+)/reveal", answer.text()).group(1))
+
+    def rate(self, person: Person, round_id: int, **fields) -> None:
+        path = f"/m/{self.meeting_id}/rounds/{round_id}/rating"
+        form = {k: str(v) for k, v in fields.items()}
+        sent(person.http.post(path, form=form), f"{person.name} rates")
+
+    def reveal(self, round_id: int) -> None:
+        path = f"/meetings/{self.meeting_id}/rounds/{round_id}/reveal"
+        sent(self.chair.http.post(path), "reveal")
+
+    def decide(self, item_id: int, **fields) -> None:
+        path = f"/meetings/{self.meeting_id}/items/{item_id}/decision"
+        form = {"intent": "record", "review_date": REVIEW_DATE, **fields}
+        answer = sent(self.chair.http.post(path, form=form), "decision")
+        assert "Not recorded yet" not in answer.text(), answer.text()
+
+    def answer(self, person: Person, item_id: int, agrees: bool, text: str = "") -> None:
+        path = f"/m/{self.meeting_id}/items/{item_id}/view"
+        form = {"agrees": "yes" if agrees else "no", "text": text}
+        sent(person.http.post(path, form=form), f"{person.name} answers")

@@ -1,0 +1,326 @@
+"""The meeting room in real Chromium: phones that lead each person to their next step, and
+the chair's cockpit, with typed text that is never lost.
+
+One real server and one browser serve the whole module; each test makes its own meeting.
+Screenshots of each stage are saved in tests/screenshots/ for people to look at.
+"""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect, sync_playwright
+from room import ARGS, CHROMIUM, LIVE, PHONE, Room
+
+SHOTS = Path(__file__).parent / "screenshots"
+
+LONG_BODY = "\n\n".join(
+    [
+        "## Background",
+        "Jade is 14 and lives with her mother and two younger brothers. " * 4,
+        "## What we are worried about",
+        "- Three missing episodes since September, each overnight, found in another town\n"
+        "- Seen getting into cars driven by older males near the school gates\n"
+        "- A new phone and expensive clothes her mother cannot account for\n"
+        "- Attendance has fallen from 96% to 61% this term",
+        "## What is working well",
+        "- She attends football training every week and her coach is a trusted adult\n"
+        "- Her mother engages with the family support worker and wants help\n"
+        "- She talks openly with the school nurse",
+        "## Her views",
+        "She says the older males are her friends and she is not in danger. " * 3,
+        "## Agency information",
+        "Police hold intelligence linking one of the cars to a county lines investigation. "
+        "Health note an attendance at the sexual health clinic in October. " * 3,
+    ]
+)
+SAFETY_LONG = {"title": "Risk of criminal exploitation", "body": LONG_BODY, "scale": "safety"}
+CHOICE = {
+    "title": "Plan",
+    "body": "What plan is needed?",
+    "scale": "choice",
+    "choices": "Child-protection plan\nChild-in-need plan\nNo further action",
+}
+RATERS = [
+    ("Priya Shah", "Police"),
+    ("Tom Reid", "School"),
+    ("Dr Ade Okafor", "Health"),
+    ("Mo Khan", "Youth justice"),
+    ("Lee Grant", "Residential care"),
+    ("Ana Silva", "Housing"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def room(module_server, browser) -> Room:
+    return Room.first_chair(module_server.url, browser, module_server.setup_code)
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def serious_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page that is serious or critical, one line each."""
+    results = Axe().run(page)
+    found = results.response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def fits_sideways(page: Page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def top_of(locator) -> float:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["y"]
+
+
+def open_live(page: Page, url: str) -> Page:
+    page.goto(url)
+    expect(page.locator("#connection")).to_have_text("Live", timeout=LIVE)
+    return page
+
+
+def test_a_phone_leads_each_person_to_their_next_step(room):
+    room.new_meeting(SAFETY_LONG, CHOICE, title="Jade: review conference")
+    people = [room.join(name, agency) for name, agency in RATERS]
+    room.start()
+    priya = open_live(people[0].context.new_page(), f"{room.base}/m/{room.meeting_id}")
+    stages = {}
+
+    # Before any round: the item is there to read, and nothing is wider than the phone.
+    expect(priya.get_by_role("heading", name="Risk of criminal exploitation")).to_be_visible()
+    assert fits_sideways(priya)
+    shot(priya, "phone-1-item")
+    stages["item"] = serious_violations(priya)
+
+    # A round opens: the rating control is on the first screen, and it is announced.
+    round_id = room.open_round()
+    rating = priya.get_by_role("group", name=re.compile("Safety"))
+    expect(rating).to_be_visible(timeout=LIVE)
+    assert top_of(rating) < PHONE["height"] - 100
+    expect(priya.locator("#announcer")).to_contain_text("Round 1 is open")
+    expect(priya.locator("details.item")).not_to_have_attribute("open", "")
+    assert fits_sideways(priya)
+    shot(priya, "phone-2-round-open")
+    stages["round open"] = serious_violations(priya)
+
+    # A rating sent without a value is refused; the error stays through live refreshes.
+    priya.get_by_label("Why? (optional, one line)").fill("Older males, new phone")
+    priya.get_by_role("button", name="Submit my rating").click()
+    error = priya.locator("#region-rate").get_by_role("alert")
+    expect(error).to_contain_text("Choose", timeout=LIVE)
+    for person in people[1:3]:
+        room.rate(person, round_id, score=4, reason=f"{person.name}'s reason")
+    expect(priya.locator("#region-progress")).to_contain_text("2 of", timeout=LIVE)
+    expect(priya.locator("#announcer")).to_contain_text("have rated")
+    observer = f"/meetings/{room.meeting_id}/people/{people[5].id}/observe"
+    room.chair.http.post(observer)
+    expect(priya.locator("#region-progress")).to_contain_text("of 6 have rated", timeout=LIVE)
+    expect(error).to_contain_text("Choose")
+    expect(priya.get_by_label("Why? (optional, one line)")).to_have_value("Older males, new phone")
+
+    # Rating by keyboard alone: arrows move along the scale, Enter sends it.
+    priya.get_by_role("radio", name="0", exact=True).focus()
+    for _ in range(2):
+        priya.keyboard.press("ArrowRight")
+    expect(priya.get_by_role("radio", name="2", exact=True)).to_be_checked()
+    ring = priya.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement.nextElementSibling);
+                   return [s.outlineStyle, s.outlineColor]; }"""
+    )
+    assert ring[0] == "solid" and contrast(ring[1], "rgb(255, 255, 255)") >= 3
+    priya.keyboard.press("Tab")
+    priya.keyboard.press("Enter")
+    expect(priya.locator("#region-rate")).to_contain_text("You rated 2", timeout=LIVE)
+    expect(error).to_have_count(0)
+
+    for person in people[3:5]:
+        room.rate(person, round_id, score=8, reason=f"{person.name} sees it as lower risk")
+    room.reveal(round_id)
+
+    # The reveal: the spread is on the first screen, with her own rating marked.
+    chart = priya.get_by_role("img", name=re.compile("Spread"))
+    expect(chart).to_be_visible(timeout=LIVE)
+    assert top_of(chart) < PHONE["height"]
+    expect(priya.locator("#announcer")).to_contain_text("Round 1 revealed")
+    expect(priya.locator("tr.mine")).to_contain_text("Priya Shah")
+    assert fits_sideways(priya)
+    shot(priya, "phone-3-revealed")
+    stages["revealed"] = serious_violations(priya)
+
+    # A decision: agree or disagree is the first thing on the screen.
+    item_id = room.current_item_id()
+    room.chair.http.post(
+        f"/meetings/{room.meeting_id}/rounds/{round_id}/acknowledge", form={"note": "Heard"}
+    )
+    room.decide(
+        item_id,
+        text="Child-protection plan under the category of exploitation",
+        rationale="Missing episodes with older males",
+        child_views="She says she is not in danger",
+    )
+    question = priya.get_by_role("group", name="Do you agree with the decision?")
+    expect(question).to_be_visible(timeout=LIVE)
+    assert top_of(question) < PHONE["height"]
+    assert fits_sideways(priya)
+    shot(priya, "phone-4-decision")
+    stages["decision"] = serious_violations(priya)
+
+    # Narrower and wider phones: nothing sideways at any of them.
+    for width in (320, 414):
+        priya.set_viewport_size({"width": width, "height": 800})
+        assert fits_sideways(priya), width
+
+    assert {stage: found for stage, found in stages.items() if found} == {}
+
+
+def contrast(colour: str, against: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(css: str) -> float:
+        parts = [int(p) / 255 for p in re.findall(r"\d+", css)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(colour), luminance(against)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_a_rating_sent_while_the_server_restarts_is_kept_and_sent_when_it_is_back(
+    room, module_server
+):
+    room.new_meeting(CHOICE, title="Restart")
+    tom = room.join("Tom Reid", "School")
+    room.start()
+    round_id = room.open_round()
+    phone = open_live(tom.context.new_page(), f"{room.base}/m/{room.meeting_id}")
+
+    module_server.stop()
+    phone.get_by_text("Child-in-need plan", exact=True).click()
+    phone.get_by_label("Why? (optional, one line)").fill("Support is enough for now")
+    phone.get_by_role("button", name="Submit my rating").click()
+    expect(phone.get_by_role("alert").filter(has_text="Not sent")).to_be_visible(timeout=LIVE)
+    expect(phone.locator("#offline")).to_be_visible(timeout=LIVE)
+    assert phone.url.endswith(f"/m/{room.meeting_id}")
+    expect(phone.get_by_label("Why? (optional, one line)")).to_have_value(
+        "Support is enough for now"
+    )
+    shot(phone, "phone-5-not-sent")
+
+    module_server.start()
+    expect(phone.locator("#region-rate")).to_contain_text(
+        "You rated Child-in-need plan", timeout=30_000
+    )
+    expect(phone.locator("#offline")).to_be_hidden()
+    room.reveal(round_id)
+    expect(phone.locator("#region-stage")).to_contain_text("Support is enough for now")
+
+
+def test_the_chairs_cockpit_keeps_the_step_in_view_and_loses_no_typed_text(room):
+    room.new_meeting(SAFETY_LONG, CHOICE, title="Cockpit")
+    people = [room.join(name, agency) for name, agency in RATERS]
+    room.start()
+    chair = open_live(room.chair.context.new_page(), f"{room.base}/meetings/{room.meeting_id}")
+    found = {}
+
+    # The whole cockpit fits the laptop's screen; the columns scroll on their own.
+    def page_fits() -> bool:
+        return chair.evaluate(
+            "document.documentElement.scrollHeight <= innerHeight"
+            " && document.documentElement.scrollWidth <= innerWidth"
+        )
+
+    shot(chair, "chair-1-item")
+    assert page_fits()
+    found["item"] = serious_violations(chair)
+
+    chair.get_by_role("button", name="Open a rating round").click()
+    reveal = chair.get_by_role("button", name="Reveal round 1")
+    expect(reveal).to_be_visible(timeout=LIVE)
+    round_id = int(re.search(r"/rounds/(\d+)/rating", chair.content()).group(1))
+    for person, score in zip(people, (2, 3, 3, 4, 8, 9), strict=True):
+        room.rate(person, round_id, score=score, reason=f"{person.name}: one line of why")
+    expect(chair.locator("#region-controls")).to_contain_text("6 of 7 have rated", timeout=LIVE)
+
+    # Every per-person control names its person.
+    people_region = chair.locator("#region-people")
+    for name, _agency in RATERS:
+        expect(people_region.get_by_role("button", name=f"Remove {name}")).to_have_count(1)
+        expect(people_region.get_by_role("button", name=f"{name} left")).to_have_count(1)
+
+    # The chair types a decision while the round is open, scrolls the deciding column
+    # away from the controls, and reveals: nothing typed is lost, the step stays in view.
+    decision = chair.get_by_label("Decision, in plain words")
+    decision.fill("Child-protection plan")
+    chair.get_by_label("Rationale: why this decision, on what evidence").fill(
+        "Missing episodes and older males"
+    )
+    chair.locator(".cockpit-col.col-now").evaluate("c => c.scrollTop = c.scrollHeight")
+    assert in_view(chair, reveal)
+    shot(chair, "chair-2-round-open")
+    found["round open"] = serious_violations(chair)
+
+    # Two clicks on Reveal 300 ms apart reveal once and open nothing.
+    reveal.click()
+    time.sleep(0.3)
+    chair.mouse.click(*centre(chair.locator("#region-controls button.primary")))
+    expect(chair.locator("#region-stage")).to_contain_text("Round 1 — revealed", timeout=LIVE)
+    chair.wait_for_timeout(1000)
+    expect(chair.locator("#region-stage")).not_to_contain_text("Round 2")
+    expect(chair.get_by_role("button", name="Open round 2")).to_be_visible()
+    expect(decision).to_have_value("Child-protection plan")
+    expect(chair.locator("#draft-status")).to_contain_text("Draft saved at", timeout=LIVE)
+    shot(chair, "chair-3-revealed")
+    assert page_fits()
+    found["revealed"] = serious_violations(chair)
+
+    # A reconnect (the laptop loses the network for a moment) keeps it too.
+    chair.context.set_offline(True)
+    decision.fill("Child-protection plan under the category of exploitation")
+    chair.context.set_offline(False)
+    chair.reload()
+    expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
+    expect(chair.get_by_label("Decision, in plain words")).to_have_value(
+        "Child-protection plan under the category of exploitation"
+    )
+    expect(chair.get_by_label("Rationale: why this decision, on what evidence")).to_have_value(
+        "Missing episodes and older males"
+    )
+
+    assert {stage: v for stage, v in found.items() if v} == {}
+
+
+def in_view(page: Page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["x"] + box["width"] <= size["width"]
+    )
+
+
+def centre(locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
