@@ -9,8 +9,10 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from playwright.sync_api import APIRequestContext, Browser, BrowserContext
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -29,6 +31,25 @@ REVIEW_DATE = (date.today() + timedelta(days=48)).isoformat()
 
 PHONE = {"width": 360, "height": 740}
 CHAIR_SCREEN = {"width": 1366, "height": 768}
+SHOTS = Path(__file__).parent / "screenshots"
+
+
+def shot(page: Page, name: str) -> Path:
+    """Save a screenshot of the whole page in tests/screenshots/, for people to look at."""
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def serious_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page that is serious or critical, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def sent(response, what: str):

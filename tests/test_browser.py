@@ -5,25 +5,13 @@ htmx and Socket.IO client, and live updates arriving without a reload.
 """
 
 import re
-import shutil
 import time
 from datetime import date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from room import ARGS, CHROMIUM, LIVE, SHOTS, serious_violations, shot
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LIVE = 10_000  # milliseconds for a live update to arrive
 # Dates typed into the forms, worked out from today: a review or due date must not be past.
 STARTS_AT = datetime.now().replace(hour=14, minute=0).strftime("%Y-%m-%dT%H:%M")
 REVIEW_DATE = (date.today() + timedelta(days=48)).isoformat()
@@ -50,6 +38,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     chair = page(viewport={"width": 1280, "height": 900})
     chair.goto(base)
     expect(chair.get_by_role("heading", name="Create the first chair account")).to_be_visible()
+    assert serious_violations(chair) == []
     chair.get_by_label("Set-up code").fill(live_server.setup_code)
     chair.get_by_label("Your name").fill("Sam Chair")
     chair.get_by_label("Your agency").fill("Children's social care")
@@ -73,6 +62,8 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
         "Keep the phone\nPhone at night only\nNo phone"
     )
     chair.get_by_role("button", name="Add item").click()
+    expect(chair.get_by_role("heading", name="Access to a mobile phone")).to_be_visible()
+    assert serious_violations(chair) == []
 
     code = chair.locator(".join-code").inner_text()
     display = page(viewport={"width": 1600, "height": 900})
@@ -82,6 +73,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
 
     phone = page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone.goto(base + "/join/")
+    assert serious_violations(phone) == []
     phone.get_by_label("Join code").fill(code.lower().replace("-", " "))
     phone.get_by_role("button", name="Continue").click()
     phone.get_by_label("Your name").fill("Jo Keyworker")
@@ -89,6 +81,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     phone.get_by_label("Your agency").fill("Children's home")
     phone.get_by_role("button", name="Ask to join").click()
     expect(phone.get_by_role("heading", name="Waiting for the chair")).to_be_visible()
+    assert serious_violations(phone) == []
     expect(phone.locator("body")).not_to_contain_text("K.M.")
 
     # The chair sees the request arrive without reloading, and admits.
@@ -165,7 +158,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
         expect(stage).to_contain_text("Phone keeps her in touch with her mum")
         expect(stage).to_contain_text("No single largest group")
         expect(stage.locator(".chart")).to_be_visible()
-    display.screenshot(path=str(live_server_shot(live_server, "display-revealed.png")))
+    shot(display, "story-display-revealed")
 
     # Two people, two options: the display says so plainly, and the chair acknowledges it.
     expect(display.locator("#region-stage")).to_contain_text("no option is held by a majority")
@@ -205,11 +198,9 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     chair.get_by_role("button", name="Add the action").click()
     expect(phone.locator("#region-actions")).to_contain_text("Your actions (1)", timeout=LIVE)
     expect(display.locator("#region-actions")).to_contain_text("Agree night-time phone routine")
-    display.screenshot(
-        path=str(live_server_shot(live_server, "display-decided.png")), full_page=True
-    )
-    chair.screenshot(path=str(live_server_shot(live_server, "chair-decided.png")), full_page=True)
-    phone.screenshot(path=str(live_server_shot(live_server, "phone-decided.png")), full_page=True)
+    shot(display, "story-display-decided")
+    shot(chair, "story-chair-decided")
+    shot(phone, "story-phone-decided")
 
     # After the meeting: the minutes, circulated to the outbox, read and corrected on the phone.
     chair.on("dialog", lambda dialog: dialog.accept())
@@ -224,7 +215,8 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     chair.get_by_role("button", name="Circulate version 1").click()
     expect(chair.locator("#versions")).to_contain_text("Version 1")
     expect(chair.locator("#deliveries")).to_contain_text("In the outbox")
-    chair.screenshot(path=str(live_server_shot(live_server, "chair-minutes.png")), full_page=True)
+    shot(chair, "story-chair-minutes")
+    assert serious_violations(chair) == []
 
     # Printed, only the minutes remain, on A4.
     chair.emulate_media(media="print")
@@ -232,7 +224,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     expect(chair.locator(".top")).to_be_hidden()
     expect(paper).to_be_visible()
     pdf = chair.pdf(prefer_css_page_size=True)
-    live_server_shot(live_server, "minutes.pdf").write_bytes(pdf)
+    (SHOTS / "story-minutes.pdf").write_bytes(pdf)
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert boxes, "the PDF has pages"
     for width, height in boxes:  # A4 is 595 × 842 points
@@ -248,15 +240,10 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     )
     phone.get_by_role("button", name="Send to the chair").click()
     expect(phone.locator("#corrections")).to_contain_text("waiting for the chair")
-    phone.screenshot(path=str(live_server_shot(live_server, "phone-minutes.png")), full_page=True)
+    shot(phone, "story-phone-minutes")
+    assert serious_violations(phone) == []
+    phone.set_viewport_size({"width": 360, "height": 740})
+    assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth")
     chair.reload()
     expect(chair.locator("#corrections")).to_contain_text("stays in the office at night")
     assert outside == [], f"pages fetched from outside the server: {outside}"
-
-
-def live_server_shot(live_server, name):
-    import pathlib
-
-    folder = pathlib.Path("test-artifacts")
-    folder.mkdir(exist_ok=True)
-    return folder / name

@@ -7,14 +7,10 @@ Screenshots of each stage are saved in tests/screenshots/ for people to look at.
 
 import re
 import time
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
-from room import ARGS, CHROMIUM, LIVE, PHONE, Room
-
-SHOTS = Path(__file__).parent / "screenshots"
+from room import ARGS, CHROMIUM, LIVE, PHONE, Room, serious_violations, shot
 
 LONG_BODY = "\n\n".join(
     [
@@ -64,22 +60,6 @@ def browser():
 @pytest.fixture(scope="module")
 def room(module_server, browser) -> Room:
     return Room.first_chair(module_server.url, browser, module_server.setup_code)
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def serious_violations(page: Page) -> list[str]:
-    """What axe-core finds on the page that is serious or critical, one line each."""
-    results = Axe().run(page)
-    found = results.response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in found
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def fits_sideways(page: Page) -> bool:
@@ -149,10 +129,16 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
                    return [s.outlineStyle, s.outlineColor]; }"""
     )
     assert ring[0] == "solid" and contrast(ring[1], "rgb(255, 255, 255)") >= 3
+    # Sent in place: the answer and the progress it rings, not the whole page again.
+    asked = []
+    priya.on("request", lambda r: asked.append((r.resource_type, r.method, r.url)))
     priya.keyboard.press("Tab")
     priya.keyboard.press("Enter")
     expect(priya.locator("#region-rate")).to_contain_text("You rated 2", timeout=LIVE)
     expect(error).to_have_count(0)
+    expect(priya.locator("#region-progress")).to_contain_text("3 of 6 have rated", timeout=LIVE)
+    priya.wait_for_load_state("networkidle")
+    assert len(asked) <= 3, asked
 
     for person in people[3:5]:
         room.rate(person, round_id, score=8, reason=f"{person.name} sees it as lower risk")
@@ -185,6 +171,19 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     assert fits_sideways(priya)
     shot(priya, "phone-4-decision")
     stages["decision"] = serious_violations(priya)
+
+    # Joining from a phone: the code, the details form and the waiting page fit too.
+    late = room.browser.new_context(base_url=room.base, viewport=PHONE).new_page()
+    late.goto(f"{room.base}/join/")
+    assert fits_sideways(late)
+    late.goto(f"{room.base}/join/{room.join_code}")
+    late.get_by_label("Your name").fill("Kim Late-Arrival-With-A-Long-Double-Barrelled-Name")
+    late.get_by_label("Your role").fill("Advocate")
+    late.get_by_label("Your agency").fill("Independent advocacy service for young people")
+    late.get_by_role("button", name="Ask to join").click()
+    expect(late.get_by_role("heading", name="Waiting for the chair")).to_be_visible()
+    assert fits_sideways(late)
+    late.context.close()
 
     # Narrower and wider phones: nothing sideways at any of them.
     for width in (320, 414):
@@ -324,3 +323,41 @@ def in_view(page: Page, locator) -> bool:
 def centre(locator) -> tuple[float, float]:
     box = locator.bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+LXS = {"title": "Unsupervised time in the community", "body": "Two hours a day.", "scale": "lxs"}
+
+
+def test_rating_by_keyboard_alone_on_every_scale(room):
+    room.new_meeting(LXS, CHOICE, title="Keyboard")
+    ana = room.join("Ana Silva", "Housing")
+    room.start()
+    phone = open_live(ana.context.new_page(), f"{room.base}/m/{room.meeting_id}")
+
+    # Likelihood × severity: two groups of five, each chosen with the arrow keys.
+    room.open_round()
+    expect(phone.get_by_role("group", name="Likelihood")).to_be_visible(timeout=LIVE)
+    phone.get_by_role("group", name="Likelihood").get_by_role("radio").first.focus()
+    phone.keyboard.press("ArrowRight")
+    phone.keyboard.press("ArrowRight")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("ArrowRight")
+    phone.keyboard.press("Tab")
+    phone.keyboard.type("Evenings are the worry")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#region-rate")).to_contain_text("You rated", timeout=LIVE)
+    expect(phone.locator("#region-rate .given")).to_contain_text("L3")
+    expect(phone.locator("#region-rate .given")).to_contain_text("S2")
+
+    # A choice list: the same keys.
+    item = re.search(r'name="item_id" value="(\d+)"', room.chair_page()).group(1)
+    room.chair.http.post(f"/meetings/{room.meeting_id}/current", form={"item_id": item})
+    room.open_round()
+    expect(phone.get_by_role("group", name="Choose one")).to_be_visible(timeout=LIVE)
+    phone.get_by_role("group", name="Choose one").get_by_role("radio").first.focus()
+    phone.keyboard.press("ArrowDown")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#region-rate")).to_contain_text(
+        "You rated Child-in-need plan", timeout=LIVE
+    )

@@ -170,7 +170,12 @@
     kept.forEach(function (old) {
       var now = document.getElementById(old.id);
       if (!now) return;
-      if (old.tagName === "FORM") { if (now !== old && now.tagName === "FORM") now.replaceWith(old); }
+      if (old.tagName === "FORM") {
+        if (now === old || now.tagName !== "FORM") return;
+        now.replaceWith(old);
+        // htmx let go of the form when it left the page; it takes it up again here.
+        htmx.process(old);
+      }
       else if (now.tagName === "DETAILS") { now.open = old.open; now.dataset.toggled = "1"; }
     });
   });
