@@ -84,7 +84,12 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     room.new_meeting(SAFETY_LONG, CHOICE, title="Jade: review conference")
     people = [room.join(name, agency) for name, agency in RATERS]
     room.start()
-    priya = open_live(people[0].context.new_page(), f"{room.base}/m/{room.meeting_id}")
+    priya = people[0].context.new_page()
+    fetched = []
+    priya.on("request", lambda r: "/region/" in r.url and fetched.append(r.url))
+    open_live(priya, f"{room.base}/m/{room.meeting_id}")
+    priya.wait_for_load_state("networkidle")
+    assert fetched == [], "a fresh page fetched regions it already shows"
     stages = {}
 
     # Before any round: the item is there to read, and nothing is wider than the phone.
@@ -348,6 +353,23 @@ def test_rating_by_keyboard_alone_on_every_scale(room):
     expect(phone.locator("#region-rate")).to_contain_text("You rated", timeout=LIVE)
     expect(phone.locator("#region-rate .given")).to_contain_text("L3")
     expect(phone.locator("#region-rate .given")).to_contain_text("S2")
+
+    # The chair types the control measures for a residual round; a live refresh of the
+    # controls and a reload of the page keep them.
+    room.reveal(int(re.search(r"/rounds/(\d+)/rating", phone.content()).group(1)))
+    chair = open_live(room.chair.context.new_page(), f"{room.base}/meetings/{room.meeting_id}")
+    measures = chair.get_by_label("Control measures the residual rating assumes")
+    measures.fill("Hourly check-ins by phone")
+    lxs_item = room.current_item_id()
+    again = f"/meetings/{room.meeting_id}/current"
+    with chair.expect_response(lambda r: "/region/controls" in r.url):
+        room.chair.http.post(again, form={"item_id": lxs_item})
+    chair.wait_for_load_state("networkidle")
+    expect(measures).to_have_value("Hourly check-ins by phone")
+    chair.reload()
+    expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
+    expect(measures).to_have_value("Hourly check-ins by phone")
+    chair.close()
 
     # A choice list: the same keys.
     item = re.search(r'name="item_id" value="(\d+)"', room.chair_page()).group(1)
