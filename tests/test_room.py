@@ -243,9 +243,13 @@ def test_a_rating_sent_while_the_server_restarts_is_kept_and_sent_when_it_is_bac
 def test_the_chairs_cockpit_keeps_the_step_in_view_and_loses_no_typed_text(room):
     room.new_meeting(SAFETY_LONG, CHOICE, title="Cockpit")
     people = [room.join(name, agency) for name, agency in RATERS]
-    room.start()
     chair = open_live(room.chair.context.new_page(), f"{room.base}/meetings/{room.meeting_id}")
-    found = {}
+    shot(chair, "chair-0-setup")
+    found = {"set-up": serious_violations(chair)}
+    room.start()
+    # Starting the meeting reloads every page of it.
+    expect(chair.get_by_role("button", name="Open a rating round")).to_be_visible(timeout=LIVE)
+    expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
 
     # The whole cockpit fits the laptop's screen; the columns scroll on their own.
     def page_fits() -> bool:
@@ -310,6 +314,12 @@ def test_the_chairs_cockpit_keeps_the_step_in_view_and_loses_no_typed_text(room)
     expect(chair.get_by_label("Rationale: why this decision, on what evidence")).to_have_value(
         "Missing episodes and older males"
     )
+
+    # Closed: the chair's page becomes the record, with the way to the minutes.
+    room.chair.http.post(f"/meetings/{room.meeting_id}/close")
+    expect(chair.get_by_role("link", name="Minutes")).to_be_visible(timeout=LIVE)
+    shot(chair, "chair-4-closed")
+    found["closed"] = serious_violations(chair)
 
     assert {stage: v for stage, v in found.items() if v} == {}
 
