@@ -282,3 +282,15 @@ def module_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (Debian's) for a module's browser tests."""
+    from playwright.sync_api import sync_playwright
+    from room import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

@@ -9,8 +9,8 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from room import ARGS, CHROMIUM, LIVE, PHONE, Room, serious_violations, shot
+from playwright.sync_api import Page, expect
+from room import LIVE, PHONE, Room, serious_violations, shot
 
 LONG_BODY = "\n\n".join(
     [
@@ -47,14 +47,6 @@ RATERS = [
     ("Lee Grant", "Residential care"),
     ("Ana Silva", "Housing"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
