@@ -34,11 +34,12 @@ CHAIR_SCREEN = {"width": 1366, "height": 768}
 SHOTS = Path(__file__).parent / "screenshots"
 
 
-def shot(page: Page, name: str) -> Path:
-    """Save a screenshot of the whole page in tests/screenshots/, for people to look at."""
+def shot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot in tests/screenshots/, for people to look at: the whole page, or
+    (`full_page=False`) the one screen a person sees without scrolling."""
     SHOTS.mkdir(exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -99,6 +99,7 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     expect(priya.locator("details.item")).not_to_have_attribute("open", "")
     assert fits_sideways(priya)
     shot(priya, "phone-2-round-open")
+    shot(priya, "phone-2-round-open-first-screen", full_page=False)
     stages["round open"] = serious_violations(priya)
 
     # A rating sent without a value is refused; the error stays through live refreshes.
@@ -149,6 +150,7 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     expect(priya.locator("tr.mine")).to_contain_text("Priya Shah")
     assert fits_sideways(priya)
     shot(priya, "phone-3-revealed")
+    shot(priya, "phone-3-revealed-first-screen", full_page=False)
     stages["revealed"] = serious_violations(priya)
 
     # A decision: agree or disagree is the first thing on the screen.
