@@ -10,7 +10,7 @@ import time
 
 import pytest
 from playwright.sync_api import Page, expect
-from room import LIVE, PHONE, Room, serious_violations, shot
+from room import CHAIR_SCREEN, LIVE, PHONE, Room, serious_violations, shot
 
 LONG_BODY = "\n\n".join(
     [
@@ -387,3 +387,39 @@ def test_rating_by_keyboard_alone_on_every_scale(room):
     expect(phone.locator("#region-rate")).to_contain_text(
         "You rated Child-in-need plan", timeout=LIVE
     )
+
+
+def test_the_other_pages_pass_axe_at_a_laptop_and_a_phone(room):
+    meeting_id = room.new_meeting(CHOICE, title="Pages")
+    room.join("Ana Silva", "Housing")
+    page = room.chair.context.new_page()
+    page.goto(f"{room.base}/meetings/{meeting_id}")
+    item = re.search(rf"/meetings/{meeting_id}/items/(\d+)\"", page.content()).group(1)
+    room.chair.http.post(
+        f"/meetings/{meeting_id}/apologies", form={"name": "Dr Lee", "agency": "Health"}
+    )
+    page.reload()
+    contribution = page.get_by_role("link", name="Add a written contribution").get_attribute("href")
+    paths = [
+        "/meetings/",
+        "/meetings/new",
+        f"/meetings/{meeting_id}/items/{item}",
+        contribution,
+        f"/meetings/{meeting_id}/events",
+    ]
+    stranger = room.browser.new_context(base_url=room.base).new_page()
+    found = {}
+    for viewport in (CHAIR_SCREEN, PHONE):
+        page.set_viewport_size(viewport)
+        stranger.set_viewport_size(viewport)
+        for path in paths:
+            page.goto(room.base + path)
+            name = re.sub(r"\W+", "-", path.split(f"/{meeting_id}", 1)[-1]).strip("-")
+            shot(page, f"page-{name or 'meetings'}-{viewport['width']}")
+            found[(path, viewport["width"])] = serious_violations(page)
+            if viewport is PHONE and not fits_sideways(page):
+                found[(path, "sideways")] = ["wider than the phone"]
+        stranger.goto(room.base + "/login")
+        found[("/login", viewport["width"])] = serious_violations(stranger)
+    stranger.context.close()
+    assert {where: v for where, v in found.items() if v} == {}
