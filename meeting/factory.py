@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template, request
 from sqlalchemy import event
 
 # Each area's views, in the order their blueprints are registered. Socket.IO handlers are
@@ -139,14 +139,22 @@ def _responses(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
+    def error_page(message: str, status: int):
+        response = make_response(render_template("error.html", message=message), status)
+        if request.headers.get("HX-Request"):
+            # A form sent in place keeps its place as it was; the message is shown above.
+            response.headers["HX-Reswap"] = "none"
+        return response
+
     @app.errorhandler(Refused)
     def refused(error: Refused):
-        return render_template("error.html", message=str(error)), error.status
+        return error_page(str(error), error.status)
 
     @app.errorhandler(404)
     def not_found(error):
-        message = "There is nothing here. Check the address, or ask the chair for a new link."
-        return render_template("error.html", message=message), 404
+        return error_page(
+            "There is nothing here. Check the address, or ask the chair for a new link.", 404
+        )
 
     @app.errorhandler(500)
     def failed(error):

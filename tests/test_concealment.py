@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from meeting.pages.regions import REGIONS
+from meeting.pages.regions import REGIONS, SCENE
 
 SECRET_FIRST = "VICTOR-SECRET-ALPHA"
 SECRET_SECOND = "VICTOR-SECRET-BRAVO"
@@ -34,7 +34,7 @@ def every_get_url(app, people, round_id) -> list[str]:
             "attendee_id": [a.id for a in meeting.attendees],
             "token": [meeting.display_token],
             "code": [meeting.join_code],
-            "name": [*REGIONS, "nonsense"],
+            "name": [*REGIONS, SCENE, "nonsense"],
             "number": [1],
             "ext": ["md", "docx"],
         }

@@ -7,6 +7,8 @@ keeps what each changed field said before.
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import update
+
 from ..attendance.quorum import require_quorum
 from ..clock import future_date, parse_date
 from ..errors import Invalid, Refused
@@ -131,17 +133,37 @@ def _ready_to_record(item: Item, policy: "Policy") -> None:
     require_quorum(item.meeting, "recording a decision", policy)
 
 
+def _still_a_draft(decision: Decision) -> None:
+    """Claim a draft for saving, refusing if it was recorded since it was read.
+
+    The draft saves itself while the chair types, so a save can meet a "Record" sent at
+    the same moment; the row is claimed only while it is still a draft, so a late draft
+    never overwrites what was recorded.
+    """
+    claimed = session_of(decision).execute(
+        update(Decision)
+        .where(Decision.id == decision.id, Decision.status == DecisionStatus.DRAFT)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 1) == 0:
+        raise Refused("This decision was recorded meanwhile; record any changes instead.")
+
+
 def save(item: Item, form: Form, record: bool, actor: str, policy: "Policy") -> Decision:
     """Save the chair's draft of a decision, or record it (checked, and shown to everyone)."""
     editable(item)
     decision = item.decision
     if not record and decision is not None and decision.recorded:
         raise Refused("This decision is already recorded; record the changes instead.")
+    if not record and decision is not None:
+        _still_a_draft(decision)
     fields, errors = _read(form, record, item, policy)
     if record:
         _ready_to_record(item, policy)
     if errors:
         raise Invalid(errors)
+    started = decision is None
     if decision is None:
         decision = Decision(item=item, status=DecisionStatus.DRAFT, version=0)
         session_of(item).add(decision)
@@ -151,7 +173,10 @@ def save(item: Item, form: Form, record: bool, actor: str, policy: "Policy") -> 
     decision.updated_at = utcnow()
     meeting = item.meeting
     if not record:
-        log(meeting, actor, f"saved a draft decision on {item.title}")
+        # A draft is the chair's own until recorded, and saves itself as they type: the
+        # log says when one was begun, not every pause in typing.
+        if started:
+            log(meeting, actor, f"began a draft decision on {item.title}")
         return decision
     if decision.recorded and not changes:
         return decision

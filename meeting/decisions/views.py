@@ -3,6 +3,7 @@
 from functools import partial
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
@@ -44,11 +45,14 @@ def draft(meeting_id, item_id):
     problem = ""
     try:
         decisions.save(item, request.form, False, meeting.chair.name, policy())
+        db.session.commit()
     except (Invalid, Refused) as refused:
         db.session.rollback()
         problem = str(refused)
-    else:
-        db.session.commit()
+    except IntegrityError:
+        # Begun in another window at the same moment: that one was saved.
+        db.session.rollback()
+        problem = "it was saved from elsewhere at the same moment; it saves again as you type."
     return render_template("chair/_draft_status.html", d=item.decision, draft_problem=problem)
 
 

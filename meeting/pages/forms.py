@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import redirect, request, url_for
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..errors import Invalid, Refused
@@ -45,10 +46,17 @@ def chair_change(
     """
     try:
         change()
+        db.session.commit()
     except (Invalid, Refused) as problem:
         db.session.rollback()
         return chair_page(meeting, status_of(problem), **kept(key, request.form, problem))
-    db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        same_moment = Refused(
+            "This was changed from elsewhere at the same moment, so nothing was saved. "
+            "Check it and send it again."
+        )
+        return chair_page(meeting, 409, **kept(key, request.form, same_moment))
     ring_everyone(meeting, *regions)
     if then is not None:
         then()

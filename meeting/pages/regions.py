@@ -37,6 +37,8 @@ def region_context(
     Spreads are worked out only where the stage is drawn: progress is fetched by every
     screen after every rating.
     """
+    # Read first: a change made while the page is drawn then counts as not yet seen.
+    as_of = log.mark(meeting)
     item = meeting.current_item
     join_link = public_url("joining.details", code=meeting.join_code)
     shown_rounds: list[tuple[Any, concealment.Spread | None]] = []
@@ -72,7 +74,7 @@ def region_context(
         "join_unreachable": unreachable(join_link),
         "scales": scales,
         "attendance_label": attendance_label,
-        "as_of": log.latest(meeting),
+        "as_of": as_of,
         **extra,
     }
 

@@ -15,13 +15,14 @@ def log(meeting: Meeting, actor: str, action: str, detail: str = "") -> None:
     )
 
 
-def latest(meeting: Meeting) -> int:
-    """Return the id of the meeting's newest event line (0 if none): a mark of its state.
+def mark(meeting: Meeting) -> int:
+    """Return how many lines the meeting's event log has: a mark of its state.
 
-    Every change writes a line, so a page drawn at mark N is out of date once there is a
-    line after N.
+    Every change writes a line and none is ever removed, so a page drawn at mark N is out
+    of date once the log is longer than N. It counts this meeting's lines only, so it says
+    nothing about other meetings.
     """
-    newest = session_of(meeting).scalar(
-        select(func.max(Event.id)).where(Event.meeting_id == meeting.id)
+    lines = session_of(meeting).scalar(
+        select(func.count(Event.id)).where(Event.meeting_id == meeting.id)
     )
-    return int(newest or 0)
+    return int(lines or 0)

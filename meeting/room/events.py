@@ -55,5 +55,5 @@ def _catch_up(meeting, auth: dict) -> None:
     since = auth.get("since")
     if since is None:
         return
-    if not isinstance(since, int) or log.latest(meeting) > since:
+    if not isinstance(since, int) or log.mark(meeting) > since:
         emit("changed", {"regions": [*REGIONS, SCENE], "reload": False})

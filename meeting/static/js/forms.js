@@ -57,17 +57,30 @@
     document.querySelectorAll("form[data-sending]").forEach(sent);
   });
 
+  // A button is held when it first appears, not again each time its place is redrawn.
+  var appeared = {};
   function hold(root) {
-    root.querySelectorAll("[data-hold]").forEach(function (button) {
+    within(root, "[data-hold]").forEach(function (button) {
+      var which = (button.form ? button.form.action : "") + " " + button.textContent;
+      if (appeared[which]) return;
+      appeared[which] = true;
       button.disabled = true;
       setTimeout(function () { button.disabled = false; }, Number(button.dataset.hold) || 1000);
     });
   }
 
+  // What matches a selector in new content: its top element too (a swapped-in region's
+  // content may itself be a form).
+  function within(root, selector) {
+    var found = Array.prototype.slice.call(root.querySelectorAll ? root.querySelectorAll(selector) : []);
+    if (root.matches && root.matches(selector)) found.unshift(root);
+    return found;
+  }
+
   // Forms in places are sent in place: the answer is a whole page, from which the place
   // (found by its id) replaces the one on this page, with any flash message beside it.
   function inPlace(root) {
-    var forms = root.querySelectorAll("[data-place] form[method=post]:not([data-whole-page]):not([hx-boost])");
+    var forms = within(root, "[data-place] form[method=post]:not([data-whole-page]):not([hx-boost])");
     forms.forEach(function (form) {
       var place = form.closest("[data-place]");
       if (!place.id) return;
@@ -77,6 +90,9 @@
       form.setAttribute("hx-swap", "outerHTML");
       form.setAttribute("hx-select-oob", "#flash");
       form.setAttribute("hx-push-url", "false");
+      // A form's request replaces a live refresh of its place that is on its way (its
+      // answer draws the place anew anyway) rather than waiting in line behind it.
+      form.setAttribute("hx-sync", "closest [data-place]:replace");
       htmx.process(form);
     });
   }
@@ -128,7 +144,7 @@
   // Put back what was typed into a form drawn anew (a reload, a restarted server), unless
   // the page already shows something typed in it.
   function restore(root) {
-    root.querySelectorAll("form[id]").forEach(function (form) {
+    within(root, "form[id]").forEach(function (form) {
       var stored;
       try { stored = sessionStorage.getItem(key(form)); } catch (e) { return; }
       if (!stored || typedIn(form)) return;
@@ -139,6 +155,10 @@
         if (el.type === "radio" || el.type === "checkbox") el.checked = value.indexOf(el.value) !== -1;
         else el.value = value;
       });
+      // What saves this form as it is typed saves what was put back, too.
+      if (form.querySelector("[data-saves-form]")) {
+        form.dispatchEvent(new Event("input", { bubbles: true }));
+      }
     });
   }
 
@@ -182,26 +202,64 @@
 
   // What came back ------------------------------------------------------------------------
 
-  function say(form, text) {
-    var note = form.querySelector(".unsent");
+  // A note at the top of a form: "unsent" (kept through redraws until it is sent) or
+  // "refused" (the server said no; the place is drawn anew as it now is).
+  function say(form, text, kind) {
+    var note = form.querySelector(".form-note");
     if (!note) {
       note = document.createElement("p");
-      note.className = "unsent error";
       note.setAttribute("role", "alert");
       form.insertBefore(note, form.firstChild);
     }
+    note.className = "form-note " + (kind === "refused" ? "refused" : "unsent error");
     note.textContent = text;
   }
 
   document.body.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form || form.tagName !== "FORM") return;
-    sent(form);
+    var elt = event.detail.elt;
     var xhr = event.detail.xhr;
-    if (event.detail.successful && xhr && xhr.status < 400) {
+    var ok = event.detail.successful && xhr && xhr.status < 400;
+    // What saves a form as it is typed (the decision's draft): once saved, the server has it.
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-saves-form")) {
+      if (ok) forget(elt.closest("form"));
+      return;
+    }
+    if (!elt || elt.tagName !== "FORM") return;
+    var form = elt;
+    sent(form);
+    if (ok) {
       delete form.dataset.unsent;
       forget(form);
+    } else if (xhr && xhr.getResponseHeader("HX-Reswap") === "none") {
+      // Refused: the page stays as it was, and the form says why.
+      var answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var why = answer.querySelector("#flash [role=alert]");
+      if (why) say(form, why.textContent.trim(), "refused");
+      var place = form.closest("[data-region]");
+      if (place) htmx.trigger(place, "refresh");
     }
+  });
+
+  // After a form's answer has drawn its place anew, attention goes where the answer is:
+  // the first thing to put right, or else what the place now says first. Focus moves
+  // there too, so a keyboard or screen-reader user is not left at the top of the page.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var target = event.detail.target;
+    if (!form || form.tagName !== "FORM" || !target || !target.id) return;
+    var place = document.getElementById(target.id);
+    if (!place) return;
+    var wrong = place.querySelector("[aria-invalid=true], .error[role=alert]");
+    var answer = wrong || place.querySelector(".given, [role=alert], h2, h3");
+    if (!answer) return;
+    if (!answer.matches("input, select, textarea, button, a[href]")) answer.setAttribute("tabindex", "-1");
+    answer.focus({ preventScroll: true });
+    answer.scrollIntoView({ block: wrong ? "center" : "nearest" });
+  });
+
+  document.body.addEventListener("htmx:abort", function (event) {
+    var form = event.detail.elt;
+    if (form && form.tagName === "FORM") sent(form);
   });
 
   document.body.addEventListener("htmx:sendError", function (event) {

@@ -60,17 +60,23 @@
   }
   news(document, true);
   body.addEventListener("htmx:afterSettle", function (event) {
-    // The swapped region is a new element; find it again by id.
-    var target = event.detail.elt;
+    // What was drawn anew: a region refreshed, or the place a form was sent from (a new
+    // element with the same id).
+    var target = event.detail.target;
     var region = target && target.id ? document.getElementById(target.id) : null;
-    if (region && region.dataset && region.dataset.region) news(region, false);
+    if (region && region.hasAttribute("data-place")) news(region, false);
   });
 
+  var connectedBefore = false;
+  // The mark goes with the first connect only; a reconnect reads every region anyway.
   var socket = io({
-    auth: { meeting: meeting || null, display: display || null, since: Number(body.dataset.asOf || 0) }
+    auth: function (send) {
+      var auth = { meeting: meeting || null, display: display || null };
+      if (!connectedBefore) auth.since = Number(body.dataset.asOf || 0);
+      send(auth);
+    }
   });
   window.meetingSocket = socket;
-  var connectedBefore = false;
 
   socket.on("connect", function () {
     showStatus("Live", true);
