@@ -7,6 +7,7 @@ Screenshots of each stage are saved in tests/screenshots/ for people to look at.
 
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -451,3 +452,56 @@ def test_the_other_pages_pass_axe_at_a_laptop_and_a_phone(room):
         found[("/login", viewport["width"])] = serious_violations(stranger)
     stranger.context.close()
     assert {where: v for where, v in found.items() if v} == {}
+
+
+def test_a_draft_saving_itself_as_the_decision_is_recorded_never_fails_or_overwrites(
+    room, module_server
+):
+    """The autosave and Record, sent at the same moment from two windows, ten times over."""
+    import threading
+
+    import requests
+
+    chair = requests.Session()
+    login = {"email": "sam@example.org", "password": "a long password"}
+    assert chair.post(module_server.url + "/login", data=login).ok
+    statuses = []
+    for trial in range(10):
+        meeting_id = room.new_meeting(CHOICE, title=f"Race {trial}")
+        room.start()
+        room.reveal(room.open_round())
+        item_id = room.current_item_id()
+        path = f"{module_server.url}/meetings/{meeting_id}/items/{item_id}/decision"
+        recorded = {
+            "intent": "record",
+            "text": f"Recorded wording {trial}",
+            "rationale": "Heard everyone",
+            "child_views": "Not asked: too young",
+            "review_date": (date.today() + timedelta(days=30)).isoformat(),
+        }
+        late_draft = {"text": f"Draft wording {trial}", "rationale": "Still typing"}
+        if trial % 2:
+            # Half the trials race the draft's first save; half a draft that exists.
+            assert chair.post(path + "/draft", data=late_draft).ok
+        start = threading.Barrier(2)
+
+        def send(url, form, start=start):
+            start.wait()
+            statuses.append(chair.post(url, data=form, allow_redirects=False).status_code)
+
+        both = [
+            threading.Thread(target=send, args=(path, recorded)),
+            threading.Thread(target=send, args=(path + "/draft", late_draft)),
+        ]
+        for t in both:
+            t.start()
+        for t in both:
+            t.join()
+        shown = chair.get(f"{module_server.url}/meetings/{meeting_id}/record.json").json()
+        decision = shown["items"][0]["decision"]
+        if decision and decision["status"] == "recorded":
+            assert decision["decision"] == recorded["text"], trial
+        else:
+            # Record lost the race for the first save: sent again, it is recorded.
+            assert chair.post(path, data=recorded, allow_redirects=False).status_code == 302
+    assert not [s for s in statuses if s >= 500], statuses
