@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..errors import Forbidden, Invalid, Refused
 from ..models import (
@@ -34,6 +34,24 @@ def _running(meeting: Meeting) -> None:
         raise Refused("This meeting is closed; its record can be read but not changed.")
     if meeting.status != MeetingStatus.RUNNING:
         raise Refused("The meeting has not started yet.")
+
+
+def _claim_unrevealed(round_: Round, refusal: str, **values: object) -> None:
+    """Take the round for a change while it is still unrevealed, or refuse.
+
+    Ratings and the reveal both go through here, so they are serialised on the round's
+    row: a rating that reaches the database after the reveal committed finds the round
+    revealed and is refused, never saved behind the chair's back. `values` are set in the
+    same statement (the reveal's time); `refusal` says what was not done.
+    """
+    claimed = session_of(round_).execute(
+        update(Round)
+        .where(Round.id == round_.id, Round.revealed_at.is_(None))
+        .values(values or {"id": Round.id})
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 1) == 0:
+        raise Refused(refusal)
 
 
 def open_round(item: Item, basis: str | None = None, controls: str = "") -> Round:
@@ -86,11 +104,12 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
     """Accept or change an attendee's rating before the reveal."""
     meeting = round_.item.meeting
     _running(meeting)
+    too_late = (
+        f"Round {round_.number} on “{round_.item.title}” was already revealed; "
+        "your rating was not counted."
+    )
     if round_.revealed_at is not None:
-        raise Refused(
-            f"Round {round_.number} on “{round_.item.title}” was already revealed; "
-            "your rating was not counted."
-        )
+        raise Refused(too_late)
     if attendee.status != AttendeeStatus.ADMITTED or attendee.meeting_id != meeting.id:
         raise Forbidden("Only people the chair has admitted can rate.")
     if attendee.observer:
@@ -99,6 +118,8 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
         raise Forbidden("The chair has recorded that you left the meeting, so you do not rate.")
     value = scales.parse(round_.item.scale, round_.item.choices, form)
     reason = (form.get("reason") or "").strip()[:300]
+    _claim_unrevealed(round_, too_late)
+    # Read after the claim: a copy of this rating sent at the same moment has committed.
     session = session_of(round_)
     rating = session.scalar(
         select(Rating).where(Rating.round_id == round_.id, Rating.attendee_id == attendee.id)
@@ -120,10 +141,14 @@ def reveal(round_: Round) -> None:
     _running(meeting)
     if round_.revealed_at is not None:
         raise Refused(f"Round {round_.number} was already revealed.")
+    now = utcnow()
+    _claim_unrevealed(round_, f"Round {round_.number} was already revealed.", revealed_at=now)
+    # Read after the claim: every rating that got in before the reveal has committed.
+    session_of(round_).refresh(round_, ["ratings"])
     round_.expected_ids = [a.id for a in eligible_raters(meeting)] + [
         r.attendee_id for r in round_.ratings if not r.attendee.may_rate
     ]
-    round_.revealed_at = utcnow()
+    round_.revealed_at = now
     log(meeting, meeting.chair.name, f"revealed round {round_.number} on {round_.item.title}")
 
 

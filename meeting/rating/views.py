@@ -1,6 +1,7 @@
 """Rating on the web: the chair opens and reveals rounds; each person rates from their device."""
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
@@ -27,10 +28,15 @@ def open_round(meeting_id, item_id):
         return redirect(url_for("agenda.show", meeting_id=meeting.id))
     try:
         rounds.open_round(item, form.get("basis"), form.get("controls", ""))
+        db.session.commit()
     except Invalid as invalid:
         db.session.rollback()
         return chair_page(meeting, 422, **kept("round", form, invalid))
-    db.session.commit()
+    except IntegrityError:
+        # The same click arrived twice at once: the other copy opened the round.
+        db.session.rollback()
+        flash(f"Round {number} on “{item.title}” was already opened; nothing else changed.")
+        return redirect(url_for("agenda.show", meeting_id=meeting.id))
     ring_everyone(meeting, *STAGE)
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
 
@@ -41,12 +47,20 @@ def reveal(meeting_id, round_id):
     meeting = chairs_meeting(meeting_id)
     round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
     # A repeat of the click that revealed this round (a double click, a retry) is already done.
+    already = f"Round {round_.number} was already revealed; nothing else changed."
     if round_.revealed_at is not None:
-        flash(f"Round {round_.number} was already revealed; nothing else changed.")
+        flash(already)
     else:
-        rounds.reveal(round_)
-        db.session.commit()
-        ring_everyone(meeting, *STAGE)
+        try:
+            rounds.reveal(round_)
+            db.session.commit()
+        except Refused as refused:
+            # Revealed by the other copy of the same click in the meantime, or closed.
+            db.session.rollback()
+            db.session.refresh(round_)
+            flash(already if round_.revealed_at else str(refused))
+        else:
+            ring_everyone(meeting, *STAGE)
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
 
 

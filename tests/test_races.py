@@ -1,0 +1,173 @@
+"""Exactly once under real timing: many clients at once against the real server.
+
+Each person is their own HTTP session on the real server (`python -m meeting`, SQLite),
+sending what their page sends, from their own thread, at the same moment as others.
+"""
+
+import re
+import threading
+import time
+
+import pytest
+import requests
+from room import STARTS_AT
+
+SAFETY = {"title": "Item", "body": "Rate it.", "scale": "safety"}
+PEOPLE = 25
+
+
+class Meeting:
+    """A running meeting: its chair and 25 admitted attendees, each a session of their own."""
+
+    def __init__(self, base: str, chair: requests.Session, items: int):
+        self.base, self.chair = base, chair
+        details = {"title": "Races", "kind": "other", "child": "A.B.", "starts_at": STARTS_AT}
+        made = chair.post(base + "/meetings/new", data=details, allow_redirects=False)
+        self.id = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
+        self.path = f"{base}/meetings/{self.id}"
+        for n in range(items):
+            chair.post(self.path + "/items", data={**SAFETY, "title": f"Item {n + 1}"})
+        page = chair.get(self.path).text
+        self.item_ids = re.findall(rf"/meetings/{self.id}/items/(\d+)\"", page)
+        code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
+        self.people: dict[str, requests.Session] = {}
+        for n in range(PEOPLE):
+            name = f"Person {n + 1:02d}"
+            device = requests.Session()
+            details = {"name": name, "role": "Practitioner", "agency": f"Agency {n + 1}"}
+            assert device.post(f"{base}/join/{code}", data=details).ok
+            self.people[name] = device
+        for attendee_id in re.findall(r"/people/(\d+)/admit", chair.get(self.path).text):
+            assert chair.post(f"{self.path}/people/{attendee_id}/admit").ok
+        assert chair.post(self.path + "/start").ok
+
+    def record(self) -> dict:
+        return self.chair.get(self.path + "/record.json").json()
+
+    def open_round(self) -> int:
+        page = self.chair.get(self.path).text
+        item_id = re.search(r"/items/(\d+)/rounds\"", page).group(1)
+        number = re.search(r'name="number" value="(\d+)"', page).group(1)
+        opened = self.chair.post(f"{self.path}/items/{item_id}/rounds", data={"number": number})
+        return int(re.search(r"/rounds/(\d+)/reveal", opened.text).group(1))
+
+    def move_to(self, position: int) -> None:
+        item_id = self.item_ids[position - 1]
+        assert self.chair.post(self.path + "/current", data={"item_id": item_id}).ok
+
+
+@pytest.fixture(scope="module")
+def chair(module_server) -> requests.Session:
+    session = requests.Session()
+    fields = {
+        "setup_code": module_server.setup_code,
+        "name": "Sam Chair",
+        "agency": "Children's social care",
+        "email": "sam@example.org",
+        "password": "a long password",
+        "confirm": "a long password",
+    }
+    assert session.post(module_server.url + "/setup", data=fields).ok
+    return session
+
+
+def together(*calls) -> None:
+    """Run the calls in threads that start at the same moment; wait for all of them."""
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        start.wait()
+        call()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_the_reveal_is_a_hard_cut_off(module_server, chair):
+    """25 people keep changing their ratings while the chair reveals, four times over."""
+    meeting = Meeting(module_server.url, chair, items=4)
+    statuses: list[int] = []
+    for trial in range(4):
+        if trial:
+            meeting.move_to(trial + 1)
+        round_id = meeting.open_round()
+        acknowledged: dict[str, str] = {}
+        seen_by_chair: list[dict] = []
+
+        def storm(name, device, trial=trial, round_id=round_id, acknowledged=acknowledged):
+            for seq in range(1, 400):
+                reason = f"{name} trial {trial} change {seq}"
+                answer = device.post(
+                    f"{module_server.url}/m/{meeting.id}/rounds/{round_id}/rating",
+                    data={"score": str(seq % 11), "reason": reason},
+                    allow_redirects=False,
+                )
+                statuses.append(answer.status_code)
+                if answer.status_code == 302:
+                    acknowledged[name] = reason
+                else:
+                    return
+
+        def reveal(round_id=round_id, seen_by_chair=seen_by_chair):
+            time.sleep(0.4)
+            answer = chair.post(f"{meeting.path}/rounds/{round_id}/reveal")
+            statuses.append(answer.status_code)
+            # What the chair reads the moment the reveal has answered.
+            seen_by_chair.append(meeting.record())
+
+        together(reveal, *[lambda n=n, d=d: storm(n, d) for n, d in meeting.people.items()])
+
+        def ratings(record, trial=trial):
+            round_ = record["items"][trial]["rounds"][-1]
+            return {r["name"]: r["reason"] for r in round_["ratings"]}
+
+        record = meeting.record()
+        # The log is written in the same transaction as each change, in commit order: no
+        # rating may follow the reveal of its round.
+        said = [e["what"] for e in record["events"]]
+        revealed = said.index(f"revealed round 1 on Item {trial + 1}")
+        late = [w for w in said[revealed:] if w == f"rated round 1 on Item {trial + 1}"]
+        assert late == [], f"{len(late)} ratings were saved after the reveal"
+        final = ratings(record)
+        assert final == ratings(seen_by_chair[0]), "a rating changed after the chair read it"
+        assert final == acknowledged, "the record differs from what was acknowledged"
+        assert len(final) > PEOPLE // 2, "too few ratings arrived before the reveal to test"
+    assert not [s for s in statuses if s >= 500], statuses
+
+
+def test_repeats_are_harmless(module_server, chair):
+    """Double-sent ratings, two Open round at once, two Reveal at once: one of each."""
+    meeting = Meeting(module_server.url, chair, items=1)
+    statuses: list[int] = []
+
+    def post(session, url, **form):
+        return lambda: statuses.append(
+            session.post(url, data=form, allow_redirects=False).status_code
+        )
+
+    page = chair.get(meeting.path).text
+    item_id = re.search(r"/items/(\d+)/rounds\"", page).group(1)
+    opening = f"{meeting.path}/items/{item_id}/rounds"
+    together(post(chair, opening, number="1"), post(chair, opening, number="1"))
+    round_id = re.search(r"/rounds/(\d+)/reveal", chair.get(meeting.path).text).group(1)
+
+    rating = f"{module_server.url}/m/{meeting.id}/rounds/{round_id}/rating"
+    twice = []
+    for device in meeting.people.values():
+        twice += [post(device, rating, score="4"), post(device, rating, score="4")]
+    together(*twice)
+
+    reveal = f"{meeting.path}/rounds/{round_id}/reveal"
+    together(post(chair, reveal), post(chair, reveal))
+
+    assert not [s for s in statuses if s >= 500], statuses
+    record = meeting.record()
+    said = [e["what"] for e in record["events"]]
+    assert said.count("opened round 1 on Item 1") == 1, said
+    assert said.count("revealed round 1 on Item 1") == 1, said
+    assert len(record["items"][0]["rounds"]) == 1
+    ratings = record["items"][0]["rounds"][0]["ratings"]
+    assert sorted(r["name"] for r in ratings) == sorted(meeting.people)
