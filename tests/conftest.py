@@ -1,11 +1,14 @@
 """Fixtures: an app on a temporary SQLite file, clients for each person, and small helpers."""
 
+import os
 import re
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from meeting import create_app
 from meeting.extensions import db, socketio
@@ -205,15 +208,40 @@ def text_of(html: str) -> str:
     return " ".join(html_lib.unescape(without_tags).split())
 
 
+POSTGRES = os.environ.get("MEETING_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def postgres_database() -> Iterator[str]:
+    """Create a database of its own on the local PostgreSQL; drop it afterwards."""
+    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            name = f"meeting_test_{secrets.token_hex(4)}"
+            connection.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as error:  # noqa: BLE001 - any failure to reach it means "not here"
+        admin.dispose()
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"needs PostgreSQL at {POSTGRES} (trust auth, user postgres): {error}")
+    try:
+        yield f"{POSTGRES}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
 class LiveServer:
     """A real meeting server process (`python -m meeting`) on a loopback port.
 
     It can be stopped and started again on the same port and instance folder, as a
-    server is restarted in the middle of a meeting.
+    server is restarted in the middle of a meeting. It keeps its data in SQLite in the
+    instance folder, or in `database_url`.
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder, database_url: str | None = None):
         self.folder = folder
+        self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.setup_code = ""
@@ -228,6 +256,8 @@ class LiveServer:
 
         env = {**os.environ, "MEETING_INSTANCE_PATH": str(self.folder / "instance")}
         env.pop("MEETING_DATABASE_URL", None)
+        if self.database_url:
+            env["MEETING_DATABASE_URL"] = self.database_url
         self.process = subprocess.Popen(
             [sys.executable, "-m", "meeting", "--port", str(self.port)],
             env=env,

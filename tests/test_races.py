@@ -1,7 +1,8 @@
 """Exactly once under real timing: many clients at once against the real server.
 
-Each person is their own HTTP session on the real server (`python -m meeting`, SQLite),
-sending what their page sends, from their own thread, at the same moment as others.
+Each person is their own HTTP session on the real server (`python -m meeting`, on SQLite
+and on PostgreSQL), sending what their page sends, from their own thread, at the same
+moment as others.
 """
 
 import re
@@ -10,6 +11,7 @@ import time
 
 import pytest
 import requests
+from conftest import LiveServer, postgres_database
 from room import STARTS_AT
 
 SAFETY = {"title": "Item", "body": "Rate it.", "scale": "safety"}
@@ -56,18 +58,29 @@ class Meeting:
         assert self.chair.post(self.path + "/current", data={"item_id": item_id}).ok
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """One real server per database engine, shared by this module's tests."""
+    databases = iter([None]) if request.param == "sqlite" else postgres_database()
+    running = LiveServer(tmp_path_factory.mktemp(request.param), next(databases))
+    running.start()
+    yield running
+    running.stop()
+    next(databases, None)
+
+
 @pytest.fixture(scope="module")
-def chair(module_server) -> requests.Session:
+def chair(server) -> requests.Session:
     session = requests.Session()
     fields = {
-        "setup_code": module_server.setup_code,
+        "setup_code": server.setup_code,
         "name": "Sam Chair",
         "agency": "Children's social care",
         "email": "sam@example.org",
         "password": "a long password",
         "confirm": "a long password",
     }
-    assert session.post(module_server.url + "/setup", data=fields).ok
+    assert session.post(server.url + "/setup", data=fields).ok
     return session
 
 
@@ -86,9 +99,9 @@ def together(*calls) -> None:
         t.join()
 
 
-def test_the_reveal_is_a_hard_cut_off(module_server, chair):
+def test_the_reveal_is_a_hard_cut_off(server, chair):
     """25 people keep changing their ratings while the chair reveals, four times over."""
-    meeting = Meeting(module_server.url, chair, items=4)
+    meeting = Meeting(server.url, chair, items=4)
     statuses: list[int] = []
     for trial in range(4):
         if trial:
@@ -101,7 +114,7 @@ def test_the_reveal_is_a_hard_cut_off(module_server, chair):
             for seq in range(1, 400):
                 reason = f"{name} trial {trial} change {seq}"
                 answer = device.post(
-                    f"{module_server.url}/m/{meeting.id}/rounds/{round_id}/rating",
+                    f"{server.url}/m/{meeting.id}/rounds/{round_id}/rating",
                     data={"score": str(seq % 11), "reason": reason},
                     allow_redirects=False,
                 )
@@ -138,9 +151,9 @@ def test_the_reveal_is_a_hard_cut_off(module_server, chair):
     assert not [s for s in statuses if s >= 500], statuses
 
 
-def test_repeats_are_harmless(module_server, chair):
+def test_repeats_are_harmless(server, chair):
     """Double-sent ratings, two Open round at once, two Reveal at once: one of each."""
-    meeting = Meeting(module_server.url, chair, items=1)
+    meeting = Meeting(server.url, chair, items=1)
     statuses: list[int] = []
 
     def post(session, url, **form):
@@ -154,7 +167,7 @@ def test_repeats_are_harmless(module_server, chair):
     together(post(chair, opening, number="1"), post(chair, opening, number="1"))
     round_id = re.search(r"/rounds/(\d+)/reveal", chair.get(meeting.path).text).group(1)
 
-    rating = f"{module_server.url}/m/{meeting.id}/rounds/{round_id}/rating"
+    rating = f"{server.url}/m/{meeting.id}/rounds/{round_id}/rating"
     twice = []
     for device in meeting.people.values():
         twice += [post(device, rating, score="4"), post(device, rating, score="4")]

@@ -5,40 +5,18 @@ a hand edit would. Each refusal is paired with the same row done right, which is
 so a refusal can only come from the constraint under test.
 """
 
-import os
 import secrets
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from conftest import postgres_database
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from meeting import create_app
 from meeting.extensions import db
 from meeting.models import Meeting, MeetingStatus
-
-POSTGRES = os.environ.get("MEETING_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
-
-
-def _postgres_database() -> Iterator[str]:
-    """Create a database of its own on the local PostgreSQL; drop it afterwards."""
-    admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            name = f"meeting_test_{secrets.token_hex(4)}"
-            connection.execute(text(f"CREATE DATABASE {name}"))
-    except Exception as error:  # noqa: BLE001 - any failure to reach it means "not here"
-        admin.dispose()
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"needs PostgreSQL at {POSTGRES} (trust auth, user postgres): {error}")
-    try:
-        yield f"{POSTGRES}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -48,7 +26,7 @@ def engine_app(request, tmp_path, monkeypatch):
     if request.param == "sqlite":
         databases: Iterator[str] = iter([f"sqlite:///{tmp_path / 'meeting.sqlite3'}"])
     else:
-        databases = _postgres_database()
+        databases = postgres_database()
     url = next(databases)
     app = create_app(
         {
