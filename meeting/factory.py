@@ -85,7 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_foreign_keys)
+            event.listen(db.engine, "connect", _sqlite_settings)
         db.create_all()
         if app.config["ANNOUNCE_SETUP_CODE"]:
             code = accounts.setup_code(db.session)
@@ -94,10 +94,26 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _sqlite_foreign_keys(connection: Any, _record: Any) -> None:
-    # SQLite leaves foreign keys unchecked unless each connection asks.
+# What each SQLite connection is told, and why:
+# - foreign_keys: SQLite leaves them unchecked unless each connection asks.
+# - journal_mode WAL: pages being read (every screen after every change) do not block
+#   the writes of a meeting in progress, and a write never waits for readers.
+# - synchronous FULL: an acknowledged rating or decision is on disk before the answer is
+#   sent, even if the machine loses power; WAL's usual NORMAL could lose the last ones.
+# - busy_timeout: a write that meets another waits its turn (up to 15 s) rather than
+#   failing at once with "database is locked".
+SQLITE_SETTINGS = {
+    "foreign_keys": "ON",
+    "journal_mode": "WAL",
+    "synchronous": "FULL",
+    "busy_timeout": "15000",
+}
+
+
+def _sqlite_settings(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
+    for name, value in SQLITE_SETTINGS.items():
+        cursor.execute(f"PRAGMA {name} = {value}")
     cursor.close()
 
 

@@ -242,3 +242,15 @@ def test_the_copies_the_database_accepts_are_the_minutes_groups():
     from meeting.models import CopyGroup
 
     assert {group.value for group in CopyGroup} == set(minutes.GROUPS)
+
+
+def test_sqlite_is_set_for_durable_concurrent_meetings(app):
+    """WAL, synchronous FULL, a busy timeout and foreign keys: on every connection."""
+    with app.app_context():
+        for _ in range(2):
+            with db.engine.connect() as sql:
+                assert sql.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+                assert sql.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+                assert sql.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+                assert sql.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.engine.dispose()
