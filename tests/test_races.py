@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 from conftest import LiveServer, postgres_database
-from room import STARTS_AT
+from room import REVIEW_DATE, STARTS_AT
 
 SAFETY = {"title": "Item", "body": "Rate it.", "scale": "safety"}
 PEOPLE = 25
@@ -184,3 +184,45 @@ def test_repeats_are_harmless(server, chair):
     assert len(record["items"][0]["rounds"]) == 1
     ratings = record["items"][0]["rounds"][0]["ratings"]
     assert sorted(r["name"] for r in ratings) == sorted(meeting.people)
+
+
+def test_two_windows_recording_at_once_never_lose_an_acknowledged_wording(server, chair):
+    """The same decision recorded from two windows at the same moment, ten times."""
+    meeting = Meeting(server.url, chair, items=1)
+    round_id = meeting.open_round()
+    assert chair.post(f"{meeting.path}/rounds/{round_id}/reveal").ok
+    item_id = meeting.item_ids[0]
+    path = f"{meeting.path}/items/{item_id}/decision"
+    other_window = requests.Session()
+    other_window.cookies.update(chair.cookies)
+    for trial in range(10):
+        answers: dict[str, requests.Response] = {}
+        shown = meeting.record()["items"][0]["decision"]
+        based_on = str(shown["version"]) if shown else "0"
+
+        def record(window, wording, based_on=based_on, answers=answers):
+            form = {
+                "intent": "record",
+                "based_on": based_on,
+                "text": wording,
+                "rationale": "Heard everyone",
+                "child_views": "Not asked: too young",
+                "review_date": REVIEW_DATE,
+            }
+            answers[wording] = window.post(path, data=form, allow_redirects=False)
+
+        first, second = f"Wording A{trial}", f"Wording B{trial}"
+        together(
+            lambda first=first: record(chair, first),
+            lambda second=second: record(other_window, second),
+        )
+        kept = [w for w, a in answers.items() if a.status_code == 302]
+        assert len(kept) == 1, {w: a.status_code for w, a in answers.items()}
+        decision = meeting.record()["items"][0]["decision"]
+        assert decision["decision"] == kept[0]
+        refused = answers[second if kept[0] == first else first]
+        assert refused.status_code == 409
+        assert kept[0] in refused.text, "the refusal shows the wording now on the record"
+        assert (second if kept[0] == first else first) in refused.text, "and keeps theirs"
+    said = [e["what"] for e in meeting.record()["events"]]
+    assert sum("the decision on Item 1" in what for what in said) == 10

@@ -150,6 +150,32 @@ def _still_a_draft(decision: Decision) -> None:
         raise Refused("This decision was recorded meanwhile; record any changes instead.")
 
 
+def _still_as_seen(decision: Decision, based_on: str | None) -> None:
+    """Claim a decision for recording, refusing if it changed since the form was drawn.
+
+    The form says which wording it was based on (`based_on`); a second window, or a
+    second chair, that recorded a wording in between makes this one a conflict, shown
+    with the wording now on the record, never a silent overwrite.
+    """
+    try:
+        seen = int(based_on or "")
+    except ValueError:
+        return
+    claimed = session_of(decision).execute(
+        update(Decision)
+        .where(Decision.id == decision.id, Decision.version == seen)
+        .values(version=Decision.version)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 1) == 0:
+        session_of(decision).refresh(decision)
+        raise Refused(
+            f"The decision was recorded from elsewhere while you were editing; wording "
+            f"{decision.version} now reads: “{decision.text}”. Nothing was saved: what you "
+            "typed is kept below. Check it against that wording, then record it again."
+        )
+
+
 def save(item: Item, form: Form, record: bool, actor: str, policy: "Policy") -> Decision:
     """Save the chair's draft of a decision, or record it (checked, and shown to everyone)."""
     editable(item)
@@ -158,6 +184,8 @@ def save(item: Item, form: Form, record: bool, actor: str, policy: "Policy") -> 
         raise Refused("This decision is already recorded; record the changes instead.")
     if not record and decision is not None:
         _still_a_draft(decision)
+    if record and decision is not None:
+        _still_as_seen(decision, form.get("based_on"))
     fields, errors = _read(form, record, item, policy)
     if record:
         _ready_to_record(item, policy)
