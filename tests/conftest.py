@@ -248,9 +248,9 @@ class LiveServer:
         self.process = None
 
     def start(self) -> None:
-        import os
         import subprocess
         import sys
+        import threading
         import time
         import urllib.request
 
@@ -265,25 +265,33 @@ class LiveServer:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        running = threading.Event()
+        # The server writes a line per request; read them all the time it runs, or a full
+        # pipe would stop the server mid-request.
+        self.output = threading.Thread(target=self._read, args=(running,), daemon=True)
+        self.output.start()
+        assert running.wait(30), "the server did not say it was running"
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            match = re.search(r"first chair: (\w+)", line)
-            if match:
-                self.setup_code = match.group(1)
-            if "Meeting server running" in line:
-                break
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/login", timeout=1)
                 return
             except OSError:
                 time.sleep(0.1)
-        raise AssertionError("the server did not start")
+        raise AssertionError("the server did not answer")
+
+    def _read(self, running) -> None:
+        for line in self.process.stdout:
+            match = re.search(r"first chair: (\w+)", line)
+            if match:
+                self.setup_code = match.group(1)
+            if "Meeting server running" in line:
+                running.set()
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+        self.output.join(timeout=10)
         self.process.stdout.close()
 
 
