@@ -47,6 +47,8 @@ def region_context(
         open_round = item.open_round
         if only in (None, "stage"):
             shown_rounds = [(r, concealment.spread(r, viewer)) for r in item.rounds]
+    # Likelihood × severity: the latest revealed round of each basis (inherent, residual).
+    bases = {r.basis: (r, s) for r, s in shown_rounds if s is not None and r.basis}
     mine = concealment.own_rating(open_round, viewer) if open_round else None
     kept = extra.pop("rate_form", None)
     if only in (None, "decision") and item is not None:
@@ -66,6 +68,7 @@ def region_context(
         "viewer": viewer,
         "item": item,
         "rounds": shown_rounds,
+        "bases": bases,
         "open_round": open_round,
         "progress": concealment.progress(open_round) if open_round else None,
         "mine": mine,
