@@ -1,3 +1,6 @@
-from meeting import create_app
+"""The application for a WSGI server (gunicorn): it starts only if it can serve."""
 
-app = create_app()
+from meeting import create_app
+from meeting.startup import ready
+
+app = ready(create_app())

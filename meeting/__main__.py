@@ -9,6 +9,7 @@ import psutil
 from . import create_app
 from .extensions import socketio
 from .pages.links import unreachable
+from .startup import ready
 
 EVERYWHERE = ("0.0.0.0", "::")
 
@@ -36,7 +37,7 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
-    app = create_app()
+    app = ready(create_app())
     local = "127.0.0.1" if args.host in EVERYWHERE else args.host
     print(f"Meeting server running. Open http://{local}:{args.port}/ in a browser.", flush=True)
     if args.host in EVERYWHERE:

@@ -2,6 +2,7 @@
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 
@@ -12,3 +13,4 @@ db = SQLAlchemy(metadata=Base.metadata)
 # Pinned: auto-detection would prefer eventlet, which is no longer maintained.
 socketio = SocketIO(async_mode="threading")
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+migrate = Migrate()

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -11,20 +12,21 @@ from zoneinfo import ZoneInfo
 from flask import Flask, make_response, render_template, request
 from sqlalchemy import event
 
+from . import database, startup
+
 # Each area's views, in the order their blueprints are registered. Socket.IO handlers are
 # imported with them: handlers declared before any server exists are kept by the extension
 # and registered with every app it is initialised for.
 from .actions import views as actions  # noqa: I001
 from .agenda import views as agenda
 from .attendance import views as attendance
-from .chairs import accounts
 from .chairs import views as chairs
 from .chairs.cli import create_chair_command
 from .circulation import reader_views as reading
 from .circulation import views as circulation
 from .decisions import views as decisions
 from .errors import Refused
-from .extensions import db, limiter, socketio
+from .extensions import db, limiter, migrate, socketio
 from .joining import views as joining
 from .models import (
     AttendeeStatus,
@@ -43,18 +45,40 @@ from .record import views as record
 from .room import events as room_events  # noqa: F401
 from .room import views as room
 from .settings import defaults
+from .startup import NotReady
 
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions)
-AREAS += (attendance, record, circulation, reading)
+AREAS += (attendance, record, circulation, reading, startup)
 
 
 def _secret_key(instance: Path) -> str:
     # Kept in the instance folder so sessions survive a restart and every worker agrees.
+    # Written whole under another name and linked into place, so of several workers
+    # starting at once the first one's key is the one every worker reads.
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        made = instance / f"secret_key.{os.getpid()}"
+        made.write_text(secrets.token_hex(32))
+        made.chmod(0o600)
+        try:
+            os.link(made, path)
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
     return path.read_text().strip()
+
+
+def _writable(instance: Path) -> None:
+    try:
+        instance.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=instance):
+            pass
+    except OSError as error:
+        raise NotReady(
+            f"The instance folder {instance} cannot be written to ({error.strerror}): "
+            "give this user write access to it, or set MEETING_INSTANCE_PATH."
+        ) from error
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -65,7 +89,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    _writable(instance)
     app.config.from_mapping(defaults(instance))
     app.config.from_pyfile("config.py", silent=True)
     if overrides:
@@ -83,15 +107,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _responses(app)
     app.cli.add_command(create_chair_command)
 
+    if app.config["DATABASE_UPGRADES_ITSELF"] is None:
+        # The embedded default looks after itself; a shared database is upgraded on purpose.
+        app.config["DATABASE_UPGRADES_ITSELF"] = db_url(app).startswith("sqlite")
+    migrate.init_app(app, db, directory=str(database.MIGRATIONS))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_settings)
-        db.create_all()
-        if app.config["ANNOUNCE_SETUP_CODE"]:
-            code = accounts.setup_code(db.session)
-            if code:
-                print(f"No chair account yet. Set-up code for the first chair: {code}", flush=True)
+        app.extensions["meeting.behind"] = database.prepare(app)
     return app
+
+
+def db_url(app: Flask) -> str:
+    """Return the database's address as configured."""
+    return str(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 # What each SQLite connection is told, and why:

@@ -24,6 +24,8 @@ def defaults(instance: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": env(
             "MEETING_DATABASE_URL", f"sqlite:///{instance / 'meeting.sqlite3'}"
         ),
+        # None: the embedded SQLite database upgrades itself, any other only on command.
+        "DATABASE_UPGRADES_ITSELF": _yes_no(env("MEETING_DATABASE_UPGRADES_ITSELF")),
         "SOCKETIO_MESSAGE_QUEUE": env("MEETING_REDIS_URL"),
         "MEETING_TIMEZONE": env("MEETING_TIMEZONE", "Europe/London"),
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -56,6 +58,10 @@ def defaults(instance: Path) -> dict[str, Any]:
             line.strip() for line in env("MEETING_LEGAL_BASES", "").splitlines() if line.strip()
         ],
     }
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return None if value in (None, "") else value.lower() not in ("0", "no", "false")
 
 
 def policy() -> Policy:

@@ -8,6 +8,7 @@ from .base import AnySession, Base, session_of, utcnow
 from .decisions import Action, Decision, View
 from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
 from .minutes import Correction, Delivery, MinutesVersion
+from .once import FormToken
 from .rating import Contribution, Rating, Round
 from .states import (
     AttendeeStatus,
@@ -39,6 +40,7 @@ __all__ = [
     "Delivery",
     "DeliveryResult",
     "Event",
+    "FormToken",
     "Item",
     "Meeting",
     "MeetingKind",

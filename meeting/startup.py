@@ -1,0 +1,86 @@
+"""Whether a server can run: checked once before it serves, and on demand at `/healthz`.
+
+A server that cannot keep what people send it must not look as if it could: a database
+behind this release, one it cannot write to, or a Redis it cannot reach each stop the
+start with one line saying what is wrong and what to do.
+"""
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Blueprint, Flask, current_app, jsonify
+from sqlalchemy import text
+
+from . import database
+from .extensions import db
+
+bp = Blueprint("health", __name__)
+
+
+class NotReady(SystemExit):
+    """The server cannot start; the message says why and what to do (exit status 1)."""
+
+
+def ready(app: Flask) -> Flask:
+    """Return the app if it can serve; otherwise stop the process with one clear line."""
+    behind = app.extensions.get("meeting.behind")
+    if behind:
+        raise NotReady(f"Not starting: {behind}")
+    with app.app_context():
+        problem = database.writable(db.engine)
+    if problem:
+        raise NotReady(f"Not starting: {problem}")
+    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
+    if url:
+        problem = _redis_problem(url)
+        if problem:
+            raise NotReady(f"Not starting: {problem} Check MEETING_REDIS_URL.")
+    return app
+
+
+def shown(url: str) -> str:
+    """Return an address as it may be printed: without any password in it."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    where = parts.hostname or ""
+    if parts.port:
+        where += f":{parts.port}"
+    where = f"{parts.username or ''}:***@{where}"
+    return urlunsplit(parts._replace(netloc=where))
+
+
+def _redis_problem(url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except (redis.RedisError, OSError, ValueError) as error:
+        return f"Redis at {shown(url)} does not answer ({error}): live updates would be lost."
+    return None
+
+
+def _database_problem() -> str | None:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        found = database.revision(db.engine)
+    except Exception as error:  # noqa: BLE001 - any failure means it cannot be used
+        return f"unreachable ({type(error).__name__})"
+    problem = database.writable(db.engine)
+    if problem:
+        return problem
+    newest = database.head()
+    return None if found == newest else f"at migration {found}, this release needs {newest}"
+
+
+@bp.route("/healthz")
+def healthz():
+    checks: dict[str, Any] = {"database": _database_problem() or "ok"}
+    url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
+    checks["redis"] = (_redis_problem(url) or "ok") if url else "not configured"
+    healthy = all(value in ("ok", "not configured") for value in checks.values())
+    response = jsonify(status="ok" if healthy else "failing", **checks)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

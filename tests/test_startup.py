@@ -1,0 +1,313 @@
+"""Starting safely: the database made or upgraded once, and a server that cannot serve says so.
+
+Every server here is a real process (`python -m meeting`, or gunicorn with two workers),
+started as an operator would, on SQLite and on PostgreSQL.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from conftest import PASSWORD, SAFETY_ITEM, LiveServer, free_port, log_in, make_chair, make_meeting
+from conftest import postgres_database as new_postgres_database
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from meeting import create_app
+from meeting.database import BASELINE, MIGRATIONS, head
+from meeting.extensions import db
+from meeting.models import Base
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINES = ["sqlite", "postgresql"]
+
+
+def database(engine: str, folder: Path):
+    """An empty database of this engine: its URL, and a way to drop it when done."""
+    if engine == "sqlite":
+        return iter([f"sqlite:///{folder / 'meeting.sqlite3'}"])
+    return new_postgres_database()
+
+
+def environment(folder: Path, url: str, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "MEETING_INSTANCE_PATH": str(folder / "instance")}
+    env.pop("MEETING_REDIS_URL", None)
+    return env | {"MEETING_DATABASE_URL": url} | extra
+
+
+def start_and_fail(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Start the embedded server where it must refuse; return how it ended."""
+    port = str(free_port())
+    return subprocess.run(
+        [sys.executable, "-m", "meeting", "--port", port],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def app_on(url: str, folder: Path):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "ANNOUNCE_SETUP_CODE": False,
+        }
+    )
+
+
+def previous_release(url: str, folder: Path, monkeypatch) -> dict:
+    """Hold a meeting on this database, then take it back to the release before migrations.
+
+    Returns the meeting's record as the chair downloaded it.
+    """
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(folder / "made-by"))
+    app = app_on(url, folder)
+    make_chair(app)
+    chair = log_in(app)
+    meeting_id = make_meeting(chair, SAFETY_ITEM, title="Kept across the upgrade")
+    assert chair.post(f"/meetings/{meeting_id}/start").status_code == 302
+    record = chair.get(f"/meetings/{meeting_id}/record.json").get_json()
+    with app.app_context():
+        downgrade(directory=str(MIGRATIONS), revision=BASELINE)
+        with db.engine.begin() as connection:
+            # The release before migrations kept no record of its schema's revision.
+            connection.execute(text("DROP TABLE alembic_version"))
+        assert "form_token" not in inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
+    return record | {"id": meeting_id}
+
+
+def log_in_over_http(server: LiveServer) -> requests.Session:
+    session = requests.Session()
+    fields = {"email": "chair@example.org", "password": PASSWORD}
+    answer = session.post(server.url + "/login", data=fields, allow_redirects=False)
+    assert answer.status_code == 302
+    return session
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_database_from_the_previous_release_upgrades_and_keeps_its_meetings(
+    engine, tmp_path, monkeypatch
+):
+    databases = database(engine, tmp_path)
+    url = next(databases)
+    before = previous_release(url, tmp_path, monkeypatch)
+    env = environment(tmp_path, url)
+    if engine == "postgresql":
+        # A shared database is upgraded on purpose: the server says what to run, and stops.
+        refused = start_and_fail(env)
+        assert refused.returncode == 1
+        said = refused.stderr.strip().splitlines()
+        assert said[-1].startswith("Not starting: The database is at migration 0001"), said
+        assert "flask --app meeting db upgrade" in said[-1]
+        assert "Traceback" not in refused.stderr
+        upgraded = subprocess.run(
+            ["flask", "--app", "meeting", "db", "upgrade"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )
+        assert upgraded.returncode == 0, upgraded.stderr
+    server = LiveServer(tmp_path, url)
+    server.start()
+    try:
+        chair = log_in_over_http(server)
+        after = chair.get(f"{server.url}/meetings/{before['id']}/record.json").json()
+        assert after["meeting"] == before["meeting"]
+        assert after["items"] == before["items"]
+        assert after["events"][: len(before["events"])] == before["events"]
+        assert requests.get(server.url + "/healthz").json()["database"] == "ok"
+    finally:
+        server.stop()
+    check = create_engine(url)
+    with check.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == head()
+    check.dispose()
+    next(databases, None)
+
+
+def test_a_database_newer_than_the_release_is_not_touched(tmp_path):
+    url = f"sqlite:///{tmp_path / 'meeting.sqlite3'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('9999')"))
+    engine.dispose()
+    refused = start_and_fail(environment(tmp_path, url))
+    assert refused.returncode == 1
+    assert "newer than this release knows" in refused.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_migrations_make_the_schema_the_models_declare(engine, tmp_path, monkeypatch):
+    """A database built migration by migration is the one a fresh start makes."""
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    built = database(engine, tmp_path / "built")
+    (tmp_path / "built").mkdir()
+    fresh = database(engine, tmp_path)
+    migrated_url, fresh_url = next(built), next(fresh)
+    app = app_on(migrated_url, tmp_path)
+    with app.app_context():
+        downgrade(directory=str(MIGRATIONS), revision="base")
+        assert inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade(directory=str(MIGRATIONS))
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+        migrated = _constraints(db.engine)
+        db.session.remove()
+        db.engine.dispose()
+    app = app_on(fresh_url, tmp_path)
+    with app.app_context():
+        assert _constraints(db.engine) == migrated
+        db.engine.dispose()
+    next(built, None)
+    next(fresh, None)
+
+
+def _constraints(engine) -> dict[str, list]:
+    """Every table's columns, keys, indexes and CHECK constraints, as the database has them."""
+    found = inspect(engine)
+    shape: dict[str, list] = {}
+    for table in sorted(found.get_table_names()):
+        shape[table] = [
+            sorted((c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)),
+            sorted(str(c["sqltext"]) for c in found.get_check_constraints(table)),
+            sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(table)),
+            sorted(tuple(u["column_names"]) for u in found.get_unique_constraints(table)),
+            sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in found.get_foreign_keys(table)
+            ),
+        ]
+    return shape
+
+
+def test_a_read_only_instance_folder_stops_the_start(tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    env = environment(tmp_path, f"sqlite:///{instance / 'meeting.sqlite3'}")
+    # Permissions do not stop root; the immutable attribute stops everyone.
+    root = os.geteuid() == 0
+    if root:
+        subprocess.run(["chattr", "+i", str(instance)], check=True)
+    else:
+        instance.chmod(0o555)
+    try:
+        ran = start_and_fail(env)
+    finally:
+        subprocess.run(["chattr", "-i", str(instance)] if root else ["true"])
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    last = ran.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"The instance folder {instance} cannot be written to"), last
+    assert "Traceback" not in ran.stderr
+
+
+def test_an_unreachable_redis_stops_the_start_and_a_reachable_one_is_reported(tmp_path):
+    url = f"sqlite:///{tmp_path / 'meeting.sqlite3'}"
+    dead = f"redis://:secret@127.0.0.1:{free_port()}/0"
+    ran = start_and_fail(environment(tmp_path, url, MEETING_REDIS_URL=dead))
+    assert ran.returncode == 1
+    last = ran.stderr.strip().splitlines()[-1]
+    assert last.startswith("Not starting: Redis at redis://:***@127.0.0.1:"), last
+    assert "secret" not in ran.stderr + ran.stdout
+    assert "Check MEETING_REDIS_URL" in last
+
+    server = LiveServer(tmp_path, url)
+    os.environ["MEETING_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    try:
+        server.start()
+    except AssertionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("needs Redis at 127.0.0.1:6379")
+    finally:
+        del os.environ["MEETING_REDIS_URL"]
+    try:
+        health = requests.get(server.url + "/healthz")
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+        assert health.headers["Cache-Control"] == "no-store"
+    finally:
+        server.stop()
+
+
+def test_healthz_says_when_the_database_has_gone(tmp_path):
+    databases = new_postgres_database()
+    url = next(databases)
+    server = LiveServer(tmp_path, url)
+    server.start()
+    try:
+        assert requests.get(server.url + "/healthz").json()["database"] == "ok"
+        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)"))
+        admin.dispose()
+        health = requests.get(server.url + "/healthz")
+        assert health.status_code == 503
+        assert health.json()["status"] == "failing"
+        assert health.json()["database"].startswith("unreachable")
+    finally:
+        server.stop()
+        next(databases, None)
+
+
+def gunicorn(folder: Path, url: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4"]
+        + ["--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
+        env=environment(folder, url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_two_workers_start_on_a_fresh_database_every_time(engine, tmp_path):
+    """Ten fresh starts of gunicorn with two workers on each engine: all clean."""
+    for attempt in range(10):
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        databases = database(engine, folder)
+        process, url = gunicorn(folder, next(databases))
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if requests.get(url + "/healthz", timeout=5).ok:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.1)
+            # Each worker announces the set-up code once its application is built.
+            codes: list[str] = []
+            said: list[str] = []
+            while len(codes) < 2 and time.monotonic() < deadline:
+                line = process.stdout.readline()
+                said.append(line)
+                codes += re.findall(r"first chair: (\w+)", line)
+            assert len(codes) == 2, "".join(said)
+            assert codes[0] == codes[1], "both workers give the same set-up code"
+            assert process.poll() is None, "".join(said)
+            assert requests.get(url + "/healthz", timeout=5).json()["database"] == "ok"
+        finally:
+            process.terminate()
+            rest, _ = process.communicate(timeout=30)
+        output = "".join(said) + rest
+        assert "Traceback" not in output and "exited with code" not in output, output
+        next(databases, None)
