@@ -37,6 +37,7 @@ from .models import (
     Scale,
 )
 from .models.states import KIND_LABELS
+from .pages import once
 from .pages.markup import render_markdown
 from .rating import views as rating
 from .rating.concealment import Audience
@@ -105,6 +106,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _templating(app)
     _responses(app)
+    once.init_app(app)
     app.cli.add_command(create_chair_command)
 
     if app.config["DATABASE_UPGRADES_ITSELF"] is None:
@@ -115,6 +117,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_settings)
         app.extensions["meeting.behind"] = database.prepare(app)
+        if not app.extensions["meeting.behind"]:
+            once.forget_old()
     return app
 
 
@@ -180,8 +184,9 @@ def _responses(app: Flask) -> None:
             "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Join links and display links carry secrets; never pass them on.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # Join links and display links carry secrets: never pass them to another site.
+        # Within this one, a form's page tells a repeat of it where to go back to.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     def error_page(message: str, status: int):

@@ -226,3 +226,60 @@ def test_two_windows_recording_at_once_never_lose_an_acknowledged_wording(server
         assert (second if kept[0] == first else first) in refused.text, "and keeps theirs"
     said = [e["what"] for e in meeting.record()["events"]]
     assert sum("the decision on Item 1" in what for what in said) == 10
+
+
+def token_of(page: str, action: str) -> dict[str, str]:
+    """The one-time token of the form on this page that posts to `action`."""
+    form = re.search(
+        rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form, f"no form posting to {action}"
+    return {"once": re.search(r'name="once" value="([^"]+)"', form.group(1)).group(1)}
+
+
+def test_every_form_sent_twice_at_once_counts_once(server, chair):
+    """The same form (same page, same token) sent twice at the same moment, step by step."""
+    meeting = Meeting(server.url, chair, items=1)
+    path = meeting.path[len(server.url) :]
+    device = next(iter(meeting.people.values()))
+    statuses: list[int] = []
+
+    def twice(session, page_url: str, action: str, **form) -> int:
+        """Post the form twice at once; return how many log lines that added."""
+        form |= token_of(session.get(page_url).text, action)
+        before = len(meeting.record()["events"])
+        answers: list[requests.Response] = []
+        send = lambda: answers.append(session.post(server.url + action, data=form))  # noqa: E731
+        together(send, send)
+        statuses.extend(a.status_code for a in answers)
+        assert [a.status_code for a in answers] == [200, 200], [a.text[:300] for a in answers]
+        said = " ".join(a.text for a in answers)
+        assert "That was sent twice; it was done once" in said, "the second copy says so"
+        return len(meeting.record()["events"]) - before
+
+    attend = f"{meeting.path.replace('/meetings/', '/m/')}"
+    action = {
+        "what": "Visit the family",
+        "owner_name": "Mo Key",
+        "agency": "Police",
+        "due": REVIEW_DATE,
+    }
+    assert twice(chair, meeting.path, f"{path}/actions", **action) == 1
+    assert len(meeting.record()["actions"]) == 1
+    # A retry after the answer was lost: the same form again, later.
+    sent = {**action, **token_of(chair.get(meeting.path).text, f"{path}/actions")}
+    assert chair.post(f"{meeting.path}/actions", data=sent).ok
+    again = chair.post(f"{meeting.path}/actions", data=sent)
+    assert "That was sent twice; it was done once" in again.text
+    assert len(meeting.record()["actions"]) == 2
+    apology = {"name": "Dr Ann Lee", "role": "GP", "agency": "Health", "email": ""}
+    assert twice(chair, meeting.path, f"{path}/apologies", **apology) == 1
+    assert sum(p["name"] == "Dr Ann Lee" for p in meeting.record()["attendance"]) == 1
+
+    round_id = meeting.open_round()
+    rating = f"/m/{meeting.id}/rounds/{round_id}/rating"
+    assert twice(device, attend, rating, score="3", reason="Same again") == 1
+    assert chair.post(f"{meeting.path}/rounds/{round_id}/reveal").ok
+    assert twice(chair, meeting.path, f"{path}/close") == 1
+    assert meeting.record()["meeting"]["status"] == "closed"
+    assert not [s for s in statuses if s >= 500]

@@ -1,0 +1,73 @@
+"""A form sent twice is acted on once: each form carries a one-time token.
+
+Every form that changes something is drawn with a fresh token. The first request that
+brings it stores the token in the same transaction as its change, so both are saved
+together or neither is. A second copy of the same form (a double click, a retry after a
+lost answer, a resend when the connection came back) finds the token taken and changes
+nothing: it is answered with the page it came from and a note that it was already done.
+"""
+
+import secrets
+from datetime import timedelta
+
+from flask import Flask, flash, redirect, request, session, url_for
+from markupsafe import Markup
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..models import FormToken, utcnow
+
+FIELD = "once"
+# Forms sent again and again on purpose, whose every copy is meant to count.
+REPEATABLE = {"decisions.draft"}
+# A form older than this is taken as new (its token is forgotten).
+KEPT_FOR = timedelta(days=2)
+
+
+def field() -> Markup:
+    """Return the hidden input that makes a form count once."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        FIELD, secrets.token_urlsafe(18)
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["once"] = field
+
+    @app.before_request
+    def first_copy_only() -> Response | None:
+        token = request.form.get(FIELD) if request.method == "POST" else None
+        if not token or request.endpoint in REPEATABLE:
+            return None
+        db.session.add(FormToken(token=token[:64]))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            return _already_done()
+        return None
+
+
+def forget_old() -> None:
+    """Drop the tokens of forms too old to be sent again; call in an app context."""
+    db.session.execute(delete(FormToken).where(FormToken.used_at < utcnow() - KEPT_FOR))
+    db.session.commit()
+
+
+def _already_done() -> Response:
+    flash("That was sent twice; it was done once, and nothing else changed.")
+    return redirect(_came_from())
+
+
+def _came_from() -> str:
+    came_from = request.headers.get("HX-Current-URL") or request.referrer or ""
+    if came_from.startswith(request.host_url):
+        return came_from
+    meeting_id = (request.view_args or {}).get("meeting_id")
+    if meeting_id is None:
+        return "/"
+    if session.get("chair_id"):
+        return url_for("agenda.show", meeting_id=meeting_id)
+    return url_for("room.attend", meeting_id=meeting_id)
