@@ -1,6 +1,7 @@
 """Start a meeting server on the embedded default: one process, SQLite in the instance folder."""
 
 import argparse
+import logging
 import socket
 from ipaddress import ip_address
 
@@ -50,6 +51,9 @@ def main() -> None:
             print("This computer has no network address yet: connect it to the room's network.")
     elif unreachable(f"http://{args.host}/"):
         print("Only this computer can reach it; start with --host 0.0.0.0 so phones can join.")
+    # The server's own access lines would write display and join links whole; the
+    # meeting's log writes one line per request without them.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Werkzeug is fine for one meeting room; production runs gunicorn (see README).
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
 

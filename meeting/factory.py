@@ -9,10 +9,10 @@ from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, g, has_request_context, make_response, render_template, request
 from sqlalchemy import event
 
-from . import database, startup
+from . import database, logs, startup
 
 # Each area's views, in the order their blueprints are registered. Socket.IO handlers are
 # imported with them: handlers declared before any server exists are kept by the extension
@@ -84,7 +84,7 @@ def _writable(instance: Path) -> None:
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then the instance config, then overrides."""
-    app = Flask(
+    app = logs.Application(
         "meeting",
         instance_path=os.environ.get("MEETING_INSTANCE_PATH"),
         instance_relative_config=True,
@@ -98,6 +98,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("MEETING_SECRET_KEY") or _secret_key(instance)
 
+    logs.init_app(app)
     db.init_app(app)
     limiter.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
@@ -209,5 +210,22 @@ def _responses(app: Flask) -> None:
     @app.errorhandler(500)
     def failed(error):
         db.session.rollback()
-        message = "Something went wrong on the server. Nothing you had saved was lost; try again."
+        if g.get("saved"):
+            message = (
+                "What you sent was saved, but the page could not be shown. "
+                "Reload the page to see it; do not send it again."
+            )
+        elif request.method == "POST":
+            message = (
+                "Something went wrong on the server, and what you sent was not saved. "
+                "Anything saved before is safe; try again."
+            )
+        else:
+            message = "Something went wrong on the server showing this page. Try again."
         return render_template("error.html", message=message), 500
+
+    @event.listens_for(db.session, "after_commit")
+    def saved(_session):
+        # Whether this request has saved anything, for the error page to say so truly.
+        if has_request_context():
+            g.saved = True

@@ -246,6 +246,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.setup_code = ""
         self.process = None
+        # Everything the server has written (stdout and stderr), line by line.
+        self.said: list[str] = []
 
     def start(self) -> None:
         import subprocess
@@ -282,6 +284,7 @@ class LiveServer:
 
     def _read(self, running) -> None:
         for line in self.process.stdout:
+            self.said.append(line)
             match = re.search(r"first chair: (\w+)", line)
             if match:
                 self.setup_code = match.group(1)
