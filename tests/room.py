@@ -134,7 +134,9 @@ class Room:
         details = {"name": name, "role": role, "agency": agency}
         sent(context.request.post(f"/join/{self.join_code}", form=details), f"join {name}")
         page = self.chair_page()
-        admit = rf"/meetings/{self.meeting_id}/people/(\d+)/admit\"[^<]*<[^<]*\bAdmit "
+        # The Admit button of their row (after the form's one-time token).
+        admit = rf"/meetings/{self.meeting_id}/people/(\d+)/admit\"[^<]*"
+        admit += r"(?:<input[^>]*>)?[^<]*<[^<]*\bAdmit "
         found = re.search(admit + re.escape(name), page)
         assert found, f"{name} is not waiting"
         person = Person(name, agency, context, int(found.group(1)))

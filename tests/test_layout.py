@@ -1,7 +1,8 @@
 """The rules are plain Python: no module of rules loads Flask, Werkzeug or a Flask extension.
 
 Views (`views.py`, `reader_views.py`), Socket.IO handlers (`events.py`), the command line
-(`cli.py`) and the page machinery (`pages/`) are the web layer; every other module of an
+(`cli.py`), the page machinery (`pages/`) and what starts the application (its database,
+migrations, checks and log) are the web layer; every other module of an
 area is a rule, and so are the schema, the clock, the policy and the errors.
 """
 
@@ -14,13 +15,16 @@ import meeting
 ROOT = Path(meeting.__file__).parent
 WEB = {"views.py", "reader_views.py", "events.py", "cli.py"}
 APPLICATION = {"factory.py", "settings.py", "extensions.py", "__main__.py"}
+# Starting the application: its database, its checks, its log.
+APPLICATION |= {"database.py", "startup.py", "logs.py"}
 
 
 def rule_modules() -> list[str]:
     found = []
     for path in sorted(ROOT.rglob("*.py")):
         relative = path.relative_to(ROOT.parent)
-        if path.name in WEB or path.name in APPLICATION or "pages" in relative.parts:
+        web = "pages" in relative.parts or "migrations" in relative.parts
+        if path.name in WEB or path.name in APPLICATION or web:
             continue
         found.append(".".join(relative.with_suffix("").parts).removesuffix(".__init__"))
     return found

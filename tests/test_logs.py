@@ -80,6 +80,7 @@ def test_the_log_follows_a_meeting_without_the_child_or_any_secret(server):
 
 def test_a_database_failure_is_logged_without_the_values_and_told_truly(app, caplog):
     """A request that fails after saving says so; one that fails before saving says that."""
+
     @app.route("/fails/<int:meeting_id>/<when>", methods=["POST"])
     def fails(meeting_id, when):
         meeting = db.session.get(Meeting, meeting_id)
