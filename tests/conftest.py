@@ -291,6 +291,11 @@ class LiveServer:
             if "Meeting server running" in line:
                 running.set()
 
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a power cut or the kernel would."""
+        self.process.kill()
+        self.stop()
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)

@@ -283,3 +283,51 @@ def test_every_form_sent_twice_at_once_counts_once(server, chair):
     assert twice(chair, meeting.path, f"{path}/close") == 1
     assert meeting.record()["meeting"]["status"] == "closed"
     assert not [s for s in statuses if s >= 500]
+
+
+def test_a_server_killed_mid_burst_keeps_every_acknowledged_rating_exactly_once(server, chair):
+    """25 people keep changing their ratings; the server is killed (SIGKILL) and restarted."""
+    meeting = Meeting(server.url, chair, items=3)
+    kills = 0
+    for trial in range(3):
+        if trial:
+            meeting.move_to(trial + 1)
+        round_id = meeting.open_round()
+        acknowledged: dict[str, int] = {}
+        sending: dict[str, int] = {}
+
+        def burst(name, device, round_id=round_id, acknowledged=acknowledged, sending=sending):
+            for seq in range(1, 1000):
+                sending[name] = seq
+                try:
+                    answer = device.post(
+                        f"{server.url}/m/{meeting.id}/rounds/{round_id}/rating",
+                        data={"score": str(seq % 11), "reason": f"{name} change {seq}"},
+                        allow_redirects=False,
+                        timeout=30,
+                    )
+                except requests.ConnectionError:
+                    return
+                assert answer.status_code == 302, answer.text[:500]
+                acknowledged[name] = seq
+
+        def kill(trial=trial):
+            time.sleep(0.6 + 0.2 * trial)
+            server.kill()
+
+        together(kill, *[lambda n=n, d=d: burst(n, d) for n, d in meeting.people.items()])
+        kills += 1
+        server.start()
+        assert chair.post(f"{meeting.path}/rounds/{round_id}/reveal").ok
+        round_ = meeting.record()["items"][trial]["rounds"][-1]
+        stored: dict[str, list[int]] = {}
+        for rating in round_["ratings"]:
+            name, _, seq = rating["reason"].rpartition(" change ")
+            stored.setdefault(name, []).append(int(seq))
+        assert all(len(seqs) == 1 for seqs in stored.values()), "a person rated twice"
+        assert set(acknowledged) <= set(stored), "an acknowledged rating is missing"
+        for name, seq in acknowledged.items():
+            # Either the last acknowledged change, or the one in flight at the kill.
+            assert stored[name][0] in (seq, sending[name]), (name, seq, stored[name])
+        assert len(acknowledged) > PEOPLE // 2, "too few ratings were acknowledged to test"
+    assert kills == 3
