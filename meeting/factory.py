@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context, make_response, render_template, request
+from markupsafe import Markup
 from sqlalchemy import event
 
 from . import database, logs, startup
@@ -43,6 +44,7 @@ from .rating import views as rating
 from .rating.concealment import Audience
 from .rating.scales import LIKELIHOOD, SCALES, SEVERITY
 from .record import views as record
+from .record.seen import fingerprint
 from .room import events as room_events  # noqa: F401
 from .room import views as room
 from .settings import defaults
@@ -151,6 +153,11 @@ def _sqlite_settings(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def based_on(shown: Any) -> Markup:
+    """Return the hidden input saying what an edit form showed (see `record.seen`)."""
+    return Markup('<input type="hidden" name="based_on" value="{}">').format(fingerprint(shown))
+
+
 def _templating(app: Flask) -> None:
     zone = ZoneInfo(app.config["MEETING_TIMEZONE"])
 
@@ -161,6 +168,7 @@ def _templating(app: Flask) -> None:
         return moment.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["based_on"] = based_on
     app.jinja_env.globals.update(
         KIND_LABELS=KIND_LABELS,
         SCALES=SCALES,

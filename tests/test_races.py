@@ -331,3 +331,39 @@ def test_a_server_killed_mid_burst_keeps_every_acknowledged_rating_exactly_once(
             assert stored[name][0] in (seq, sending[name]), (name, seq, stored[name])
         assert len(acknowledged) > PEOPLE // 2, "too few ratings were acknowledged to test"
     assert kills == 3
+
+
+def test_two_windows_editing_the_same_record_never_lose_an_acknowledged_edit(server, chair):
+    """An agenda item, the meeting's details: edited from two windows at the same moment."""
+    details = {"title": "Races", "kind": "other", "child": "A.B.", "starts_at": STARTS_AT}
+    made = chair.post(server.url + "/meetings/new", data=details, allow_redirects=False)
+    path = made.headers["Location"]
+    page_url = server.url + path
+    assert chair.post(page_url + "/items", data=SAFETY).ok
+    item_id = re.search(r"/items/(\d+)\">Edit<", chair.get(page_url).text).group(1)
+    other_window = requests.Session()
+    other_window.cookies.update(chair.cookies)
+
+    def both(form_page: str, action: str, field: str, base: dict, trial: int) -> None:
+        # The one edit form on the page: it says what it showed.
+        page = chair.get(form_page).text
+        based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+        answers: dict[str, requests.Response] = {}
+
+        def save(window, text):
+            data = {**base, field: text, "based_on": based_on}
+            answers[text] = window.post(server.url + action, data=data, allow_redirects=False)
+
+        first, second = f"First {field} {trial}", f"Second {field} {trial}"
+        together(lambda: save(chair, first), lambda: save(other_window, second))
+        kept = [t for t, a in answers.items() if a.status_code in (302, 303)]
+        assert len(kept) == 1, {t: a.status_code for t, a in answers.items()}
+        lost = second if kept[0] == first else first
+        assert answers[lost].status_code == 409
+        assert "changed from elsewhere" in answers[lost].text
+        assert kept[0] in answers[lost].text, "the refusal shows what is there now"
+        assert lost in answers[lost].text, "and keeps what they typed"
+
+    for trial in range(5):
+        both(f"{page_url}/items/{item_id}", f"{path}/items/{item_id}", "body", SAFETY, trial)
+        both(page_url, f"{path}/details", "place", details, trial)

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..rating.rounds import reveal
 from ..record.log import log
+from ..record.seen import still_as_seen
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G: nothing that is misread or misheard.
 JOIN_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
@@ -94,7 +95,17 @@ def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -
 def update_meeting(meeting: Meeting, form: Mapping[str, str]) -> None:
     """Change a meeting's details (not once it is closed)."""
     writable(meeting)
-    for key, value in parse_meeting(form).items():
+    fields = parse_meeting(form)
+    still_as_seen(
+        meeting,
+        form.get("based_on"),
+        lambda: meeting.details_shown,
+        lambda: (
+            f"“{meeting.title}”, {meeting.kind_label}, about {meeting.child}, "
+            f"{meeting.starts_at:%-d %b %Y %H:%M}" + (f", {meeting.place}" if meeting.place else "")
+        ),
+    )
+    for key, value in fields.items():
         setattr(meeting, key, value)
     log(meeting, meeting.chair.name, "changed the meeting's details")
 
@@ -139,6 +150,12 @@ def update_item(item: Item, form: Mapping[str, str]) -> None:
     """Change an agenda item before the meeting starts."""
     _agenda_open(item.meeting)
     fields = parse_item(form)
+    still_as_seen(
+        item,
+        form.get("based_on"),
+        lambda: item.shown,
+        lambda: f"“{item.title}”: {item.body}",
+    )
     if item.contributions and fields["scale"] != item.scale:
         raise Invalid(
             {

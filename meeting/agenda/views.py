@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..attendance.quorum import require_quorum
 from ..circulation.deadlines import clock
-from ..errors import Invalid
+from ..errors import Invalid, Refused
 from ..extensions import db
 from ..models import Item, Meeting
 from ..pages.access import chairs_meeting, logged_in_chair, login_required, owned
@@ -68,6 +68,15 @@ def details(meeting_id):
     except Invalid as invalid:
         db.session.rollback()
         return chair_page(meeting, details_form=request.form, details_errors=invalid.errors)
+    except Refused as refused:
+        db.session.rollback()
+        return chair_page(
+            meeting,
+            refused.status,
+            details_form=request.form,
+            details_errors={},
+            kept_alert=str(refused),
+        )
     db.session.commit()
     ring_everyone(meeting, "stage", "agenda")
     return _back(meeting)
@@ -101,12 +110,16 @@ def edit_item(meeting_id, item_id):
     item = _item(meeting, item_id)
     form: Mapping[str, str] = request.form
     errors: dict[str, str] = {}
+    refused: Refused | None = None
     if request.method == "POST":
         try:
             meetings.update_item(item, form)
         except Invalid as invalid:
             db.session.rollback()
             errors = invalid.errors
+        except Refused as problem:
+            db.session.rollback()
+            refused = problem
         else:
             db.session.commit()
             ring_everyone(meeting, "agenda", "stage")
@@ -118,8 +131,15 @@ def edit_item(meeting_id, item_id):
             "scale": item.scale,
             "choices": "\n".join(item.choices),
         }
-    page = render_template("agenda/item.html", meeting=meeting, item=item, form=form, errors=errors)
-    return page, 422 if errors else 200
+    page = render_template(
+        "agenda/item.html",
+        meeting=meeting,
+        item=item,
+        form=form,
+        errors=errors,
+        kept_alert=str(refused or ""),
+    )
+    return page, refused.status if refused else 422 if errors else 200
 
 
 @bp.route("/<int:meeting_id>/items/<int:item_id>/move", methods=["POST"])

@@ -11,6 +11,7 @@ from ..models import Item, Meeting, MinutesVersion
 from ..rating.concealment import chair_viewer
 from ..record import export
 from ..record.log import log
+from ..record.seen import still_as_seen
 from .versions import latest, make_version, require_closed
 
 if TYPE_CHECKING:
@@ -80,6 +81,12 @@ def save_draft(meeting: Meeting, form: Mapping[str, str], policy: "Policy") -> N
             withheld[key] = groups
     if errors:
         raise Invalid(errors)
+    still_as_seen(
+        meeting,
+        form.get("based_on"),
+        lambda: meeting.draft_shown,
+        lambda: f"summary “{meeting.minutes_summary}”",
+    )
     changed = []
     if summary != meeting.minutes_summary:
         changed.append("summary")

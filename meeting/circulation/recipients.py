@@ -14,6 +14,7 @@ from ..joining.people import BAD_EMAIL, plausible_email
 from ..models import AnySession, Attendee, CopyGroup, Delivery, Meeting, MinutesVersion, word_of
 from ..record.export import ATTENDED
 from ..record.log import log
+from ..record.seen import still_as_seen
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -64,6 +65,12 @@ def set_recipient(attendee: Attendee, form: Mapping[str, str], policy: "Policy")
         raise Invalid({"email": BAD_EMAIL})
     if typed and group is None:
         raise Invalid({"copy_group": "Choose one of the copies listed."})
+    still_as_seen(
+        attendee,
+        form.get("based_on"),
+        lambda: attendee.recipient_shown,
+        lambda: f"{attendee.email or 'no email'}, {GROUPS[group_of(attendee, policy)]} copy",
+    )
     before = (attendee.email, attendee.copy_group)
     attendee.email, attendee.copy_group = email, group
     if before != (email, group):

@@ -13,6 +13,7 @@ from ..errors import Forbidden, Invalid, Refused
 from ..models import Attendee, Decision, Item, View, utcnow
 from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..record.log import log
+from ..record.seen import still_as_seen
 from .decision import editable
 
 if TYPE_CHECKING:
@@ -120,6 +121,16 @@ def consider(item: Item, attendee: Attendee, form: Mapping[str, str], policy: "P
     if errors:
         raise Invalid(errors)
     view = _view(decision, attendee)
+    if view.id is not None:
+        still_as_seen(
+            view,
+            form.get("based_on"),
+            lambda: view.considered_shown,
+            lambda: (
+                f"“{view.considered}”"
+                + (f", escalated to {view.escalate_to}" if view.escalate else "")
+            ),
+        )
     was = f"Was: {view.considered}" if view.considered else ""
     view.considered, view.escalate = considered, escalate
     view.escalate_to = escalate_to if escalate else ""

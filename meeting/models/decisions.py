@@ -1,7 +1,7 @@
 """What the meeting decided: decisions, each rater's view on them, and the actions agreed."""
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,6 +75,11 @@ class View(Base):
 
     decision: Mapped[Decision] = relationship(back_populates="views")
     attendee: Mapped["Attendee"] = relationship()
+
+    @property
+    def considered_shown(self) -> tuple[Any, ...]:
+        """What the form for how the meeting considered this view shows."""
+        return (self.considered, self.escalate, self.escalate_to, self.respond_by)
 
 
 class Action(Base):

@@ -4,7 +4,7 @@ Times are stored as naive UTC; templates convert them with the `localtime` filte
 """
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -95,6 +95,16 @@ class Meeting(Base):
         """The chair's own seat in their meeting."""
         return next(a for a in self.attendees if a.is_chair)
 
+    @property
+    def details_shown(self) -> tuple[Any, ...]:
+        """What the form for the meeting's details shows (an edit over another is refused)."""
+        return (self.title, self.kind, self.child, self.starts_at, self.place)
+
+    @property
+    def draft_shown(self) -> tuple[Any, ...]:
+        """What the form for the draft minutes shows."""
+        return (self.minutes_summary, self.minutes_withheld, self.minutes_undecided_reason)
+
 
 class Item(Base):
     """An agenda item: the assessment under discussion and the scale it is rated on."""
@@ -124,6 +134,11 @@ class Item(Base):
     @property
     def open_round(self) -> "Round | None":
         return next((r for r in self.rounds if r.revealed_at is None), None)
+
+    @property
+    def shown(self) -> tuple[Any, ...]:
+        """What the item's form shows."""
+        return (self.title, self.body, self.scale, self.choices)
 
 
 class Attendee(Base):
@@ -159,6 +174,11 @@ class Attendee(Base):
     @property
     def may_rate(self) -> bool:
         return self.present and not self.observer
+
+    @property
+    def recipient_shown(self) -> tuple[Any, ...]:
+        """What the form for where their minutes go shows."""
+        return (self.email, self.copy_group)
 
 
 class Event(Base):
