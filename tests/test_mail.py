@@ -1,8 +1,12 @@
-"""Circulation, correction and recirculation against a real SMTP server on loopback."""
+"""Circulation, correction and recirculation against a real SMTP server on loopback, and
+against a mail server that never answers."""
 
 import email
 import email.policy
 import re
+import socket
+import threading
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -54,6 +58,36 @@ def deliveries(app) -> dict[str, str]:
     with app.app_context():
         rows = db.session.query(Delivery).order_by(Delivery.id).all()
         return {d.email: d.result for d in rows}
+
+
+@pytest.fixture
+def silent_smtp(app):
+    """A mail server on loopback that takes every connection and never says a word.
+
+    The app waits 1 s for an answer. Yields its "host:port" and the connections it took.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    taken: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                taken.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    host, port = listener.getsockname()
+    app.config.update(SMTP_HOST=host, SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_TIMEOUT=1)
+    yield f"{host}:{port}", taken
+    stop.set()
+    thread.join()
+    for connection in taken:
+        connection.close()
+    listener.close()
 
 
 def press(chair, page: str, label: str, near: str = ""):
@@ -181,3 +215,28 @@ def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smt
     assert "sent version 1 of the minutes: 0 of 5 delivered" in events
     assert "accepted correction" in events and "declined correction" in events
     assert "circulated version 2" in events
+
+
+def circulate(story):
+    return story.people.chair.post(
+        f"/meetings/{story.people.meeting_id}/minutes/draft",
+        data={"then": "circulate", "undecided_reason": UNDECIDED_REASON},
+    )
+
+
+def test_a_mail_server_that_never_answers_costs_one_wait_for_everyone(story, silent_smtp, app):
+    where, taken = silent_smtp
+    timeout = app.config["SMTP_TIMEOUT"]
+    chair = story.people.chair
+    url = f"/meetings/{story.people.meeting_id}/minutes"
+
+    started = time.monotonic()
+    assert circulate(story).status_code == 302
+    assert set(deliveries(app).values()) == {"failed"}
+    # One wait for the silent server, for everyone: not one wait per recipient (five).
+    assert time.monotonic() - started < 3 * timeout
+    assert len(taken) == 1
+    page = text_of(chair.get(url).text)
+    why = f"Could not reach the mail server at {where}: it did not answer within 1 s"
+    assert page.count(why) == 5
+    assert "Send again to all 5 not delivered" in page

@@ -168,43 +168,77 @@ def _message(
 def _by_smtp(attempts: list[tuple[Delivery, EmailMessage]], settings: MailSettings) -> None:
     where = f"{settings.host}:{settings.port}"
     server = None
-    for delivery, message in attempts:
-        try:
-            if server is None:
+    for index, (delivery, message) in enumerate(attempts):
+        if server is None:
+            try:
                 server = _connect(settings)
+            except (smtplib.SMTPException, OSError) as error:
+                # A server that cannot be reached now will not be reached for the next
+                # person either: one wait for it is enough, not one per recipient.
+                _fail(attempts[index:], _unreachable(error, where, settings))
+                return
+        try:
             server.send_message(message, to_addrs=[delivery.email])
         except smtplib.SMTPRecipientsRefused as refused:
             code, reply = refused.recipients.get(delivery.email, (0, b""))
             delivery.result = DeliveryResult.REFUSED
             delivery.detail = f"The mail server refused this address: {code} {_text(reply)}"
-            continue
         except smtplib.SMTPResponseException as error:
             delivery.result = DeliveryResult.FAILED
             delivery.detail = (
                 f"The mail server answered {error.smtp_code} {_text(error.smtp_error)}"
             )
-            continue
         except (smtplib.SMTPException, OSError) as error:
             delivery.result = DeliveryResult.FAILED
-            delivery.detail = f"Could not reach the mail server at {where}: {error}"
+            delivery.detail = (
+                f"The connection to the mail server at {where} was lost while sending: "
+                f"{_why(error, settings)}"
+            )
+            server.close()
             server = None
-            continue
-        delivery.result = DeliveryResult.SENT
-        delivery.detail = f"Accepted by the mail server at {where}"
+        else:
+            delivery.result = DeliveryResult.SENT
+            delivery.detail = f"Accepted by the mail server at {where}"
     if server is not None:
         try:
             server.quit()
         except (smtplib.SMTPException, OSError):
-            pass
+            server.close()
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
     server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-    if settings.starttls:
-        server.starttls()
-    if settings.username:
-        server.login(settings.username, settings.password)
+    try:
+        if settings.starttls:
+            server.starttls()
+        if settings.username:
+            server.login(settings.username, settings.password)
+    except BaseException:
+        server.close()
+        raise
     return server
+
+
+def _unreachable(error: Exception, where: str, settings: MailSettings) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return (
+            f"The mail server at {where} would not take mail: it answered "
+            f"{error.smtp_code} {_text(error.smtp_error)}"
+        )
+    return f"Could not reach the mail server at {where}: {_why(error, settings)}"
+
+
+def _why(error: Exception, settings: MailSettings) -> str:
+    # smtplib reports a server that says nothing as "Connection unexpectedly closed".
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        return f"it did not answer within {settings.timeout:g} s"
+    return str(error)
+
+
+def _fail(attempts: list[tuple[Delivery, EmailMessage]], detail: str) -> None:
+    for delivery, _message in attempts:
+        delivery.result = DeliveryResult.FAILED
+        delivery.detail = detail
 
 
 def _text(reply: bytes | str) -> str:
