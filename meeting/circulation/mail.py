@@ -1,12 +1,14 @@
 """Sending each recipient their copy of the minutes: by SMTP when set up, else to an outbox.
 
 Every attempt is a Delivery row with its result, so a refusal or a dead mail server is
-reported per person and can be tried again; the frozen version is never touched.
+reported per person and can be tried again; the frozen version is never touched. The
+rows are queued as pending in the chair's request and sent afterwards, one batch at a
+time, outside any request: a slow mail server never holds up a page.
 """
 
 import re
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
+# Called after each step of sending, so other requests see it at once (a commit).
+Save = Callable[[], None]
+Attempt = tuple[Delivery, EmailMessage]
+
 
 @dataclass(frozen=True)
 class MailSettings:
@@ -55,17 +61,10 @@ class MailSettings:
         return bool(self.host)
 
 
-def send(
-    made: MinutesVersion,
-    people: list[Attendee],
-    link_for: Callable[[Attendee], str],
-    settings: MailSettings,
-    policy: "Policy",
-) -> list[Delivery]:
-    """Send a version to each person with an email address; log and return the attempts."""
-    copies: dict[str, tuple[str, str | None, bytes]] = {}
-    attempts = []
-    closes = window_closes(made.meeting, policy)
+def queue(made: MinutesVersion, people: list[Attendee], policy: "Policy") -> list[Delivery]:
+    """Add a pending delivery of a version for each person with an email address."""
+    copies: dict[CopyGroup, tuple[str, str | None]] = {}
+    queued = []
     session = session_of(made)
     for person in people:
         email = email_of(person)
@@ -73,9 +72,8 @@ def send(
             continue
         group = group_of(person, policy)
         if group not in copies:
-            markdown, cut_for = copy_of(made, group)
-            copies[group] = (markdown, cut_for, to_docx(markdown, _title(made)))
-        markdown, cut_for, document = copies[group]
+            copies[group] = copy_of(made, group)
+        markdown, cut_for = copies[group]
         delivery = Delivery(
             version=made,
             attendee=person,
@@ -85,17 +83,60 @@ def send(
             result=DeliveryResult.PENDING,
         )
         session.add(delivery)
+        queued.append(delivery)
+    session.flush()
+    return queued
+
+
+def deliver(
+    queued: list[Delivery],
+    links: Mapping[int, str],
+    settings: MailSettings,
+    policy: "Policy",
+    save: Save,
+) -> None:
+    """Send queued deliveries of one version, saving each result as it comes; log the batch.
+
+    `links` holds each delivery's link to the recipient's copy online, by delivery id.
+    """
+    if not queued:
+        return
+    made = queued[0].version
+    attempts = _messages(made, queued, links, settings, policy)
+    if settings.using_smtp:
+        _by_smtp(attempts, settings, save)
+    else:
+        _to_outbox(made, attempts, settings.outbox, save)
+    log_sending(made, queued)
+
+
+def _messages(
+    made: MinutesVersion,
+    queued: list[Delivery],
+    links: Mapping[int, str],
+    settings: MailSettings,
+    policy: "Policy",
+) -> list[Attempt]:
+    """Write each queued delivery's email, making each group's copy and document once."""
+    copies: dict[CopyGroup | None, tuple[str, bytes, str | None]] = {}
+    closes = window_closes(made.meeting, policy)
+    attempts = []
+    for delivery in queued:
+        group = delivery.copy_group
+        if group not in copies:
+            markdown, cut_for = copy_of(made, group)
+            copies[group] = (markdown, to_docx(markdown, _title(made)), cut_for)
         message = _message(
-            made, person, email, (markdown, document, cut_for), link_for(person), closes, settings
+            made,
+            delivery.attendee,
+            delivery.email,
+            copies[group],
+            links[delivery.id],
+            closes,
+            settings,
         )
         attempts.append((delivery, message))
-    session.flush()
-    if settings.using_smtp:
-        _by_smtp(attempts, settings)
-    else:
-        _to_outbox(made, attempts, settings.outbox)
-    log_sending(made)
-    return [delivery for delivery, _message in attempts]
+    return attempts
 
 
 def _title(made: MinutesVersion) -> str:
@@ -165,7 +206,7 @@ def _message(
     return message
 
 
-def _by_smtp(attempts: list[tuple[Delivery, EmailMessage]], settings: MailSettings) -> None:
+def _by_smtp(attempts: list[Attempt], settings: MailSettings, save: Save) -> None:
     where = f"{settings.host}:{settings.port}"
     server = None
     for index, (delivery, message) in enumerate(attempts):
@@ -175,7 +216,7 @@ def _by_smtp(attempts: list[tuple[Delivery, EmailMessage]], settings: MailSettin
             except (smtplib.SMTPException, OSError) as error:
                 # A server that cannot be reached now will not be reached for the next
                 # person either: one wait for it is enough, not one per recipient.
-                _fail(attempts[index:], _unreachable(error, where, settings))
+                _fail(attempts[index:], _unreachable(error, where, settings), save)
                 return
         try:
             server.send_message(message, to_addrs=[delivery.email])
@@ -199,6 +240,7 @@ def _by_smtp(attempts: list[tuple[Delivery, EmailMessage]], settings: MailSettin
         else:
             delivery.result = DeliveryResult.SENT
             delivery.detail = f"Accepted by the mail server at {where}"
+        save()
     if server is not None:
         try:
             server.quit()
@@ -235,19 +277,18 @@ def _why(error: Exception, settings: MailSettings) -> str:
     return str(error)
 
 
-def _fail(attempts: list[tuple[Delivery, EmailMessage]], detail: str) -> None:
+def _fail(attempts: list[Attempt], detail: str, save: Save) -> None:
     for delivery, _message in attempts:
         delivery.result = DeliveryResult.FAILED
         delivery.detail = detail
+    save()
 
 
 def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _to_outbox(
-    made: MinutesVersion, attempts: list[tuple[Delivery, EmailMessage]], folder: Path
-) -> None:
+def _to_outbox(made: MinutesVersion, attempts: list[Attempt], folder: Path, save: Save) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for delivery, message in attempts:
         name = re.sub(r"[^a-z0-9]+", "-", delivery.attendee.name.lower()).strip("-") or "recipient"
@@ -257,6 +298,7 @@ def _to_outbox(
         except OSError as error:
             delivery.result = DeliveryResult.FAILED
             delivery.detail = f"Could not write {path}: {error}"
-            continue
-        delivery.result = DeliveryResult.OUTBOX
-        delivery.detail = f"Written to {path}"
+        else:
+            delivery.result = DeliveryResult.OUTBOX
+            delivery.detail = f"Written to {path}"
+        save()
