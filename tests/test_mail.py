@@ -1,5 +1,5 @@
-"""Circulation, correction and recirculation against a real SMTP server on loopback, and
-against a mail server that never answers."""
+"""Circulation, correction and recirculation against a real SMTP server on loopback; a mail
+server that never answers; and sending cut off part way."""
 
 import email
 import email.policy
@@ -7,6 +7,7 @@ import re
 import socket
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,7 +16,8 @@ from story import DECISION_ONE, UNDECIDED_REASON
 
 import minutes
 from meeting.extensions import db
-from meeting.models import Correction, Delivery, DeliveryResult, MinutesVersion
+from meeting.models import Correction, Delivery, DeliveryResult, MinutesVersion, utcnow
+from meeting.settings import mail_settings
 
 
 class Inbox:
@@ -283,3 +285,30 @@ def test_the_deliveries_list_fetches_itself_again_only_while_sending(story, sile
     assert "Not sent" in text_of(done.text) and "Sending…" not in done.text
     assert "hx-trigger" not in done.text and "hx-get" not in done.text
     assert "hx-trigger" not in chair.get(url).text
+
+
+def test_a_copy_whose_sending_was_cut_off_is_not_left_sending(story, smtp, app):
+    """The server stopped while sending (a restart): the copy is not known to have gone."""
+    inbox, server = smtp
+    server.start()
+    chair = story.people.chair
+    url = f"/meetings/{story.people.meeting_id}/minutes"
+    circulate(story)
+    settled(app)
+    with app.app_context():
+        lost_after = mail_settings().lost_after
+        cut_off = db.session.query(Delivery).filter_by(email="brown@home.example").one()
+        # As a sender that stopped long ago leaves it: pending, not taken up since.
+        cut_off.result = DeliveryResult.PENDING
+        cut_off.detail = ""
+        cut_off.attempted_at = utcnow() - lost_after - timedelta(seconds=1)
+        db.session.commit()
+
+    page = chair.get(url).text
+    assert "Sending…" not in page and "hx-trigger" not in page
+    row = re.search(r'<tr class="result-lost">.*?</tr>', page, re.S).group(0)
+    assert "brown@home.example" in row and "Not known" in text_of(row)
+    assert "it may or may not have arrived" in text_of(row)
+    press(chair, row, "Send again")
+    assert settled(app)["brown@home.example"] == DeliveryResult.SENT
+    assert len(inbox.to("brown@home.example")) == 2

@@ -10,7 +10,7 @@ import re
 import smtplib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
@@ -27,6 +27,7 @@ from ..models import (
     DeliveryResult,
     MinutesVersion,
     session_of,
+    utcnow,
     word_of,
 )
 from .corrections import window_closes
@@ -59,6 +60,13 @@ class MailSettings:
     @property
     def using_smtp(self) -> bool:
         return bool(self.host)
+
+    @property
+    def lost_after(self) -> timedelta:
+        """Return how long one attempt can take; a pending one not taken up for longer was lost."""
+        # An attempt is about ten exchanges with the server (connect, greeting, EHLO,
+        # STARTTLS, login, MAIL, RCPT, DATA, the message), each allowed `timeout`.
+        return timedelta(seconds=10 * self.timeout + 60)
 
 
 def queue(made: MinutesVersion, people: list[Attendee], policy: "Policy") -> list[Delivery]:
@@ -139,6 +147,14 @@ def _messages(
     return attempts
 
 
+def _taken_up(attempts: list[Attempt], save: Save) -> None:
+    """Note that the sender is at work on these deliveries, so none of them counts as lost."""
+    now = utcnow()
+    for delivery, _message in attempts:
+        delivery.attempted_at = now
+    save()
+
+
 def _title(made: MinutesVersion) -> str:
     meeting = made.record["meeting"]
     return f"Minutes, version {made.number}: {meeting['title']} ({meeting['starts_at'][:10]})"
@@ -210,6 +226,7 @@ def _by_smtp(attempts: list[Attempt], settings: MailSettings, save: Save) -> Non
     where = f"{settings.host}:{settings.port}"
     server = None
     for index, (delivery, message) in enumerate(attempts):
+        _taken_up(attempts[index:], save)
         if server is None:
             try:
                 server = _connect(settings)
@@ -290,7 +307,8 @@ def _text(reply: bytes | str) -> str:
 
 def _to_outbox(made: MinutesVersion, attempts: list[Attempt], folder: Path, save: Save) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for delivery, message in attempts:
+    for index, (delivery, message) in enumerate(attempts):
+        _taken_up(attempts[index:], save)
         name = re.sub(r"[^a-z0-9]+", "-", delivery.attendee.name.lower()).strip("-") or "recipient"
         path = folder / f"meeting-{made.meeting_id}-v{made.number}-{delivery.id}-{name}.eml"
         try:

@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -98,14 +99,31 @@ def undelivered(made: MinutesVersion) -> list[Delivery]:
     return [d for d in latest_deliveries(made).values() if not d.delivered]
 
 
-def sending(made: MinutesVersion) -> list[Delivery]:
+# Where a pending attempt stands: still on its way, or lost when the sender stopped.
+SENDING = "sending"
+LOST = "lost"
+
+
+def standing(delivery: Delivery, lost_after: timedelta, now: datetime) -> str:
+    """Say where an attempt stands: its result, or for a pending one, sending or lost.
+
+    The sender notes the time whenever it takes up a batch's next attempt; a pending
+    attempt not taken up for longer than an attempt can take was lost (the server
+    stopped while sending), so its result is not known.
+    """
+    if delivery.result != DeliveryResult.PENDING:
+        return delivery.result
+    return SENDING if now - delivery.attempted_at < lost_after else LOST
+
+
+def sending(made: MinutesVersion, lost_after: timedelta, now: datetime) -> list[Delivery]:
     """Return the attempts for a version that are still on their way."""
-    return [d for d in made.deliveries if d.result == DeliveryResult.PENDING]
+    return [d for d in made.deliveries if standing(d, lost_after, now) == SENDING]
 
 
-def send_again(made: MinutesVersion) -> list[Delivery]:
+def send_again(made: MinutesVersion, lost_after: timedelta, now: datetime) -> list[Delivery]:
     """Return the latest attempts for a version that did not deliver and are not on their way."""
-    return [d for d in undelivered(made) if d.result != DeliveryResult.PENDING]
+    return [d for d in undelivered(made) if standing(d, lost_after, now) != SENDING]
 
 
 def _copy_name(group: str | None) -> str:

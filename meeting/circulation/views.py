@@ -24,7 +24,16 @@ from minutes.html import to_html
 
 from ..errors import Invalid, Refused
 from ..extensions import db, socketio
-from ..models import Attendee, CopyGroup, Correction, Delivery, Meeting, MinutesVersion, word_of
+from ..models import (
+    Attendee,
+    CopyGroup,
+    Correction,
+    Delivery,
+    Meeting,
+    MinutesVersion,
+    utcnow,
+    word_of,
+)
 from ..pages.access import chairs_meeting, login_required, owned
 from ..pages.forms import kept, status_of
 from ..pages.links import public_url
@@ -70,14 +79,16 @@ def _link_for(person: Attendee) -> str:
 def deliveries_context(meeting: Meeting, made: list[MinutesVersion]) -> dict[str, Any]:
     """Gather what the deliveries list shows: every attempt, and which are still on their way."""
     settings = mail_settings()
+    lost_after, now = settings.lost_after, utcnow()
     return {
         "meeting": meeting,
         "versions": made,
         "groups": minutes.GROUPS,
         "using_smtp": settings.using_smtp,
         "outbox": settings.outbox,
-        "send_again": recipients.send_again,
-        "still_sending": any(recipients.sending(v) for v in made),
+        "standing": lambda d: recipients.standing(d, lost_after, now),
+        "send_again": lambda v: recipients.send_again(v, lost_after, now),
+        "still_sending": any(recipients.sending(v, lost_after, now) for v in made),
     }
 
 
@@ -204,7 +215,7 @@ def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]) -> Bas
     Someone whose copy is still on its way is not sent another (a double click).
     """
     settings, rules = mail_settings(), policy()
-    busy = {d.attendee_id for d in recipients.sending(made)}
+    busy = {d.attendee_id for d in recipients.sending(made, settings.lost_after, utcnow())}
     queued = mail.queue(made, [p for p in people if p.id not in busy], rules)
     links = {d.id: _link_for(d.attendee) for d in queued}
     # The version is frozen, and the deliveries are listed, whatever the mail server says.
