@@ -3,6 +3,7 @@
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from sqlalchemy import create_engine, select, text
 
 from meeting import create_app
 from meeting.extensions import db, socketio
-from meeting.models import Attendee, Meeting
+from meeting.models import Attendee, Delivery, DeliveryResult, Meeting
 
 # The closed meeting the minutes' tests share (tests/story.py).
 pytest_plugins = ["story"]
@@ -198,6 +199,22 @@ def sio(app):
     for c in made:
         if c.is_connected():
             c.disconnect()
+
+
+def settled(app, within: float = 10) -> dict[str, str]:
+    """Wait until no copy of the minutes is still being sent; return each address's result.
+
+    Mail goes out in the background after the chair's request has been answered.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        with app.app_context():
+            rows = db.session.scalars(select(Delivery).order_by(Delivery.id))
+            results = {d.email: d.result for d in rows}
+        if DeliveryResult.PENDING not in results.values():
+            return results
+        assert time.monotonic() < deadline, f"still sending after {within} s: {results}"
+        time.sleep(0.02)
 
 
 def text_of(html: str) -> str:

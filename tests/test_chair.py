@@ -206,6 +206,7 @@ CHAIR_ACTIONS = [
     ("get", "/meetings/{mid}/minutes/1"),
     ("get", "/meetings/{mid}/minutes/1.md"),
     ("get", "/meetings/{mid}/minutes/draft.docx"),
+    ("get", "/meetings/{mid}/minutes/deliveries"),
     ("post", "/meetings/{mid}/minutes/draft"),
     ("post", "/meetings/{mid}/minutes/1/circulate"),
     ("post", "/meetings/{mid}/minutes/1/resend"),

@@ -1,17 +1,23 @@
-"""Circulation, correction and recirculation against a real SMTP server on loopback."""
+"""Circulation, correction and recirculation against a real SMTP server on loopback; a mail
+server that never answers; and sending cut off part way."""
 
 import email
 import email.policy
 import re
+import socket
+import threading
+import time
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import free_port, text_of
+from conftest import free_port, settled, text_of
 from story import DECISION_ONE, UNDECIDED_REASON
 
 import minutes
 from meeting.extensions import db
-from meeting.models import Correction, Delivery, MinutesVersion
+from meeting.models import Correction, Delivery, DeliveryResult, MinutesVersion, utcnow
+from meeting.settings import mail_settings
 
 
 class Inbox:
@@ -49,11 +55,34 @@ def smtp(app):
         controller.stop()
 
 
-def deliveries(app) -> dict[str, str]:
-    """Each recipient's latest result."""
-    with app.app_context():
-        rows = db.session.query(Delivery).order_by(Delivery.id).all()
-        return {d.email: d.result for d in rows}
+@pytest.fixture
+def silent_smtp(app):
+    """A mail server on loopback that takes every connection and never says a word.
+
+    The app waits 1 s for an answer. Yields its "host:port" and the connections it took.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    taken: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                taken.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    host, port = listener.getsockname()
+    app.config.update(SMTP_HOST=host, SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_TIMEOUT=1)
+    yield f"{host}:{port}", taken
+    stop.set()
+    thread.join()
+    for connection in taken:
+        connection.close()
+    listener.close()
 
 
 def press(chair, page: str, label: str, near: str = ""):
@@ -82,7 +111,7 @@ def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smt
         f"{url}/draft", data={"then": "circulate", "undecided_reason": UNDECIDED_REASON}
     )
     assert response.status_code == 302
-    assert set(deliveries(app).values()) == {"failed"}
+    assert set(settled(app).values()) == {"failed"}
     page = chair.get(url).text
     assert text_of(page).count("Could not reach the mail server at 127.0.0.1") == 5
     with app.app_context():
@@ -94,15 +123,15 @@ def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smt
     server.start()
     inbox.refuse.add("reid@school.example")
     press(chair, page, "Send again to all 5 not delivered")
-    assert deliveries(app)["reid@school.example"] == "refused"
-    assert {deliveries(app)[a] for a in everyone if "reid" not in a} == {"sent"}
+    assert settled(app)["reid@school.example"] == "refused"
+    assert {settled(app)[a] for a in everyone if "reid" not in a} == {"sent"}
     assert len(inbox.messages) == 4
     page = chair.get(url).text
     assert "550 5.1.1 Mailbox unavailable" in text_of(page)
 
     inbox.refuse.clear()
     press(chair, page, "Send again")
-    assert deliveries(app)["reid@school.example"] == "sent"
+    assert settled(app)["reid@school.example"] == "sent"
     assert len(inbox.to("reid@school.example")) == 1
 
     message = inbox.to("priya@police.example")[0]
@@ -167,6 +196,7 @@ def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smt
 
     before = len(inbox.messages)
     press(chair, chair.get(url).text, "Circulate version 2")
+    settled(app)
     assert len(inbox.messages) == before + 5
     resent = inbox.to("priya@police.example")[-1]
     assert resent["Subject"].startswith("Minutes, version 2")
@@ -181,3 +211,104 @@ def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smt
     assert "sent version 1 of the minutes: 0 of 5 delivered" in events
     assert "accepted correction" in events and "declined correction" in events
     assert "circulated version 2" in events
+
+
+def circulate(story):
+    return story.people.chair.post(
+        f"/meetings/{story.people.meeting_id}/minutes/draft",
+        data={"then": "circulate", "undecided_reason": UNDECIDED_REASON},
+    )
+
+
+def test_a_mail_server_that_never_answers_holds_up_no_page_and_costs_one_wait(
+    story, silent_smtp, app
+):
+    where, taken = silent_smtp
+    timeout = app.config["SMTP_TIMEOUT"]
+    chair = story.people.chair
+    url = f"/meetings/{story.people.meeting_id}/minutes"
+
+    started = time.monotonic()
+    response = circulate(story)
+    answered = time.monotonic() - started
+    # The chair has the answer before the mail server could have let down even one person.
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{url}#deliveries")
+    assert answered < timeout
+    page = text_of(chair.get(url).text)
+    assert page.count("Sending…") == 5
+    assert "Send again" not in page
+    with app.app_context():
+        assert db.session.query(MinutesVersion).one().circulated_at is not None
+
+    assert set(settled(app, within=10 * timeout).values()) == {DeliveryResult.FAILED}
+    finished = time.monotonic() - started
+    # One wait for the silent server, for everyone: not one wait per recipient (five).
+    assert finished < 3 * timeout
+    assert len(taken) == 1
+    page = text_of(chair.get(url).text)
+    why = f"Could not reach the mail server at {where}: it did not answer within 1 s"
+    assert page.count(why) == 5
+    assert "Sending…" not in page and "Send again to all 5 not delivered" in page
+    events = text_of(chair.get(f"/meetings/{story.people.meeting_id}/events").text)
+    assert "circulated version 1" in events
+    assert "sent version 1 of the minutes: 0 of 5 delivered" in events
+
+
+def deliveries_fragment(story):
+    return story.people.chair.get(
+        f"/meetings/{story.people.meeting_id}/minutes/deliveries", headers={"HX-Request": "true"}
+    )
+
+
+def test_the_deliveries_list_fetches_itself_again_only_while_sending(story, silent_smtp, app):
+    chair = story.people.chair
+    url = f"/meetings/{story.people.meeting_id}/minutes"
+    circulate(story)
+    sending = deliveries_fragment(story)
+    assert sending.status_code == 200 and "Sending…" in sending.text
+    assert 'hx-trigger="every 1s"' in sending.text
+    assert f'hx-get="{url}/deliveries"' in sending.text
+    assert sending.headers["Cache-Control"] == "no-store"
+    # A second press while the first is on its way sends nobody a second copy.
+    assert chair.post(f"{url}/1/resend").status_code == 302
+    with app.app_context():
+        assert db.session.query(Delivery).count() == 5
+    # Opened as a page (no JavaScript, or Back and Forward), it is the whole page.
+    whole = chair.get(f"{url}/deliveries")
+    assert whole.status_code == 302 and whole.headers["Location"].endswith(f"{url}#deliveries")
+    page = chair.get(url).text
+    assert 'hx-trigger="every 1s"' in page
+
+    settled(app, within=10 * app.config["SMTP_TIMEOUT"])
+    done = deliveries_fragment(story)
+    assert "Not sent" in text_of(done.text) and "Sending…" not in done.text
+    assert "hx-trigger" not in done.text and "hx-get" not in done.text
+    assert "hx-trigger" not in chair.get(url).text
+
+
+def test_a_copy_whose_sending_was_cut_off_is_not_left_sending(story, smtp, app):
+    """The server stopped while sending (a restart): the copy is not known to have gone."""
+    inbox, server = smtp
+    server.start()
+    chair = story.people.chair
+    url = f"/meetings/{story.people.meeting_id}/minutes"
+    circulate(story)
+    settled(app)
+    with app.app_context():
+        lost_after = mail_settings().lost_after
+        cut_off = db.session.query(Delivery).filter_by(email="brown@home.example").one()
+        # As a sender that stopped long ago leaves it: pending, not taken up since.
+        cut_off.result = DeliveryResult.PENDING
+        cut_off.detail = ""
+        cut_off.attempted_at = utcnow() - lost_after - timedelta(seconds=1)
+        db.session.commit()
+
+    page = chair.get(url).text
+    assert "Sending…" not in page and "hx-trigger" not in page
+    row = re.search(r'<tr class="result-lost">.*?</tr>', page, re.S).group(0)
+    assert "brown@home.example" in row and "Not known" in text_of(row)
+    assert "it may or may not have arrived" in text_of(row)
+    press(chair, row, "Send again")
+    assert settled(app)["brown@home.example"] == DeliveryResult.SENT
+    assert len(inbox.to("brown@home.example")) == 2

@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import lxml.html
 import pytest
-from conftest import text_of
+from conftest import settled, text_of
 from story import (
     ACTIONS,
     CONSIDERED,
@@ -127,8 +127,11 @@ def minutes_url(story, tail=""):
 
 
 def circulate(story, **fields):
+    """Circulate the draft as the chair does; wait until every copy has gone out."""
     data = {"summary": "", "undecided_reason": UNDECIDED_REASON, "then": "circulate", **fields}
-    return story.people.chair.post(minutes_url(story, "/draft"), data=data)
+    response = story.people.chair.post(minutes_url(story, "/draft"), data=data)
+    settled(story.people.app)
+    return response
 
 
 def test_minutes_hold_every_field_in_markdown_html_and_word(story):

@@ -1,14 +1,16 @@
 """Sending each recipient their copy of the minutes: by SMTP when set up, else to an outbox.
 
 Every attempt is a Delivery row with its result, so a refusal or a dead mail server is
-reported per person and can be tried again; the frozen version is never touched.
+reported per person and can be tried again; the frozen version is never touched. The
+rows are queued as pending in the chair's request and sent afterwards, one batch at a
+time, outside any request: a slow mail server never holds up a page.
 """
 
 import re
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
@@ -25,6 +27,7 @@ from ..models import (
     DeliveryResult,
     MinutesVersion,
     session_of,
+    utcnow,
     word_of,
 )
 from .corrections import window_closes
@@ -35,6 +38,10 @@ if TYPE_CHECKING:
     from ..policy import Policy
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# Called after each step of sending, so other requests see it at once (a commit).
+Save = Callable[[], None]
+Attempt = tuple[Delivery, EmailMessage]
 
 
 @dataclass(frozen=True)
@@ -54,18 +61,18 @@ class MailSettings:
     def using_smtp(self) -> bool:
         return bool(self.host)
 
+    @property
+    def lost_after(self) -> timedelta:
+        """Return how long one attempt can take; a pending one not taken up for longer was lost."""
+        # An attempt is about ten exchanges with the server (connect, greeting, EHLO,
+        # STARTTLS, login, MAIL, RCPT, DATA, the message), each allowed `timeout`.
+        return timedelta(seconds=10 * self.timeout + 60)
 
-def send(
-    made: MinutesVersion,
-    people: list[Attendee],
-    link_for: Callable[[Attendee], str],
-    settings: MailSettings,
-    policy: "Policy",
-) -> list[Delivery]:
-    """Send a version to each person with an email address; log and return the attempts."""
-    copies: dict[str, tuple[str, str | None, bytes]] = {}
-    attempts = []
-    closes = window_closes(made.meeting, policy)
+
+def queue(made: MinutesVersion, people: list[Attendee], policy: "Policy") -> list[Delivery]:
+    """Add a pending delivery of a version for each person with an email address."""
+    copies: dict[CopyGroup, tuple[str, str | None]] = {}
+    queued = []
     session = session_of(made)
     for person in people:
         email = email_of(person)
@@ -73,9 +80,8 @@ def send(
             continue
         group = group_of(person, policy)
         if group not in copies:
-            markdown, cut_for = copy_of(made, group)
-            copies[group] = (markdown, cut_for, to_docx(markdown, _title(made)))
-        markdown, cut_for, document = copies[group]
+            copies[group] = copy_of(made, group)
+        markdown, cut_for = copies[group]
         delivery = Delivery(
             version=made,
             attendee=person,
@@ -85,17 +91,68 @@ def send(
             result=DeliveryResult.PENDING,
         )
         session.add(delivery)
+        queued.append(delivery)
+    session.flush()
+    return queued
+
+
+def deliver(
+    queued: list[Delivery],
+    links: Mapping[int, str],
+    settings: MailSettings,
+    policy: "Policy",
+    save: Save,
+) -> None:
+    """Send queued deliveries of one version, saving each result as it comes; log the batch.
+
+    `links` holds each delivery's link to the recipient's copy online, by delivery id.
+    """
+    if not queued:
+        return
+    made = queued[0].version
+    attempts = _messages(made, queued, links, settings, policy)
+    if settings.using_smtp:
+        _by_smtp(attempts, settings, save)
+    else:
+        _to_outbox(made, attempts, settings.outbox, save)
+    log_sending(made, queued)
+
+
+def _messages(
+    made: MinutesVersion,
+    queued: list[Delivery],
+    links: Mapping[int, str],
+    settings: MailSettings,
+    policy: "Policy",
+) -> list[Attempt]:
+    """Write each queued delivery's email, making each group's copy and document once."""
+    copies: dict[CopyGroup | None, tuple[str, bytes, str | None]] = {}
+    closes = window_closes(made.meeting, policy)
+    attempts = []
+    for delivery in queued:
+        group = delivery.copy_group
+        if group not in copies:
+            markdown, cut_for = copy_of(made, group)
+            copies[group] = (markdown, to_docx(markdown, _title(made)), cut_for)
         message = _message(
-            made, person, email, (markdown, document, cut_for), link_for(person), closes, settings
+            made,
+            delivery.attendee,
+            delivery.email,
+            copies[group],
+            links[delivery.id],
+            closes,
+            settings,
         )
         attempts.append((delivery, message))
-    session.flush()
-    if settings.using_smtp:
-        _by_smtp(attempts, settings)
-    else:
-        _to_outbox(made, attempts, settings.outbox)
-    log_sending(made)
-    return [delivery for delivery, _message in attempts]
+    return attempts
+
+
+def _taken_up(attempts: list[Attempt], save: Save) -> None:
+    """Note that the sender is at work on these deliveries, so none of them counts as lost."""
+    now = utcnow()
+    for delivery, _message in attempts:
+        delivery.attempted_at = now
+    save()
 
 
 def _title(made: MinutesVersion) -> str:
@@ -165,57 +222,93 @@ def _message(
     return message
 
 
-def _by_smtp(attempts: list[tuple[Delivery, EmailMessage]], settings: MailSettings) -> None:
+def _by_smtp(attempts: list[Attempt], settings: MailSettings, save: Save) -> None:
     where = f"{settings.host}:{settings.port}"
     server = None
-    for delivery, message in attempts:
-        try:
-            if server is None:
+    for index, (delivery, message) in enumerate(attempts):
+        _taken_up(attempts[index:], save)
+        if server is None:
+            try:
                 server = _connect(settings)
+            except (smtplib.SMTPException, OSError) as error:
+                # A server that cannot be reached now will not be reached for the next
+                # person either: one wait for it is enough, not one per recipient.
+                _fail(attempts[index:], _unreachable(error, where, settings), save)
+                return
+        try:
             server.send_message(message, to_addrs=[delivery.email])
         except smtplib.SMTPRecipientsRefused as refused:
             code, reply = refused.recipients.get(delivery.email, (0, b""))
             delivery.result = DeliveryResult.REFUSED
             delivery.detail = f"The mail server refused this address: {code} {_text(reply)}"
-            continue
         except smtplib.SMTPResponseException as error:
             delivery.result = DeliveryResult.FAILED
             delivery.detail = (
                 f"The mail server answered {error.smtp_code} {_text(error.smtp_error)}"
             )
-            continue
         except (smtplib.SMTPException, OSError) as error:
             delivery.result = DeliveryResult.FAILED
-            delivery.detail = f"Could not reach the mail server at {where}: {error}"
+            delivery.detail = (
+                f"The connection to the mail server at {where} was lost while sending: "
+                f"{_why(error, settings)}"
+            )
+            server.close()
             server = None
-            continue
-        delivery.result = DeliveryResult.SENT
-        delivery.detail = f"Accepted by the mail server at {where}"
+        else:
+            delivery.result = DeliveryResult.SENT
+            delivery.detail = f"Accepted by the mail server at {where}"
+        save()
     if server is not None:
         try:
             server.quit()
         except (smtplib.SMTPException, OSError):
-            pass
+            server.close()
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
     server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-    if settings.starttls:
-        server.starttls()
-    if settings.username:
-        server.login(settings.username, settings.password)
+    try:
+        if settings.starttls:
+            server.starttls()
+        if settings.username:
+            server.login(settings.username, settings.password)
+    except BaseException:
+        server.close()
+        raise
     return server
+
+
+def _unreachable(error: Exception, where: str, settings: MailSettings) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return (
+            f"The mail server at {where} would not take mail: it answered "
+            f"{error.smtp_code} {_text(error.smtp_error)}"
+        )
+    return f"Could not reach the mail server at {where}: {_why(error, settings)}"
+
+
+def _why(error: Exception, settings: MailSettings) -> str:
+    # smtplib reports a server that says nothing as "Connection unexpectedly closed".
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        return f"it did not answer within {settings.timeout:g} s"
+    return str(error)
+
+
+def _fail(attempts: list[Attempt], detail: str, save: Save) -> None:
+    for delivery, _message in attempts:
+        delivery.result = DeliveryResult.FAILED
+        delivery.detail = detail
+    save()
 
 
 def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _to_outbox(
-    made: MinutesVersion, attempts: list[tuple[Delivery, EmailMessage]], folder: Path
-) -> None:
+def _to_outbox(made: MinutesVersion, attempts: list[Attempt], folder: Path, save: Save) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for delivery, message in attempts:
+    for index, (delivery, message) in enumerate(attempts):
+        _taken_up(attempts[index:], save)
         name = re.sub(r"[^a-z0-9]+", "-", delivery.attendee.name.lower()).strip("-") or "recipient"
         path = folder / f"meeting-{made.meeting_id}-v{made.number}-{delivery.id}-{name}.eml"
         try:
@@ -223,6 +316,7 @@ def _to_outbox(
         except OSError as error:
             delivery.result = DeliveryResult.FAILED
             delivery.detail = f"Could not write {path}: {error}"
-            continue
-        delivery.result = DeliveryResult.OUTBOX
-        delivery.detail = f"Written to {path}"
+        else:
+            delivery.result = DeliveryResult.OUTBOX
+            delivery.detail = f"Written to {path}"
+        save()

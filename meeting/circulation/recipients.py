@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -11,7 +12,16 @@ from minutes import GROUPS
 from ..attendance.quorum import agency_key
 from ..errors import Invalid
 from ..joining.people import BAD_EMAIL, plausible_email
-from ..models import AnySession, Attendee, CopyGroup, Delivery, Meeting, MinutesVersion, word_of
+from ..models import (
+    AnySession,
+    Attendee,
+    CopyGroup,
+    Delivery,
+    DeliveryResult,
+    Meeting,
+    MinutesVersion,
+    word_of,
+)
 from ..record.export import ATTENDED
 from ..record.log import log
 from ..record.seen import still_as_seen
@@ -92,25 +102,51 @@ def latest_deliveries(made: MinutesVersion) -> dict[int, Delivery]:
 
 
 def undelivered(made: MinutesVersion) -> list[Delivery]:
-    """Return the latest attempts for a version that did not deliver."""
+    """Return the latest attempts for a version that have not delivered (or not yet)."""
     return [d for d in latest_deliveries(made).values() if not d.delivered]
+
+
+# Where a pending attempt stands: still on its way, or lost when the sender stopped.
+SENDING = "sending"
+LOST = "lost"
+
+
+def standing(delivery: Delivery, lost_after: timedelta, now: datetime) -> str:
+    """Say where an attempt stands: its result, or for a pending one, sending or lost.
+
+    The sender notes the time whenever it takes up a batch's next attempt; a pending
+    attempt not taken up for longer than an attempt can take was lost (the server
+    stopped while sending), so its result is not known.
+    """
+    if delivery.result != DeliveryResult.PENDING:
+        return delivery.result
+    return SENDING if now - delivery.attempted_at < lost_after else LOST
+
+
+def sending(made: MinutesVersion, lost_after: timedelta, now: datetime) -> list[Delivery]:
+    """Return the attempts for a version that are still on their way."""
+    return [d for d in made.deliveries if standing(d, lost_after, now) == SENDING]
+
+
+def send_again(made: MinutesVersion, lost_after: timedelta, now: datetime) -> list[Delivery]:
+    """Return the latest attempts for a version that did not deliver and are not on their way."""
+    return [d for d in undelivered(made) if standing(d, lost_after, now) != SENDING]
 
 
 def _copy_name(group: str | None) -> str:
     return f"copy for {GROUPS[group]}" if group else "full minutes"
 
 
-def log_sending(made: MinutesVersion) -> None:
-    """Write to the event log who was sent which copy of a version, and what came of it."""
-    last = latest_deliveries(made).values()
-    sent = sum(1 for d in last if d.delivered)
+def log_sending(made: MinutesVersion, batch: list[Delivery]) -> None:
+    """Write to the event log who was sent which copy of a version in one batch, and how it went."""
+    sent = sum(1 for d in batch if d.delivered)
     meeting = made.meeting
     log(
         meeting,
         meeting.chair.name,
-        f"sent version {made.number} of the minutes: {sent} of {len(last)} delivered",
+        f"sent version {made.number} of the minutes: {sent} of {len(batch)} delivered",
         "\n".join(
             f"{d.attendee.name} <{d.email}>, {_copy_name(d.copy_group)}: {d.result}. {d.detail}"
-            for d in last
+            for d in batch
         ),
     )

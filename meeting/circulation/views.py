@@ -5,7 +5,9 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -13,6 +15,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 import minutes
@@ -20,13 +23,25 @@ from minutes.docx import to_docx
 from minutes.html import to_html
 
 from ..errors import Invalid, Refused
-from ..extensions import db
-from ..models import Attendee, CopyGroup, Correction, Delivery, Meeting, MinutesVersion, word_of
+from ..extensions import db, socketio
+from ..models import (
+    Attendee,
+    CopyGroup,
+    Correction,
+    Delivery,
+    Meeting,
+    MinutesVersion,
+    utcnow,
+    word_of,
+)
 from ..pages.access import chairs_meeting, login_required, owned
 from ..pages.forms import kept, status_of
 from ..pages.links import public_url
+from ..pages.regions import partial
+from ..policy import Policy
 from ..settings import mail_settings, policy
 from . import corrections, deadlines, draft, mail, recipients, versions
+from .mail import MailSettings
 
 bp = Blueprint("circulation", __name__, url_prefix="/meetings/<int:meeting_id>/minutes")
 
@@ -61,6 +76,22 @@ def _link_for(person: Attendee) -> str:
     return public_url("reading.read", token=person.reader_token)
 
 
+def deliveries_context(meeting: Meeting, made: list[MinutesVersion]) -> dict[str, Any]:
+    """Gather what the deliveries list shows: every attempt, and which are still on their way."""
+    settings = mail_settings()
+    lost_after, now = settings.lost_after, utcnow()
+    return {
+        "meeting": meeting,
+        "versions": made,
+        "groups": minutes.GROUPS,
+        "using_smtp": settings.using_smtp,
+        "outbox": settings.outbox,
+        "standing": lambda d: recipients.standing(d, lost_after, now),
+        "send_again": lambda v: recipients.send_again(v, lost_after, now),
+        "still_sending": any(recipients.sending(v, lost_after, now) for v in made),
+    }
+
+
 def chair_page(
     meeting: Meeting, number: int | None = None, status: int | None = None, **extra: Any
 ) -> Response:
@@ -81,16 +112,13 @@ def chair_page(
         markdown, _cut = versions.copy_of(shown, group)
         record = shown.record
     errors = any(k.endswith("_errors") and v for k, v in extra.items())
-    settings = mail_settings()
     page = render_template(
         "minutes/chair.html",
-        meeting=meeting,
-        versions=made,
+        **deliveries_context(meeting, made),
         shown=shown,
         group=group,
         paper=paper(markdown),
         sections=minutes.sections(record),
-        groups=minutes.GROUPS,
         copy_names={key: label.capitalize() for key, label in minutes.GROUPS.items()},
         undecided=draft.undecided(meeting),
         recipients=recipients.recipients(meeting),
@@ -99,9 +127,6 @@ def chair_page(
         corrections=corrections.corrections(meeting),
         window_closes=corrections.window_closes(meeting, rules),
         clock=deadlines.clock(meeting, rules),
-        using_smtp=settings.using_smtp,
-        outbox=settings.outbox,
-        latest_deliveries=recipients.latest_deliveries,
         **extra,
     )
     return make_response(page, status or (422 if errors else 200))
@@ -128,6 +153,18 @@ def chair(meeting_id):
 @login_required
 def chair_version(meeting_id, number):
     return chair_page(chairs_meeting(meeting_id), number)
+
+
+@bp.route("/deliveries")
+@login_required
+def deliveries(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    versions.require_closed(meeting)
+    return partial(
+        "minutes/_deliveries.html",
+        url_for("circulation.chair", meeting_id=meeting.id, _anchor="deliveries"),
+        lambda: deliveries_context(meeting, versions.versions(meeting)),
+    )
 
 
 @bp.route("/draft.<any(md, docx):ext>")
@@ -169,16 +206,39 @@ def save_draft(meeting_id):
 def _circulate(meeting: Meeting, made: MinutesVersion) -> BaseResponse:
     recipients.ensure_reader_tokens(meeting)
     versions.mark_circulated(made)
-    db.session.commit()
-    # Committed before sending: the version stays frozen whatever the mail server says.
     return _send(meeting, made, recipients.recipients(meeting))
 
 
 def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]) -> BaseResponse:
-    """Send a version to these people and show the deliveries."""
-    mail.send(made, people, _link_for, mail_settings(), policy())
+    """Queue a version for these people, send it in the background, and show the deliveries.
+
+    Someone whose copy is still on its way is not sent another (a double click).
+    """
+    settings, rules = mail_settings(), policy()
+    busy = {d.attendee_id for d in recipients.sending(made, settings.lost_after, utcnow())}
+    queued = mail.queue(made, [p for p in people if p.id not in busy], rules)
+    links = {d.id: _link_for(d.attendee) for d in queued}
+    # The version is frozen, and the deliveries are listed, whatever the mail server says.
     db.session.commit()
+    if queued:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        socketio.start_background_task(
+            _deliver, app, [d.id for d in queued], links, settings, rules
+        )
     return redirect(url_for("circulation.chair", meeting_id=meeting.id, _anchor="deliveries"))
+
+
+def _deliver(
+    app: Flask, ids: list[int], links: dict[int, str], settings: MailSettings, rules: Policy
+) -> None:
+    """Send queued deliveries outside the request that queued them (a background task)."""
+    # Its own app context, so its own database session, ended when the context is.
+    with app.app_context():
+        queued = db.session.scalars(
+            select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)
+        )
+        mail.deliver(list(queued), links, settings, rules, db.session.commit)
+        db.session.commit()
 
 
 @bp.route("/<int:number>/circulate", methods=["POST"])

@@ -50,6 +50,8 @@ class Delivery(Base):
     # The group the copy was cut for; None: the full minutes.
     copy_group: Mapped[CopyGroup | None] = mapped_column(enum_column(CopyGroup))
     copy_digest: Mapped[str] = mapped_column(String(64))
+    # When the sender took this attempt up; while it is pending, the sender notes the time
+    # again whenever it takes up the next one of its batch, so a stalled one shows as lost.
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
     result: Mapped[DeliveryResult] = mapped_column(enum_column(DeliveryResult, 12))
     detail: Mapped[str] = mapped_column(Text, default="")

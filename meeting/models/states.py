@@ -95,7 +95,7 @@ class CopyGroup(StrEnum):
 class DeliveryResult(StrEnum):
     """What came of one attempt to send someone their copy of the minutes."""
 
-    PENDING = "pending"  # being sent in this request
+    PENDING = "pending"  # queued, or being sent in the background
     SENT = "sent"  # accepted by the mail server
     OUTBOX = "outbox"  # written as an .eml file to the outbox folder
     REFUSED = "refused"  # the mail server refused the address

@@ -5,6 +5,7 @@ a live event names the regions that changed and each open page fetches them agai
 rendered for its viewer. Rating values reach a region only through `concealment`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, make_response, redirect, render_template, request, url_for
@@ -110,22 +111,27 @@ def page(template: str, meeting: Meeting, viewer: Viewer, status: int = 200, **e
     return render_template(template, **context), status
 
 
+def partial(template: str, page: str, context: Callable[[], dict[str, Any]]) -> Response:
+    """Answer an htmx request with a fragment; anything else (history restored) goes to `page`."""
+    if not request.headers.get("HX-Request") or request.headers.get("HX-History-Restore-Request"):
+        return redirect(page)
+    response = make_response(render_template(template, **context()))
+    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
     """Answer an htmx request with one region; anything else goes to the full page."""
     template = _template(viewer, name)
     if template is None:
         abort(404)
-    if not request.headers.get("HX-Request") or request.headers.get("HX-History-Restore-Request"):
-        if viewer.kind == Audience.DISPLAY:
-            return redirect(url_for("room.display", token=meeting.display_token))
-        return redirect(url_for("room.attend", meeting_id=meeting.id))
+    if viewer.kind == Audience.DISPLAY:
+        whole = url_for("room.display", token=meeting.display_token)
+    else:
+        whole = url_for("room.attend", meeting_id=meeting.id)
     only = None if name == SCENE else name
-    response = make_response(
-        render_template(template, **region_context(meeting, viewer, only=only))
-    )
-    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return partial(template, whole, lambda: region_context(meeting, viewer, only=only))
 
 
 def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:
