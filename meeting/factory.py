@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, has_request_context, make_response, render_template, request
 from markupsafe import Markup
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import database, logs, startup
 
@@ -208,6 +209,30 @@ def _responses(app: Flask) -> None:
     @app.errorhandler(Refused)
     def refused(error: Refused):
         return error_page(str(error), error.status)
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error: IntegrityError):
+        # Two requests met on the same row; the other one's change stands.
+        db.session.rollback()
+        app.logger.warning(
+            "Conflict: %s %s: %s", request.method, logs.shown_path(), logs.describe(error)
+        )
+        return error_page(
+            "This was changed from elsewhere at the same moment, so what you sent was not "
+            "saved. Reload the page, check it, and send it again.",
+            409,
+        )
+
+    @app.errorhandler(OperationalError)
+    def busy(error: OperationalError):
+        db.session.rollback()
+        where, what = logs.shown_path(), logs.describe(error)
+        app.logger.error("Database unavailable: %s %s: %s", request.method, where, what)
+        return error_page(
+            "The database did not answer in time, so what you sent was not saved. "
+            "Try again in a moment.",
+            503,
+        )
 
     @app.errorhandler(404)
     def not_found(error):

@@ -9,11 +9,13 @@ but never the values sent with it (no names, no reasons, no tokens).
 import logging
 import re
 import time
+import traceback
 from types import TracebackType
 from typing import Any, TypeAlias
 
 from flask import Flask, g, request, session
 from flask.logging import default_handler
+from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
 
 ExcInfo: TypeAlias = (
@@ -30,7 +32,30 @@ class Application(Flask):
     """Flask, logging a failed request by its route rather than by its address."""
 
     def log_exception(self, exc_info: ExcInfo) -> None:
+        error = exc_info[1]
+        if isinstance(error, DBAPIError):
+            # The driver's message may quote the values (PostgreSQL's DETAIL does): the
+            # line names the failure, and the traceback is kept without the message.
+            where = "".join(traceback.format_tb(exc_info[2]))
+            self.logger.error(
+                "Failed: %s %s: %s\n%s", request.method, shown_path(), describe(error), where
+            )
+            return
         self.logger.error("Failed: %s %s", request.method, shown_path(), exc_info=exc_info)
+
+
+def describe(error: DBAPIError) -> str:
+    """Name a database error without any value it was sent or quotes."""
+    original = error.orig
+    diagnosis = getattr(original, "diag", None)
+    if diagnosis is not None:
+        said = diagnosis.message_primary or ""
+        if diagnosis.constraint_name:
+            said += f" ({diagnosis.constraint_name})"
+    else:
+        # SQLite names the constraint or the failure, never the values.
+        said = str(original).splitlines()[0] if str(original) else ""
+    return f"{type(original).__name__}: {said}"
 
 
 def shown_path() -> str:

@@ -8,10 +8,10 @@ import re
 
 import pytest
 import requests
-from conftest import PASSWORD, LiveServer, log_in, make_chair, make_meeting
+from conftest import PASSWORD, LiveServer, log_in, make_chair, make_meeting, postgres_database
 from room import STARTS_AT
-from sqlalchemy.exc import IntegrityError
 
+from meeting import create_app
 from meeting.extensions import db
 from meeting.models import Meeting
 
@@ -78,15 +78,37 @@ def test_the_log_follows_a_meeting_without_the_child_or_any_secret(server):
     assert not any(a == "rating.rate" for _m, a in actions), "a rating is not the chair's"
 
 
-def test_a_database_failure_is_logged_without_the_values_and_told_truly(app, caplog):
-    """A request that fails after saving says so; one that fails before saving says that."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request, tmp_path, monkeypatch):
+    """The application on each database it supports."""
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    if request.param == "sqlite":
+        databases = iter([f"sqlite:///{tmp_path / 'meeting.sqlite3'}"])
+    else:
+        databases = postgres_database()
+    settings = {"SECRET_KEY": "test-secret", "ANNOUNCE_SETUP_CODE": False}
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": next(databases)})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    next(databases, None)
+
+
+def test_failures_are_logged_without_the_values_and_told_truly(any_app, caplog):
+    """A database conflict, and failures before and after saving, as people and the log see them."""
+    app = any_app
 
     @app.route("/fails/<int:meeting_id>/<when>", methods=["POST"])
     def fails(meeting_id, when):
         meeting = db.session.get(Meeting, meeting_id)
+        meeting.place = "Room 9"
         if when == "after":
-            meeting.place = "Room 9"
             db.session.commit()
+        if when != "conflict":
+            raise RuntimeError("the page could not be drawn")
+        # Another meeting with this one's join code and a child's name: refused by the
+        # database, which quotes the values it refused on PostgreSQL.
         copy = Meeting(
             chair_id=meeting.chair_id,
             title="Copy",
@@ -94,7 +116,7 @@ def test_a_database_failure_is_logged_without_the_values_and_told_truly(app, cap
             child=CHILD,
             starts_at=meeting.starts_at,
             join_code=meeting.join_code,
-            display_token=meeting.display_token,
+            display_token=CHILD,
         )
         db.session.add(copy)
         db.session.flush()
@@ -103,17 +125,20 @@ def test_a_database_failure_is_logged_without_the_values_and_told_truly(app, cap
     make_chair(app)
     chair = log_in(app)
     meeting_id = make_meeting(chair)
-
-    app.testing = False
-    with caplog.at_level("ERROR", logger="meeting"):
+    with app.app_context():
+        code = db.session.get(Meeting, meeting_id).join_code
+    with caplog.at_level("INFO", logger="meeting"):
         before = chair.post(f"/fails/{meeting_id}/before")
         after = chair.post(f"/fails/{meeting_id}/after")
+        conflict = chair.post(f"/fails/{meeting_id}/conflict")
     assert before.status_code == after.status_code == 500
     assert "what you sent was not saved" in before.text
     assert "What you sent was saved, but the page could not be shown" in after.text
-    failures = [r for r in caplog.records if r.exc_info and r.exc_info[0] is IntegrityError]
-    assert len(failures) == 2
-    written = "\n".join(caplog.text.splitlines())
-    assert "INSERT INTO meeting" in written
-    assert CHILD not in written
+    assert conflict.status_code == 409
+    assert "changed from elsewhere at the same moment" in conflict.text
+    assert "what you sent was not saved" in conflict.text
+    written = caplog.text
+    assert f"Conflict: POST /fails/{meeting_id}/conflict: " in written
+    assert "join_code" in written, "the log names the constraint"
+    assert CHILD not in written and code not in written
     assert "Failed: POST /fails/" in written
