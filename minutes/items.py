@@ -132,6 +132,9 @@ class ItemSections(Writer):
             else:
                 flag += " Not acknowledged."
             self.para(flag)
+        if round_.get("divided"):
+            # Records frozen before the rule existed have no such field.
+            self.para(f"**{inline(round_['divided'])}** No side was marked as a minority view.")
         if round_["protective_action_prompted"]:
             self.para("**Safety median of 2 or below:** immediate protective action was prompted.")
 

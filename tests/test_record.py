@@ -258,12 +258,14 @@ def test_a_written_contribution_counts_in_round_one_marked_and_hidden_until_the_
     assert "Seen at A&amp;E twice" in again and "checked" not in again
 
     priya = people.join_admitted("Priya Shah", "Police")
+    tom = people.join_admitted("Tom Reid", "Education")
     people.start()
     round_id = people.open_round()
     progress = display_region(people)
-    assert "1 of 3 have rated" in progress
+    assert "1 of 4 have rated" in progress
     assert "Dr Lee Health has rated Written contribution" in progress
     people.rate(priya, round_id, score=8)
+    people.rate(tom, round_id, score=7)
     assert "Injuries unexplained" not in display_region(people)
     people.reveal(round_id)
     stage = display_region(people)

@@ -156,3 +156,78 @@ def test_a_safety_median_at_or_below_two_prompts_protective_action(scores, promp
 def test_only_the_safety_scale_prompts_protective_action():
     summary = summarise(LXS, [], lxs((1, 1), (1, 2)))
     assert scales.needs_protective_prompt(LXS, summary) is False
+
+
+# The minority rule on each scale: far from the middle, and held by fewer than a third.
+
+
+def test_the_issue_round_marks_one_minority_and_says_the_room_divided():
+    # L4×S4, L3×S4, L1×S4, L2×S3, L2×S3 and a written L2×S4: scores 16, 12, 4, 6, 6, 8.
+    summary = summarise(LXS, [], lxs((4, 4), (3, 4), (1, 4), (2, 3), (2, 3), (2, 4)))
+    assert summary.middle == "Median score 7 (Medium)"
+    # The key worker's Low is a minority view; the two Highs are a third of the room.
+    assert summary.minority == (False, False, True, False, False, False)
+    assert summary.divided == (
+        "The meeting was divided: 1 of 6 rated Low; 3 of 6 rated Medium; 2 of 6 rated High."
+    )
+
+
+@pytest.mark.parametrize(
+    ("scale", "room", "marked", "divided"),
+    [
+        # Safety scale: 3 or more points from the median.
+        (SAFETY, safety(6, 7, 6, 5, 6), (False,) * 5, ""),
+        (SAFETY, safety(7, 7, 6, 7, 1), (False,) * 4 + (True,), ""),
+        (SAFETY, safety(2, 2, 2, 8, 8, 8), (False,) * 6, "3 of 6 rated 2; 3 of 6 rated 8"),
+        (
+            SAFETY,
+            safety(1, 1, 5, 5, 5, 9),
+            (False,) * 5 + (True,),
+            "2 of 6 rated 1; 3 of 6 rated 5; 1 of 6 rated 9",
+        ),
+        (SAFETY, safety(2, 8), (False, False), "1 of 2 rated 2; 1 of 2 rated 8"),
+        (SAFETY, safety(2, 8, 8), (True, False, False), ""),
+        # Likelihood × severity: a band from the median's band.
+        (LXS, lxs((2, 3), (3, 3), (2, 4), (3, 2)), (False,) * 4, ""),
+        (LXS, lxs((2, 3), (3, 3), (2, 4), (3, 2), (5, 5)), (False,) * 4 + (True,), ""),
+        (
+            LXS,
+            lxs((1, 2), (1, 3), (1, 2), (4, 4), (4, 5), (5, 4)),
+            (False,) * 6,
+            "3 of 6 rated Low; 1 of 6 rated High; 2 of 6 rated Very high",
+        ),
+        # Choice list: outside the largest group, and held by few.
+        (CHOICE, choices(*[OPTIONS[0]] * 4, OPTIONS[1]), (False,) * 4 + (True,), ""),
+        (
+            CHOICE,
+            choices(*[OPTIONS[0]] * 3, *[OPTIONS[1]] * 3),
+            (False,) * 6,
+            f"3 of 6 chose {OPTIONS[0]}; 3 of 6 chose {OPTIONS[1]}",
+        ),
+        (
+            CHOICE,
+            choices(*[OPTIONS[0]] * 4, *[OPTIONS[1]] * 2),
+            (False,) * 6,
+            f"4 of 6 chose {OPTIONS[0]}; 2 of 6 chose {OPTIONS[1]}",
+        ),
+        (
+            CHOICE,
+            choices(*[OPTIONS[0]] * 5, OPTIONS[1], OPTIONS[2]),
+            (False,) * 5 + (True, True),
+            "",
+        ),
+    ],
+)
+def test_a_minority_is_few_and_far_and_a_split_room_is_divided(scale, room, marked, divided):
+    summary = summarise(scale, OPTIONS, room)
+    assert summary.minority == marked
+    assert summary.divided == (f"The meeting was divided: {divided}." if divided else "")
+
+
+def test_a_minority_is_never_as_much_as_a_third_of_the_room():
+    for n in range(2, 13):
+        for far in range(1, n):
+            room = safety(*([1] * far + [6] * (n - far)))
+            summary = summarise(SAFETY, [], room)
+            count = sum(summary.minority)
+            assert count == 0 or count == 1 or count < n / 3, (n, far, summary.minority)

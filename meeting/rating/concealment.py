@@ -112,6 +112,8 @@ class Spread:
     bars: tuple[tuple[str, int], ...]
     divergence: str = ""
     protective_prompt: bool = False
+    # How the room split into large groups (then none of them is marked a minority).
+    divided: str = ""
 
     @property
     def minority(self) -> list[Shown]:
@@ -153,6 +155,7 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
         summary.bars,
         summary.divergence,
         scales.needs_protective_prompt(item.scale, summary),
+        summary.divided,
     )
 
 

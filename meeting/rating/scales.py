@@ -29,6 +29,8 @@ BANDS = [(4, "Low"), (9, "Medium"), (16, "High"), (25, "Very high")]
 # How far from the middle a rating must sit to be marked as a minority view.
 SAFETY_MINORITY_DISTANCE = 3
 LXS_MINORITY_BANDS = 1
+# And how few must hold it: fewer than this share of the raters (one person always may).
+MINORITY_SHARE = 1 / 3
 # When a round's spread is wide enough that the chair must acknowledge it before deciding.
 SAFETY_DIVERGENT_RANGE = 5
 LXS_DIVERGENT_BANDS = 2
@@ -146,6 +148,8 @@ class Summary:
     # Plain words saying why the spread is wide, or "" when it is not.
     divergence: str = ""
     median: float | None = None
+    # Plain words saying how the room split into large groups, or "" when it did not.
+    divided: str = ""
 
 
 def summarise(scale: Scale, choices: list[str], values: list[Value]) -> Summary:
@@ -159,13 +163,13 @@ def summarise(scale: Scale, choices: list[str], values: list[Value]) -> Summary:
     low, high = min(points), max(points)
     divergence = ""
     if scale == SAFETY:
-        marks = tuple(abs(p - mid) >= SAFETY_MINORITY_DISTANCE for p in points)
+        far = [abs(p - mid) >= SAFETY_MINORITY_DISTANCE for p in points]
         middle = f"Median {_number(mid)}"
         if high - low >= SAFETY_DIVERGENT_RANGE:
             divergence = f"Wide disagreement: ratings run from {_number(low)} to {_number(high)}."
     else:
         centre = band_index(mid)
-        marks = tuple(abs(band_index(p) - centre) >= LXS_MINORITY_BANDS for p in points)
+        far = [abs(band_index(p) - centre) >= LXS_MINORITY_BANDS for p in points]
         middle = f"Median score {_number(mid)} ({band(mid)})"
         if band_index(high) - band_index(low) >= LXS_DIVERGENT_BANDS:
             divergence = (
@@ -175,7 +179,57 @@ def summarise(scale: Scale, choices: list[str], values: list[Value]) -> Summary:
     spread = (
         f"Range {_number(low)}–{_number(high)}" if low != high else f"Range: all {_number(low)}"
     )
-    return Summary(middle, spread, marks, _bars(scale, choices, values), divergence, mid)
+    marks, divided = _minorities(scale, points, mid, far)
+    bars = _bars(scale, choices, values)
+    return Summary(middle, spread, marks, bars, divergence, mid, divided)
+
+
+def few(held_by: int, raters: int) -> bool:
+    """Say whether a view held by this many of the raters is few enough to be a minority."""
+    return held_by == 1 or held_by < raters * MINORITY_SHARE
+
+
+def _minorities(
+    scale: Scale, points: list[float], mid: float, far: list[bool]
+) -> tuple[tuple[bool, ...], str]:
+    """Mark the ratings far from the middle on a side held by few; say if the room divided.
+
+    Each side of the middle is taken as one group: those far below and those far above.
+    A side held by few raters is a minority view. A side held by a third or more is not:
+    the meeting was divided, and nobody on that side is marked. So is a room where nobody
+    is near the middle, whatever its size.
+    """
+    sides = {
+        "below": [i for i, p in enumerate(points) if far[i] and p < mid],
+        "above": [i for i, p in enumerate(points) if far[i] and p > mid],
+    }
+    near = [i for i in range(len(points)) if not far[i]]
+    everyone_far = not near and sides["below"] and sides["above"]
+    marks = [False] * len(points)
+    large = []
+    for side in sides.values():
+        if not side:
+            continue
+        if few(len(side), len(points)) and not everyone_far:
+            for i in side:
+                marks[i] = True
+        else:
+            large.append(side)
+    if not large:
+        return tuple(marks), ""
+    groups = [g for g in (sides["below"], near, sides["above"]) if g]
+    words = [_held(scale, [points[i] for i in group], len(points)) for group in groups]
+    return tuple(marks), "The meeting was divided: " + "; ".join(words) + "."
+
+
+def _held(scale: Scale, points: list[float], raters: int) -> str:
+    low, high = min(points), max(points)
+    if scale == SAFETY:
+        where = _number(low) if low == high else f"{_number(low)}–{_number(high)}"
+    else:
+        names = dict.fromkeys(band(p) for p in sorted(points))
+        where = " or ".join(names)
+    return f"{len(points)} of {raters} rated {where}"
 
 
 def _summarise_choices(choices: list[str], values: list[Value]) -> Summary:
@@ -190,13 +244,29 @@ def _summarise_choices(choices: list[str], values: list[Value]) -> Summary:
         middle = f"{word}: {largest[0]} ({most} of {len(values)})"
     else:
         middle = "No single largest group: " + " / ".join(largest) + f" ({most} each)"
-    marks = tuple(v.choice not in largest for v in values)
+    # An option held by few is a minority view; two or more held by many divide the room.
+    marks = tuple(
+        v.choice not in largest and few(counts[v.choice or ""], len(values)) for v in values
+    )
+    many = [c for c, n in counts.items() if n and not few(n, len(values))]
+    divided = ""
+    if len(many) > 1 or (len(largest) > 1 and len(values) > 1):
+        split = sorted(
+            (c for c, n in counts.items() if n and (c in many or c in largest)),
+            key=lambda c: -counts[c],
+        )
+        divided = (
+            "The meeting was divided: "
+            + "; ".join(f"{counts[c]} of {len(values)} chose {c}" for c in split)
+            + "."
+        )
+        marks = tuple(v.choice not in split and m for v, m in zip(values, marks, strict=True))
     held = [c for c, n in counts.items() if n]
     spread = f"{len(held)} of {len(choices)} options chosen"
     divergence = ""
     if len(values) > 1 and most * 2 <= len(values):
         divergence = "Wide disagreement: no option is held by a majority."
-    return Summary(middle, spread, marks, _bars(CHOICE, choices, values), divergence)
+    return Summary(middle, spread, marks, _bars(CHOICE, choices, values), divergence, None, divided)
 
 
 def needs_protective_prompt(scale: Scale, summary: Summary) -> bool:

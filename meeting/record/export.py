@@ -77,6 +77,7 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
         "range": shown.range if shown else None,
         "chart": [{"label": label, "count": n} for label, n in shown.bars] if shown else [],
         "divergence": shown.divergence if shown else "",
+        "divided": shown.divided if shown else "",
         "divergence_acknowledged_at": _time(round_.divergence_acknowledged_at),
         "divergence_note": round_.divergence_note,
         "protective_action_prompted": bool(shown and shown.protective_prompt),
