@@ -55,10 +55,16 @@ class ItemSections(Writer):
         disagree = sum(1 for v in views if v["agrees"] is False)
         status = inline(decision["consensus"]) or "Not worked out"
         counts = f" ({agree} agree, {disagree} disagree)"
+        said = status + counts
         if decision["awaiting_views_from"]:
             waiting = ", ".join(inline(n) for n in decision["awaiting_views_from"])
-            return f"{status}{counts}; no answer recorded from {waiting}"
-        return status + counts
+            said += f"; no answer recorded from {waiting}"
+        # Records frozen before written contributions were set apart have no such field.
+        written = decision.get("written_contributions_from") or []
+        if written:
+            names = ", ".join(inline(n) for n in written)
+            said += f"; a written contribution from {names}, who was absent, was weighed"
+        return said
 
     def ratings(self, item: dict) -> None:
         self.out("### Ratings", "")

@@ -321,3 +321,50 @@ def test_decisions_ring_every_screen_of_this_meeting_only(room, sio, app):
         assert rung.count(["decision", "stage"]) == 1 and ["decision"] in rung
         assert "Too much" not in repr(rung)
     assert elsewhere.get_received() == []
+
+
+def test_consensus_settles_with_an_absent_agencys_written_rating(people):
+    """An agency that sent apologies and a written rating counts, but is never waited for."""
+    people.chair.post(
+        f"/meetings/{people.meeting_id}/apologies",
+        data={"name": "Dr Lee", "role": "CAMHS clinician", "agency": "CAMHS"},
+    )
+    with people.app.app_context():
+        item_id = people.meeting().items[0].id
+    lee = people.attendee_id("Dr Lee")
+    written = people.chair.post(
+        f"/meetings/{people.meeting_id}/people/{lee}/contributions/{item_id}",
+        data={"report": "Low mood; engages well.", "score": "9", "reason": "Engaging with CAMHS"},
+    )
+    assert written.status_code == 302
+    room = room_with(people, {"police": 5, "health": 6, "school": 6})
+    record = people.chair.get(f"{room.url}/record.json").get_json()
+    ratings = record["items"][0]["rounds"][0]["ratings"]
+    assert {r["name"]: r["minority"] for r in ratings}["Dr Lee"] is True, "it counts, marked"
+
+    room.decide(**DECISION)
+    for device in (room.police, room.health, room.school):
+        assert room.answer(device, "yes").status_code == 302
+    shown = room.region(room.display, "decision")
+    assert "Agreed by everyone present" in shown
+    assert "waiting for" not in shown
+    assert "written contribution from Dr Lee (absent: not asked to answer)" in room.region(
+        room.police, "decision"
+    )
+    # The written minority view is weighed on the record like anyone's.
+    considered = people.chair.post(
+        f"{room.url}/items/{room.item_id}/views/{lee}/consider",
+        data={"considered": "CAMHS's view that she is engaging was weighed against police's."},
+    )
+    assert considered.status_code == 302
+    assert people.chair.post(f"{room.url}/close").status_code == 302
+    decision = people.chair.get(f"{room.url}/record.json").get_json()["items"][0]["decision"]
+    assert decision["consensus"] == "Agreed by everyone present"
+    assert decision["awaiting_views_from"] == []
+    assert decision["written_contributions_from"] == ["Dr Lee"]
+    lee_view = next(v for v in decision["views"] if v["name"] == "Dr Lee")
+    assert lee_view["how_considered"].startswith("CAMHS's view")
+    minutes = text_of(people.chair.get(f"{room.url}/minutes").text)
+    assert "Agreed by everyone present (3 agree, 0 disagree)" in minutes
+    assert "a written contribution from Dr Lee, who was absent, was weighed" in minutes
+    assert "no answer recorded from" not in minutes

@@ -5,12 +5,12 @@ words. Consensus is worked out from those answers, never typed.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..clock import future_date
 from ..errors import Forbidden, Invalid, Refused
-from ..models import Attendee, Decision, Item, View, utcnow
+from ..models import Attendee, AttendeeStatus, Decision, Item, View, utcnow
 from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..record.log import log
 from ..record.seen import still_as_seen
@@ -143,6 +143,7 @@ def consider(item: Item, attendee: Attendee, form: Mapping[str, str], policy: "P
 
 
 UNANIMOUS = "Unanimous"
+AGREED_BY_THOSE_PRESENT = "Agreed by everyone present"
 WITH_DISSENT = "Agreed with recorded dissent"
 AGAINST_MAJORITY = "Chair's decision against the majority of ratings"
 
@@ -155,6 +156,8 @@ class Consensus:
     agree: int
     disagree: int
     waiting_for: list[Attendee]
+    # Absent agencies whose written rating counted: they cannot answer, and are not waited for.
+    written: list[Attendee] = field(default_factory=list)
 
 
 def consensus(item: Item) -> Consensus | None:
@@ -162,8 +165,12 @@ def consensus(item: Item) -> Consensus | None:
     decision = item.decision
     if decision is None or not decision.recorded:
         return None
-    expected = [a for a in raters(item) if not a.is_chair]
     answered = {v.attendee_id: v.agrees for v in decision.views if v.agrees is not None}
+    others = [a for a in raters(item) if not a.is_chair]
+    # An agency that sent apologies and a written rating was not there to hear the
+    # decision: its rating counted in the spread, but it is not asked to answer.
+    written = [a for a in others if a.status == AttendeeStatus.ABSENT and a.id not in answered]
+    expected = [a for a in others if a not in written]
     agree = sum(1 for a in expected if answered.get(a.id) is True)
     disagree = sum(1 for v in answered.values() if v is False)
     waiting_for = [a for a in expected if a.id not in answered]
@@ -172,7 +179,7 @@ def consensus(item: Item) -> Consensus | None:
     elif disagree:
         status = WITH_DISSENT
     elif expected and not waiting_for:
-        status = UNANIMOUS
+        status = AGREED_BY_THOSE_PRESENT if written else UNANIMOUS
     else:
         status = ""
-    return Consensus(status, agree, disagree, waiting_for)
+    return Consensus(status, agree, disagree, waiting_for, written)

@@ -113,6 +113,7 @@ def _decision(item: Item) -> dict[str, Any] | None:
         "review_triggers": d.review_triggers,
         "consensus": agreed.status if agreed else None,
         "awaiting_views_from": [a.name for a in agreed.waiting_for] if agreed else [],
+        "written_contributions_from": [a.name for a in agreed.written] if agreed else [],
         "views": [
             {
                 "attendee_id": v.attendee_id,
