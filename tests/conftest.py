@@ -153,7 +153,9 @@ def log_in(app, email="chair@example.org") -> FlaskClient:
     return client
 
 
-def make_meeting(chair: FlaskClient, *items: dict, title="Review conference", kind="other") -> int:
+def make_meeting(
+    chair: FlaskClient, *items: dict, title="Review conference", kind="other", **details: str
+) -> int:
     """Create a meeting with these agenda items through the chair's pages; return its id.
 
     The default kind has no quorum rule; tests of quorum pick a kind that has one.
@@ -166,6 +168,7 @@ def make_meeting(chair: FlaskClient, *items: dict, title="Review conference", ki
             "child": "A.B.",
             "starts_at": "2026-11-23T10:00",
             "place": "Room 2",
+            **details,
         },
     )
     assert response.status_code == 302, response.text

@@ -153,7 +153,8 @@ def test_a_conference_without_quorum_goes_on_only_with_the_chairs_reason(app):
     refused = people.chair.post(f"/meetings/{people.meeting_id}/start")
     assert refused.status_code == 409
     page = text_of(refused.text)
-    assert "Not quorate (1 more agency needed)" in page
+    # The chair's own service (children's social care here) does not count.
+    assert "Not quorate (no children's social care; 2 more agencies needed)" in page
     assert "children's social care and at least two other agencies" in page
 
     empty = people.chair.post(f"/meetings/{people.meeting_id}/quorum", data={"reason": " "})
@@ -168,6 +169,7 @@ def test_a_conference_without_quorum_goes_on_only_with_the_chairs_reason(app):
 
 def test_agencies_are_counted_as_people_type_them(app):
     people = conference(app)
+    people.join_admitted("Ana Silva", "Children's services")
     people.join_admitted("Priya Shah", "Met Police")
     people.join_admitted("Nurse Ade", "School nurse (NHS)")
     people.join_admitted("Mum", "Parent")
@@ -175,6 +177,47 @@ def test_agencies_are_counted_as_people_type_them(app):
     assert "Quorate: children's social care and at least two other agencies." in shown
     assert "Agencies present: Children's social care, Police, Health." in shown
     people.start()
+
+
+def test_quorum_ignores_observers_and_the_chairs_own_service(app):
+    """A strategy discussion needs social care, police and health, from those who take part."""
+    make_chair(app)
+    chair = log_in(app)
+    details = {"chair_role": "Independent reviewing officer"}
+    meeting_id = make_meeting(chair, SAFETY_ITEM, kind="strategy", **details)
+    people = People(app, chair, meeting_id)
+    people.join_admitted("Priya Shah", "Police")
+    people.join_admitted("Dr Okafor", "Health")
+    people.join_admitted("Jo Bell", "Children's social care advocacy")
+    aid = people.attendee_id("Jo Bell")
+    assert chair.post(f"/meetings/{meeting_id}/people/{aid}/observe").status_code == 302
+    shown = text_of(chair.get(f"/meetings/{meeting_id}").text)
+    assert "Not quorate (no children's social care; 1 more agency needed)" in shown
+    assert "Agencies present: Police, Health." in shown
+    record = chair.get(f"/meetings/{meeting_id}/record.json").json
+    assert record["quorum"]["agencies_present"] == ["Police", "Health"]
+    seat = next(a for a in record["attendance"] if a["name"] == "Sam Chair")
+    assert seat["role"] == "Independent reviewing officer"
+
+    people.join_admitted("Ana Silva", "CSC")
+    shown = text_of(chair.get(f"/meetings/{meeting_id}").text)
+    assert "Quorate: children's social care, police and health." in shown
+
+
+def test_the_chair_gives_their_role_at_set_up(app):
+    make_chair(app)
+    chair = log_in(app)
+    form = chair.get("/meetings/new").text
+    assert "Your role in this meeting" in form
+    details = {"title": "Review", "kind": "other", "child": "A.B.", "starts_at": "2026-11-23T10:00"}
+    refused = chair.post("/meetings/new", data={**details, "chair_role": " "})
+    assert refused.status_code == 422
+    assert "Give your role in this meeting" in text_of(refused.text)
+    assert 'value="Review"' in refused.text
+    made = chair.post("/meetings/new", data={**details, "chair_role": "Child protection chair"})
+    assert made.status_code == 302
+    # The next meeting's form starts from the role given last time.
+    assert 'value="Child protection chair"' in chair.get("/meetings/new").text
 
 
 def test_someone_who_left_is_shown_and_no_longer_rates(people):

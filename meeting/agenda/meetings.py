@@ -68,18 +68,42 @@ def parse_meeting(form: Mapping[str, str]) -> dict[str, Any]:
     return fields
 
 
+def last_role(chair: Chair) -> str:
+    """Return the role the chair gave at their latest meeting ("" before their first)."""
+    latest = max(chair.meetings, key=lambda m: m.id, default=None)
+    return latest.seat.role if latest is not None else ""
+
+
+def chair_role(form: Mapping[str, str], errors: dict[str, str]) -> str | None:
+    """Return the role the chair gives for this meeting (None: the form did not ask)."""
+    if "chair_role" not in form:
+        return None
+    role = form["chair_role"].strip()[:120]
+    if not role:
+        errors["chair_role"] = "Give your role in this meeting, e.g. Independent reviewing officer."
+    return role
+
+
 def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -> Meeting:
-    """Create a meeting in set-up, with the chair's own seat in it."""
+    """Create a meeting in set-up, with the chair's own seat in it (and their role)."""
+    errors: dict[str, str] = {}
+    role = chair_role(form, errors)
+    try:
+        fields = parse_meeting(form)
+    except Invalid as invalid:
+        raise Invalid({**invalid.errors, **errors}) from invalid
+    if errors:
+        raise Invalid(errors)
     meeting = Meeting(
         chair=chair,
         join_code=new_join_code(session),
         display_token=secrets.token_urlsafe(24),
-        **parse_meeting(form),
+        **fields,
     )
     meeting.attendees.append(
         Attendee(
             name=chair.name,
-            role="Chair",
+            role=role or "Chair",
             agency=chair.agency,
             status=AttendeeStatus.ADMITTED,
             is_chair=True,
@@ -95,7 +119,14 @@ def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -
 def update_meeting(meeting: Meeting, form: Mapping[str, str]) -> None:
     """Change a meeting's details (not once it is closed)."""
     writable(meeting)
-    fields = parse_meeting(form)
+    errors: dict[str, str] = {}
+    role = chair_role(form, errors)
+    try:
+        fields = parse_meeting(form)
+    except Invalid as invalid:
+        raise Invalid({**invalid.errors, **errors}) from invalid
+    if errors:
+        raise Invalid(errors)
     still_as_seen(
         meeting,
         form.get("based_on"),
@@ -107,6 +138,8 @@ def update_meeting(meeting: Meeting, form: Mapping[str, str]) -> None:
     )
     for key, value in fields.items():
         setattr(meeting, key, value)
+    if role:
+        meeting.seat.role = role
     log(meeting, meeting.chair.name, "changed the meeting's details")
 
 

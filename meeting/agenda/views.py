@@ -41,7 +41,10 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form, errors = request.form, {}
+    form: Mapping[str, str] = request.form
+    errors: dict[str, str] = {}
+    if request.method == "GET":
+        form = {"chair_role": meetings.last_role(logged_in_chair())}
     if request.method == "POST":
         try:
             meeting = meetings.create_meeting(db.session, logged_in_chair(), form)

@@ -3,11 +3,11 @@
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from ..agenda.meetings import writable
 from ..errors import Invalid, Refused
-from ..models import Meeting
+from ..models import Attendee, Meeting
 from ..record.log import log
 
 if TYPE_CHECKING:
@@ -39,11 +39,18 @@ NOT_AGENCIES = ("parent", "family", "mother", "father", "young person", "grandpa
 
 
 class QuorumRule(TypedDict):
-    """Agencies that must be there, how many agencies in all, and the rule in words."""
+    """Agencies that must be there, how many agencies in all, and the rule in words.
+
+    The chair's own service and observers (advocates, minute-takers, family) do not make
+    a meeting quorate, unless a deployment's rule sets `counts_chair` or
+    `counts_observers`.
+    """
 
     requires: list[str]
     at_least: int
     text: str
+    counts_chair: NotRequired[bool]
+    counts_observers: NotRequired[bool]
 
 
 # Per meeting kind. A deployment can replace this with QUORUM_RULES in its instance config.
@@ -105,17 +112,30 @@ class Quorum:
 
 def quorum(meeting: Meeting, policy: "Policy") -> Quorum:
     """Count the agencies present against the rule for this kind of meeting."""
+    rule = policy.quorum_rules.get(meeting.kind)
     present: list[str] = []
     for attendee in meeting.attendees:
-        key = agency_key(attendee.agency, policy.agency_aliases) if attendee.present else None
+        if not counts(attendee, rule):
+            continue
+        key = agency_key(attendee.agency, policy.agency_aliases)
         if key and key.casefold() not in (p.casefold() for p in present):
             present.append(key)
-    rule = policy.quorum_rules.get(meeting.kind)
     if rule is None:
         return Quorum(present, "", [], 0)
     folded = {p.casefold() for p in present}
     missing = [name for name in rule["requires"] if name.casefold() not in folded]
     return Quorum(present, rule["text"], missing, rule["at_least"] - len(present))
+
+
+def counts(attendee: Attendee, rule: QuorumRule | None) -> bool:
+    """Say whether this person's agency counts towards the quorum."""
+    if not attendee.present:
+        return False
+    if attendee.is_chair:
+        return bool(rule and rule.get("counts_chair"))
+    if attendee.observer:
+        return bool(rule and rule.get("counts_observers"))
+    return True
 
 
 def require_quorum(meeting: Meeting, doing: str, policy: "Policy") -> None:
