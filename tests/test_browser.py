@@ -43,6 +43,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     chair.get_by_label("Kind of meeting").select_option("placement_review")
     chair.get_by_label("Child's name or initials").fill("K.M.")
     chair.get_by_label("Date and time").fill(STARTS_AT)
+    chair.get_by_label("Your role in this meeting").fill("Independent reviewing officer")
     chair.get_by_role("button", name="Create meeting").click()
     chair.get_by_label("Item title").fill("Access to a mobile phone")
     chair.get_by_label("Assessment (Markdown)").fill(
@@ -80,6 +81,12 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     expect(phone.get_by_text("Child: K.M.")).to_be_visible(timeout=LIVE)
     expect(display.locator("#region-scene")).to_contain_text("Jo Keyworker", timeout=LIVE)
 
+    # One agency besides the chair's own service: the chair says why it goes on.
+    expect(chair.locator("body")).to_contain_text("Not quorate")
+    chair.get_by_label("Why the meeting goes on without a quorum").fill(
+        "The placement review cannot wait; the school sent its view in writing."
+    )
+    chair.get_by_role("button", name="Record the reason").click()
     chair.get_by_role("button", name="Start the meeting").click()
     expect(phone.get_by_role("heading", name="Access to a mobile phone")).to_be_visible(
         timeout=LIVE

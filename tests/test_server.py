@@ -93,7 +93,7 @@ def test_a_whole_item_on_the_real_server(live_server):
         "/meetings/new",
         {
             "title": "Initial conference",
-            "kind": "cp_conference",
+            "kind": "prt_review",
             "child": "J.D.",
             "starts_at": "2026-11-23T10:00",
         },
