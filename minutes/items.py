@@ -2,7 +2,7 @@
 minority views, and the item's actions."""
 
 from .edition import decided
-from .text import block, clock, inline, iso_day, when
+from .text import assessment, block, clock, clock_seconds, inline, iso_day, when
 from .writer import Writer, table
 
 
@@ -10,6 +10,8 @@ class ItemSections(Writer):
     """Writes the part of the minutes about each agenda item."""
 
     def item(self, item: dict) -> None:
+        """Write one item as a record reads: what was assessed, the ratings, the minority
+        views heard, the decision with its reasons, dissent, actions, review."""
         key = f"item-{item['position']}"
         self.out(f"## Item {item['position']}: {inline(item['title'])}", "")
         self.para(
@@ -20,34 +22,83 @@ class ItemSections(Writer):
                 else ""
             )
         )
+        self.out("### What was assessed", "")
         if item["body"].strip():
-            self.out("**The assessment under discussion:**", "")
-            self.para(block(item["body"], quote=True))
+            self.para(assessment(item["body"]))
+        else:
+            self.para("*No assessment was written for this item.*")
+        self.ratings(item)
+        self.heard(item)
         decision = item["decision"] if decided(item) else None
         self.out("### Decision", "")
         if decision is None:
             self.para("*No decision was recorded on this item.*")
         else:
             self.para(block(decision["decision"]))
+            self.out("**Rationale:**", "")
+            self.para(
+                block(decision["rationale"]) if decision["rationale"].strip() else "*Not recorded.*"
+            )
             self.para(f"**Consensus:** {self._consensus(decision)}")
             self.para(
                 f"Recorded at {when(decision['recorded_at'], self.zone)}"
                 + (f" (wording version {decision['version']})." if decision["version"] > 1 else ".")
             )
-        self.ratings(item)
-        if decision is not None:
             self.reasons(decision)
             self.minority(decision)
         self.item_actions(item)
         if decision is not None:
-            self.out("### Review", "")
-            self.out(f"- **Review date:** {iso_day(decision['review_date']) or 'Not set'}")
-            self.out(
-                "- **Events that would bring the review forward:** "
-                + (inline(decision["review_triggers"]) or "None recorded"),
-                "",
-            )
+            self.review(item, decision)
         self.corrections_to(key)
+
+    def heard(self, item: dict) -> None:
+        """List the ratings marked as minority views at each reveal, which were heard first."""
+        self.out("### Minority views heard", "")
+        said = False
+        for round_ in item["rounds"]:
+            for r in round_["ratings"]:
+                if not r.get("minority"):
+                    continue
+                said = True
+                reason = f": “{inline(r['reason'])}”" if r.get("reason") else ""
+                written = " (written contribution)" if r["written_contribution"] else ""
+                self.out(
+                    f"- Round {round_['number']}: {inline(r['name'])} ({inline(r['agency'])})"
+                    f"{written}, {inline(r.get('value'))}{reason}"
+                )
+        if said:
+            self.out("")
+        elif any(round_.get("divided") for round_ in item["rounds"]):
+            self.para("None marked: the meeting was divided (see the ratings).")
+        else:
+            self.para("No rating was marked as a minority view.")
+
+    def shared_review(self) -> tuple[str, str] | None:
+        """Return the review date and triggers shared by every decided item, if two or more."""
+        reviews = {
+            (i["decision"]["review_date"], i["decision"]["review_triggers"].strip())
+            for i in self.record["items"]
+            if decided(i)
+        }
+        decided_items = [i for i in self.record["items"] if decided(i)]
+        if len(decided_items) > 1 and len(reviews) == 1:
+            return next(iter(reviews))
+        return None
+
+    def review(self, item: dict, decision: dict) -> None:
+        self.out("### Review", "")
+        if self.shared_review() is not None:
+            self.para("As for every item of this meeting: see *Review*, after the items.")
+            return
+        self.review_lines(decision["review_date"], decision["review_triggers"])
+
+    def review_lines(self, review_date: str | None, triggers: str) -> None:
+        self.out(
+            f"- **Review date:** {iso_day(review_date) or 'Not set'}",
+            "- **Events that would bring the review forward:** "
+            + (inline(triggers) or "None recorded"),
+            "",
+        )
 
     def _consensus(self, decision: dict) -> str:
         views = decision["views"]
@@ -81,8 +132,8 @@ class ItemSections(Writer):
             title += f", {inline(round_['basis'].lower())}"
         self.out(f"#### {title}", "")
         self.para(
-            f"Opened {clock(round_['opened_at'], self.zone)}, "
-            f"revealed {clock(round_['revealed_at'], self.zone) or 'never'}."
+            f"Opened {clock_seconds(round_['opened_at'], self.zone)}, "
+            f"revealed {clock_seconds(round_['revealed_at'], self.zone) or 'never'}."
         )
         if round_["control_measures"]:
             self.out("**Control measures in place:**", "")
@@ -95,9 +146,9 @@ class ItemSections(Writer):
             value = inline(r.get("value", "not revealed"))
             if r.get("minority"):
                 value += " (minority)"
-            submitted = clock(r["submitted_at"], self.zone)
+            submitted = clock_seconds(r["submitted_at"], self.zone)
             if r["first_submitted_at"] != r["submitted_at"]:
-                submitted += f" (first {clock(r['first_submitted_at'], self.zone)})"
+                submitted += f" (first {clock_seconds(r['first_submitted_at'], self.zone)})"
             rows.append([rater, inline(r["agency"]), value, inline(r.get("reason")), submitted])
         self.out(*table(["Rater", "Agency", "Rating", "Reason", "Submitted"], rows))
         for r in round_["ratings"]:
@@ -114,19 +165,10 @@ class ItemSections(Writer):
         else:
             self.para("**Did not rate:** everyone who could rate did.")
         if round_["chart"]:
-            self.out(
-                f"**Spread:** {inline(round_['middle'])}; {inline(round_['range'])}.",
-                "",
-            )
-            self.out(
-                *table(
-                    ["Rating", "How many", ""],
-                    [
-                        [inline(b["label"]), str(b["count"]), "█" * b["count"] * 2]
-                        for b in round_["chart"]
-                    ],
-                )
-            )
+            # The chart in one line: each rating given, a bar, how many gave it.
+            held = [b for b in round_["chart"] if b["count"]]
+            bars = " · ".join(f"{inline(b['label'])} {'█' * b['count']} {b['count']}" for b in held)
+            self.para(f"**Spread:** {inline(round_['middle'])}; {inline(round_['range'])}. {bars}")
         if round_["divergence"]:
             flag = f"**{inline(round_['divergence']).rstrip('.')}.**"
             if round_["divergence_acknowledged_at"]:
@@ -146,7 +188,6 @@ class ItemSections(Writer):
 
     def reasons(self, decision: dict) -> None:
         proportionality = decision["proportionality"]
-        self.text_section("Rationale", decision["rationale"])
         self.text_section("Evidence and sources", decision["evidence"])
         self.text_section(
             "Options considered, and why the others were not chosen", decision["options_considered"]
@@ -179,7 +220,8 @@ class ItemSections(Writer):
         self.para(block(text) if text.strip() else "*Not recorded.*")
 
     def minority(self, decision: dict) -> None:
-        self.out("### Minority views", "")
+        """Dissent in the dissenter's words, and how each minority view was considered."""
+        self.out("### Dissent, and how minority views were considered", "")
         shown = False
         for view in decision["views"]:
             marked = view["minority_at_reveal"]
@@ -192,7 +234,7 @@ class ItemSections(Writer):
                 by = ", recorded by the chair" if view["recorded_by_chair"] else ""
                 self.para(
                     f"— {who}, disagreeing with the decision{by}, "
-                    f"at {clock(view['recorded_at'], self.zone)}."
+                    f"at {clock_seconds(view['recorded_at'], self.zone)}."
                 )
             else:
                 agreed = " and agreed with the decision" if view["agrees"] else ""

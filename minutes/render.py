@@ -43,6 +43,11 @@ class _Minutes(ItemSections):
                 self.para("*This item is withheld from this copy of the minutes.*")
             else:
                 self.item(item)
+        shared = self.shared_review()
+        if shared is not None:
+            self.out("## Review", "")
+            self.para("The same review was decided for every item:")
+            self.review_lines(*shared)
         self.all_actions()
         self.correction_history()
         return "\n".join(self.lines).rstrip("\n") + "\n"

@@ -42,6 +42,50 @@ def block(text: str | None, quote: bool = False) -> str:
     return "\n".join(lines)
 
 
+_HEADING = re.compile(r"^(#{1,6})(\s+.*|\s*)$")
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_FENCE = re.compile(r"^(```|~~~)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+# The item is "##" and its parts "###": the assessment's own headings start below them.
+ASSESSMENT_TOP = 4
+
+
+def assessment(text: str | None) -> str:
+    """Return an item's Markdown so it renders as written inside the minutes.
+
+    Its headings are moved down so its top level sits under the item's parts (####),
+    and setext headings become ATX ones; raw HTML is shown as text. Anything unsafe that
+    Markdown could still carry is removed where HTML is made (`minutes.html.clean`).
+    """
+    lines = (text or "").replace("\r\n", "\n").strip().split("\n")
+    atx: list[str] = []
+    fenced = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        underline = _SETEXT.match(line) if not fenced else None
+        if underline and index and atx and atx[-1].strip() and not _HEADING.match(atx[-1]):
+            atx[-1] = ("#" if underline.group(1)[0] == "=" else "##") + " " + atx[-1].strip()
+            continue
+        atx.append(line)
+    levels = [len(m.group(1)) for line in atx if (m := _HEADING.match(line))]
+    shift = ASSESSMENT_TOP - min(levels) if levels else 0
+    out = []
+    fenced = False
+    for line in atx:
+        if _FENCE.match(line):
+            fenced = not fenced
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            line = "#" * min(6, len(heading.group(1)) + shift) + heading.group(2)
+        if not fenced:
+            line = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", line)
+            # A record shows where a link pointed rather than hiding it behind words.
+            line = _LINK.sub(lambda m: f"{m.group(1)} ({inline(m.group(2))})", line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def moment(stamp: str | None, zone: str) -> datetime | None:
     """Read a stored UTC time ("2026-11-23T10:05:00Z") as a local time in this zone."""
     if not stamp:
@@ -59,6 +103,12 @@ def clock(stamp: str | None, zone: str) -> str:
     """Return a stored UTC time as the local clock time, "10:05"."""
     local = moment(stamp, zone)
     return f"{local:%H:%M}" if local else ""
+
+
+def clock_seconds(stamp: str | None, zone: str) -> str:
+    """Return a stored UTC time as the local clock time to the second, "10:05:42"."""
+    local = moment(stamp, zone)
+    return f"{local:%H:%M:%S}" if local else ""
 
 
 def when(stamp: str | None, zone: str) -> str:

@@ -409,3 +409,101 @@ def test_joining_takes_an_optional_email_for_the_minutes(people):
     assert ok.status_code == 302
     with people.app.app_context():
         assert db.session.get(Attendee, people.attendee_id("Jo")).email == "jo@school.example"
+
+
+ASSESSMENT = """Background
+==========
+
+Known to services since **2019**.
+
+## Risks
+
+- Missing **three times** in October
+- Seen with older males
+
+### Sources
+
+1. Police reports
+2. School register
+"""
+
+
+def test_the_assessment_is_rendered_under_the_items_heading_in_every_output(story):
+    record = story.people.chair.get(f"/meetings/{story.people.meeting_id}/record.json").json
+    record.pop("events")
+    record["items"][0]["body"] = ASSESSMENT
+    markdown = minutes.render(record, minutes.Edition())
+    item = markdown[markdown.index("## Item 1:") : markdown.index("## Item 2:")]
+    # Its own headings sit below the item's parts (###), keeping their order.
+    assert "#### Background" in item and "##### Risks" in item and "###### Sources" in item
+    assert "\n## Risks" not in markdown and "==========" not in markdown
+    assert "- Missing **three times** in October" in item
+
+    html = lxml.html.fragment_fromstring(to_html(markdown), create_parent="div")
+    assert [h.text_content() for h in html.iter("h4")][:1] == ["Background"]
+    assert "Missing three times in October" in [li.text_content() for li in html.iter("li")]
+    assert "three times" in [s.text_content() for s in html.iter("strong")]
+    assert "**" not in text_of(to_html(item))
+
+    document = docx.Document(BytesIO(minutes.docx.to_docx(markdown, "Minutes")))
+    styles = {p.text: p.style.name for p in document.paragraphs}
+    # One level below the item's parts ("What was assessed"), as in the HTML.
+    part = int(styles["What was assessed"].rsplit(" ", 1)[1])
+    assert styles["Background"] == f"Heading {part + 1}"
+    assert styles["Missing three times in October"] == "List Bullet"
+    assert styles["Police reports"] == "List Number"
+    bold = [r.text for p in document.paragraphs for r in p.runs if r.bold]
+    assert "three times" in bold
+
+
+def test_each_item_reads_in_the_order_of_a_record(story):
+    record = story.people.chair.get(f"/meetings/{story.people.meeting_id}/record.json").json
+    record.pop("events")
+    markdown = minutes.render(record, minutes.Edition())
+    item = markdown[markdown.index("## Item 1:") : markdown.index("## Item 2:")]
+    order = [
+        "### What was assessed",
+        "### Ratings",
+        "### Minority views heard",
+        "### Decision",
+        "**Rationale:**",
+        "### Evidence and sources",
+        "### Options considered",
+        "### Proportionality",
+        "### The child's views",
+        "### Legal and policy basis",
+        "### Dissent, and how minority views were considered",
+        "### Actions",
+        "### Review",
+    ]
+    places = [item.index(part) for part in order]
+    assert places == sorted(places), [p for _i, p in sorted(zip(places, order, strict=True))]
+    # The rationale is beside the decision, not pages away from it.
+    decision_at, rationale_at = item.index("### Decision"), item.index("**Rationale:**")
+    assert item[decision_at:rationale_at].count("\n") < 6
+    # Submission times are to the second, so the order within a minute is kept.
+    assert re.search(r"\| \d\d:\d\d:\d\d( \(first \d\d:\d\d:\d\d\))? \|", item)
+    # The spread is one line, not a table of zeros.
+    spread = next(line for line in item.splitlines() if line.startswith("**Spread:**"))
+    assert "█" in spread and " 0" not in spread.split(".", 1)[1]
+
+
+def test_a_review_shared_by_every_item_is_stated_once(story):
+    record = story.people.chair.get(f"/meetings/{story.people.meeting_id}/record.json").json
+    record.pop("events")
+    decided = [
+        i for i in record["items"] if i["decision"] and i["decision"]["status"] == "recorded"
+    ]
+    assert len(decided) >= 2
+    for item in decided:
+        item["decision"]["review_date"] = decided[0]["decision"]["review_date"]
+        item["decision"]["review_triggers"] = "Another missing episode"
+    markdown = minutes.render(record, minutes.Edition())
+    assert markdown.count("Another missing episode") == 1
+    assert markdown.count("\n## Review\n") == 1
+    assert markdown.count("As for every item of this meeting") == len(decided)
+
+    decided[0]["decision"]["review_triggers"] = "A new school"
+    separate = minutes.render(record, minutes.Edition())
+    assert "\n## Review\n" not in separate
+    assert "A new school" in separate and "Another missing episode" in separate
