@@ -25,6 +25,7 @@ from .attendance import views as attendance
 from .chairs import views as chairs
 from .chairs.cli import create_chair_command
 from .circulation import reader_views as reading
+from .circulation import versions
 from .circulation import views as circulation
 from .decisions import views as decisions
 from .errors import Refused
@@ -48,7 +49,7 @@ from .record import views as record
 from .record.seen import fingerprint
 from .room import events as room_events  # noqa: F401
 from .room import views as room
-from .settings import defaults
+from .settings import defaults, policy
 from .startup import NotReady
 
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions)
@@ -159,6 +160,12 @@ def based_on(shown: Any) -> Markup:
     return Markup('<input type="hidden" name="based_on" value="{}">').format(fingerprint(shown))
 
 
+def css_string(text: str) -> Markup:
+    """Return text to sit inside a double-quoted CSS string in a <style> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return Markup(" ".join(escaped.split()))
+
+
 def _templating(app: Flask) -> None:
     zone = ZoneInfo(app.config["MEETING_TIMEZONE"])
 
@@ -170,6 +177,10 @@ def _templating(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["based_on"] = based_on
+    app.jinja_env.filters["css_string"] = css_string
+    app.jinja_env.globals["running_header"] = lambda meeting, number: versions.running_header(
+        meeting, number, policy()
+    )
     app.jinja_env.globals.update(
         KIND_LABELS=KIND_LABELS,
         SCALES=SCALES,

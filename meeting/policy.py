@@ -30,6 +30,8 @@ class Policy:
     summary_days: int = 5
     due_days: int = 15
     correction_window_days: int = 10
+    # Printed at the top of every page of the minutes, e.g. "OFFICIAL-SENSITIVE".
+    protective_marking: str = "OFFICIAL-SENSITIVE"
 
     def today(self) -> date:
         """Return today's date where the meetings are held."""
@@ -52,4 +54,5 @@ def from_config(config: Mapping[str, Any]) -> Policy:
         summary_days=config["MINUTES_SUMMARY_DAYS"],
         due_days=config["MINUTES_DUE_DAYS"],
         correction_window_days=config["CORRECTION_WINDOW_DAYS"],
+        protective_marking=config["PROTECTIVE_MARKING"],
     )

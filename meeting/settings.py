@@ -37,6 +37,8 @@ def defaults(instance: Path) -> dict[str, Any]:
         # Minutes: deadlines in working days, counted from the day the meeting closed.
         "MINUTES_SUMMARY_DAYS": 5,
         "MINUTES_DUE_DAYS": 15,
+        # At the top of every page of the minutes, printed or in Word.
+        "PROTECTIVE_MARKING": env("MEETING_PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE"),
         # How long recipients may ask for corrections, from the first circulation.
         "CORRECTION_WINDOW_DAYS": 10,
         # Working days skip weekends, these public holidays and any listed closure days.

@@ -4,28 +4,60 @@ from io import BytesIO
 
 import docx
 import lxml.html
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from .html import to_html
+from .paper import FOOTER
 
 HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3, "h5": 4, "h6": 5}
 
 
-def to_docx(markdown_text: str, title: str) -> bytes:
-    """Return the minutes (Markdown) as the bytes of a .docx file."""
+def to_docx(markdown_text: str, title: str, running: str = "") -> bytes:
+    """Return the minutes (Markdown) as the bytes of a .docx file.
+
+    `running` is the header every page carries (see `minutes.paper`); every page's
+    footer says "Page N of M" with Word's own page fields.
+    """
     document = docx.Document()
     document.core_properties.title = title
     for section in document.sections:
         # A4, as partner agencies print and file it.
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)
         section.left_margin = section.right_margin = Cm(2.0)
+        if running:
+            header = section.header.paragraphs[0]
+            header.text = running
+            header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        before, _, rest = FOOTER.partition("{page}")
+        middle, _, after = rest.partition("{pages}")
+        footer.add_run(before)
+        _field(footer, "PAGE")
+        footer.add_run(middle)
+        _field(footer, "NUMPAGES")
+        footer.add_run(after)
     document.styles["Normal"].font.size = Pt(10.5)
     root = lxml.html.fragment_fromstring(to_html(markdown_text), create_parent="div")
     _Builder(document).blocks(root)
     out = BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _field(paragraph, code: str) -> None:
+    """Add a Word field (PAGE, NUMPAGES) that Word fills in on every page."""
+    element = OxmlElement("w:fldSimple")
+    element.set(qn("w:instr"), code)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    element.append(run)
+    paragraph._p.append(element)
 
 
 class _Builder:

@@ -123,6 +123,25 @@ class ItemSections(Writer):
             self.para("*No rating round was held on this item.*")
         for round_ in item["rounds"]:
             self.round(round_)
+        if len(item["rounds"]) > 1:
+            self.side_by_side(item["rounds"])
+
+    def side_by_side(self, rounds: list[dict]) -> None:
+        """Each rater's rating in every round, in one table: who moved, and which way."""
+        self.out("#### The rounds side by side", "")
+        people: dict[int, tuple[str, str]] = {}
+        for round_ in rounds:
+            for r in round_["ratings"]:
+                people.setdefault(r["attendee_id"], (r["name"], r["agency"]))
+        rows = []
+        for attendee_id, (name, agency) in people.items():
+            values = []
+            for round_ in rounds:
+                given = [r for r in round_["ratings"] if r["attendee_id"] == attendee_id]
+                values.append(inline(given[0].get("value", "")) if given else "—")
+            rows.append([inline(name), inline(agency), *values])
+        head = ["Rater", "Agency"] + [f"Round {round_['number']}" for round_ in rounds]
+        self.out(*table(head, rows))
 
     def round(self, round_: dict) -> None:
         title = f"Round {round_['number']}"

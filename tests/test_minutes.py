@@ -14,6 +14,7 @@ import docx
 import lxml.html
 import pytest
 from conftest import settled, text_of
+from room import SHOTS
 from story import (
     ACTIONS,
     CONSIDERED,
@@ -483,6 +484,12 @@ def test_each_item_reads_in_the_order_of_a_record(story):
     assert item[decision_at:rationale_at].count("\n") < 6
     # Submission times are to the second, so the order within a minute is kept.
     assert re.search(r"\| \d\d:\d\d:\d\d( \(first \d\d:\d\d:\d\d\))? \|", item)
+    # Later rounds sit beside the first, rater by rater.
+    second = markdown[markdown.index("## Item 2:") : markdown.index("## Item 3:")]
+    assert "#### The rounds side by side" in second
+    assert re.search(
+        r"\| Priya Shah \| Police \| L4 × S4 = 16 \(High\) \| L2 × S3 = 6 \(Medium\) \|", second
+    )
     # The spread is one line, not a table of zeros.
     spread = next(line for line in item.splitlines() if line.startswith("**Spread:**"))
     assert "█" in spread and " 0" not in spread.split(".", 1)[1]
@@ -507,3 +514,84 @@ def test_a_review_shared_by_every_item_is_stated_once(story):
     separate = minutes.render(record, minutes.Edition())
     assert "\n## Review\n" not in separate
     assert "A new school" in separate and "Another missing episode" in separate
+
+
+def printed(story, path: str) -> bytes:
+    """The page at `path` printed to PDF by Chromium, as the chair's Print button does."""
+    from playwright.sync_api import sync_playwright
+    from room import ARGS, CHROMIUM
+
+    client = story.people.chair
+
+    def serve(route):
+        answer = client.get(route.request.url.removeprefix("http://minutes.test"))
+        body = answer.get_data()
+        answer.close()
+        route.fulfill(status=answer.status_code, content_type=answer.content_type, body=body)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.route("http://minutes.test/**", serve)
+        page.goto("http://minutes.test" + path)
+        pdf = page.pdf(prefer_css_page_size=True)
+        browser.close()
+    return pdf
+
+
+def page_lines(pdf: bytes) -> list[tuple[float, list[tuple[float, str]]]]:
+    """Each page's height and its lines of text with their height above the page's foot."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(BytesIO(pdf)).pages:
+        lines: list[tuple[float, str]] = []
+
+        def seen(text, cm, tm, _font, _size, lines=lines):
+            if text.strip():
+                lines.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text.strip()))
+
+        page.extract_text(visitor_text=seen)
+        pages.append((float(page.mediabox.height), lines))
+    return pages
+
+
+def test_the_printed_minutes_carry_a_running_header_and_page_numbers_and_fill_their_pages(
+    story,
+):
+    story.people.app.config["PROTECTIVE_MARKING"] = "OFFICIAL-SENSITIVE"
+    pdf = printed(story, minutes_url(story))
+    # Kept beside the screenshots, to look at page by page (pdftoppm -png minutes.pdf p).
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / "minutes.pdf").write_bytes(pdf)
+    pages = page_lines(pdf)
+    count = len(pages)
+    assert count >= 3, "the story's minutes run to several pages"
+    for number, (height, lines) in enumerate(pages, start=1):
+        said = " ".join(text for _y, text in lines)
+        assert f"Page {number} of {count}" in said, (number, said[-200:])
+        assert "OFFICIAL-SENSITIVE · Child A.B. · Meeting" in said
+        assert "Draft, not circulated" in said
+        if number < count:
+            # The body's lowest line (above the footer's margin) is in the lower half.
+            body = [y for y, text in lines if not text.startswith("Page ") and y > 60]
+            assert min(body) < height / 2, f"page {number} is more than half empty"
+    first_page = " ".join(text for _y, text in pages[0][1])
+    assert "Minutes: " in first_page
+
+
+def test_the_word_document_carries_the_running_header_and_page_fields(story):
+    story.people.app.config["PROTECTIVE_MARKING"] = "OFFICIAL-SENSITIVE"
+    answer = story.people.chair.get(minutes_url(story, "/draft.docx"))
+    document = docx.Document(BytesIO(answer.data))
+    section = document.sections[0]
+    assert section.header.paragraphs[0].text == (
+        "OFFICIAL-SENSITIVE · Child A.B. · Meeting 23 Nov 2026 · Draft, not circulated"
+    )
+    footer = section.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
+    assert section.footer.paragraphs[0].text.startswith("Page ")
+    # Another deployment's marking, from its configuration.
+    story.people.app.config["PROTECTIVE_MARKING"] = "OFFICIAL"
+    again = docx.Document(BytesIO(story.people.chair.get(minutes_url(story, "/draft.docx")).data))
+    assert again.sections[0].header.paragraphs[0].text.startswith("OFFICIAL · Child A.B.")

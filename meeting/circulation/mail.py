@@ -32,7 +32,7 @@ from ..models import (
 )
 from .corrections import window_closes
 from .recipients import email_of, group_of, log_sending
-from .versions import copy_of, edition_of
+from .versions import copy_of, edition_of, running_header
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -133,7 +133,8 @@ def _messages(
         group = delivery.copy_group
         if group not in copies:
             markdown, cut_for = copy_of(made, group)
-            copies[group] = (markdown, to_docx(markdown, _title(made)), cut_for)
+            running = running_header(made.meeting, made.number, policy)
+            copies[group] = (markdown, to_docx(markdown, _title(made), running), cut_for)
         message = _message(
             made,
             delivery.attendee,

@@ -71,7 +71,8 @@ def reader_file(token, number, ext):
     if made is None:
         abort(404)
     markdown, _cut = versions.copy_of(made, recipients.group_of(person, policy()))
-    return download(markdown, f"minutes-{person.meeting_id}-v{number}", ext)
+    running = versions.running_header(person.meeting, number, policy())
+    return download(markdown, f"minutes-{person.meeting_id}-v{number}", ext, running)
 
 
 @bp.route("/corrections", methods=["POST"])

@@ -5,16 +5,19 @@ copy of it can be made again, byte for byte, later.
 """
 
 from dataclasses import asdict, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 import minutes
-from minutes import Edition
+from minutes import Edition, paper
 
 from ..errors import Refused
 from ..models import Meeting, MeetingStatus, MinutesVersion, session_of, utcnow
 from ..record.log import log
+
+if TYPE_CHECKING:
+    from ..policy import Policy
 
 
 def require_closed(meeting: Meeting) -> None:
@@ -100,3 +103,10 @@ def copy_of(made: MinutesVersion, group: str | None) -> tuple[str, str | None]:
     if group is None or not any(group in groups for groups in edition.withheld.values()):
         return made.markdown, None
     return minutes.render(made.record, replace(edition, copy_for=group)), group
+
+
+def running_header(meeting: Meeting, number: int | None, policy: "Policy") -> str:
+    """Return the header every page of this issue of the minutes carries."""
+    return paper.running_header(
+        policy.protective_marking, meeting.child, meeting.starts_at.date(), number
+    )

@@ -51,13 +51,13 @@ def paper(markdown: str) -> Markup:
     return Markup(to_html(markdown))
 
 
-def download(markdown: str, stem: str, ext: str) -> Response:
-    """Answer with minutes as a Markdown or Word file."""
+def download(markdown: str, stem: str, ext: str, running: str) -> Response:
+    """Answer with minutes as a Markdown or Word file (`running`: each page's header)."""
     if ext == "md":
         body, mimetype = markdown.encode("utf-8"), "text/markdown; charset=utf-8"
     else:
         title = markdown.splitlines()[0].lstrip("# ")
-        body, mimetype = to_docx(markdown, title), mail.DOCX
+        body, mimetype = to_docx(markdown, title, running), mail.DOCX
     return Response(
         body,
         mimetype=mimetype,
@@ -173,7 +173,8 @@ def draft_file(meeting_id, ext):
     meeting = chairs_meeting(meeting_id)
     group = _group_arg()
     markdown = draft.draft(meeting, policy(), group)
-    return download(markdown, f"minutes-{meeting.id}-draft" + (f"-{group}" if group else ""), ext)
+    stem = f"minutes-{meeting.id}-draft" + (f"-{group}" if group else "")
+    return download(markdown, stem, ext, versions.running_header(meeting, None, policy()))
 
 
 @bp.route("/<int:number>.<any(md, docx):ext>")
@@ -183,7 +184,7 @@ def version_file(meeting_id, number, ext):
     made = versions.version(meeting, number)
     markdown, cut_for = versions.copy_of(made, _group_arg())
     stem = f"minutes-{meeting.id}-v{number}" + (f"-{cut_for}" if cut_for else "")
-    return download(markdown, stem, ext)
+    return download(markdown, stem, ext, versions.running_header(meeting, number, policy()))
 
 
 @bp.route("/draft", methods=["POST"])
