@@ -595,3 +595,24 @@ def test_the_word_document_carries_the_running_header_and_page_fields(story):
     story.people.app.config["PROTECTIVE_MARKING"] = "OFFICIAL"
     again = docx.Document(BytesIO(story.people.chair.get(minutes_url(story, "/draft.docx")).data))
     assert again.sections[0].header.paragraphs[0].text.startswith("OFFICIAL · Child A.B.")
+
+
+def test_a_divided_room_is_said_in_the_minutes_and_nobody_on_either_side_is_marked(story):
+    record = story.people.chair.get(f"/meetings/{story.people.meeting_id}/record.json").json
+    record.pop("events")
+    round_ = record["items"][0]["rounds"][0]
+    round_["divided"] = "The meeting was divided: 2 of 4 rated 2–3; 2 of 4 rated 6–7."
+    for rating in round_["ratings"]:
+        rating["minority"] = False
+    markdown = minutes.render(record, minutes.Edition())
+    item = markdown[markdown.index("## Item 1:") : markdown.index("## Item 2:")]
+    assert (
+        "**The meeting was divided: 2 of 4 rated 2–3; 2 of 4 rated 6–7.** "
+        "No side was marked as a minority view."
+    ) in item
+    heard = item[item.index("### Minority views heard") : item.index("### Decision")]
+    assert "None marked: the meeting was divided" in heard
+    # A version frozen before the rule existed has no such field, and still renders.
+    del round_["divided"]
+    again = minutes.render(record, minutes.Edition())
+    assert "was divided" not in again[again.index("## Item 1:") : again.index("## Item 2:")]
