@@ -98,7 +98,7 @@ class Meeting(Base):
     @property
     def details_shown(self) -> tuple[Any, ...]:
         """What the form for the meeting's details shows (an edit over another is refused)."""
-        return (self.title, self.kind, self.child, self.starts_at, self.place)
+        return (self.title, self.kind, self.child, self.starts_at, self.place, self.seat.role)
 
     @property
     def draft_shown(self) -> tuple[Any, ...]:
