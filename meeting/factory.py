@@ -40,7 +40,7 @@ from .models import (
     Scale,
 )
 from .models.states import KIND_LABELS
-from .pages import once
+from .pages import once, origin
 from .pages.markup import render_markdown
 from .rating import views as rating
 from .rating.concealment import Audience
@@ -111,6 +111,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _templating(app)
     _responses(app)
+    origin.init_app(app)
     once.init_app(app)
     app.cli.add_command(create_chair_command)
 
