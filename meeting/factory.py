@@ -13,6 +13,7 @@ from flask import Flask, g, has_request_context, make_response, render_template,
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.routing import IntegerConverter, Map
 
 from . import database, logs, startup
 
@@ -106,6 +107,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     limiter.init_app(app)
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
+    # A row id past what the database holds is a page that does not exist (404).
+    app.url_map.converters["int"] = RowId
     for area in AREAS:
         app.register_blueprint(area.bp)
 
@@ -154,6 +157,14 @@ def _sqlite_settings(connection: Any, _record: Any) -> None:
     for name, value in SQLITE_SETTINGS.items():
         cursor.execute(f"PRAGMA {name} = {value}")
     cursor.close()
+
+
+class RowId(IntegerConverter):
+    """An <int:…> in an address: a whole number a table's id can be (a 32-bit integer)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def based_on(shown: Any) -> Markup:

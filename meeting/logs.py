@@ -18,6 +18,8 @@ from flask.logging import default_handler
 from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
 
+from .pages.typed import TypedRequest
+
 ExcInfo: TypeAlias = (
     tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
 )
@@ -29,7 +31,10 @@ audit = logging.getLogger("meeting.audit")
 
 
 class Application(Flask):
-    """Flask, logging a failed request by its route rather than by its address."""
+    """Flask, logging a failed request by its route rather than by its address, and
+    reading every form value cleaned of control characters (`pages.typed`)."""
+
+    request_class = TypedRequest
 
     def log_exception(self, exc_info: ExcInfo) -> None:
         error = exc_info[1]

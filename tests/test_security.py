@@ -6,7 +6,7 @@ import threading
 
 import pytest
 import requests
-from conftest import PASSWORD, free_port
+from conftest import PASSWORD, free_port, text_of
 from playwright.sync_api import expect
 from room import STARTS_AT
 
@@ -105,3 +105,81 @@ def test_forms_from_another_port_on_the_same_host_are_refused(live_server, attac
     record = chair.get(f"{base}{path}/record.json").json()
     assert record["items"][0]["rounds"][0]["revealed_at"] is not None
     context.close()
+
+
+HOSTILE = "Pri\x01ya\x00 Sh\u202eah\r\nBcc: x@evil.example"
+
+
+def test_hostile_characters_never_reach_the_record_and_circulation_delivers_to_everyone(
+    people,
+):
+    """\\x01, NUL, CR-LF and a right-to-left override in every text field of the meeting."""
+    from conftest import settled
+
+    url = f"/meetings/{people.meeting_id}"
+    bad_email = people.chair.post(
+        f"{url}/apologies",
+        data={
+            "name": HOSTILE,
+            "role": HOSTILE,
+            "agency": "Health",
+            "email": "lee@nhs.net\r\nBcc: x@y.z",
+        },
+    )
+    assert bad_email.status_code == 422, "an address with a line break is refused"
+    assert "Bcc" in bad_email.text, "and what was typed comes back"
+    kept = people.chair.post(
+        f"{url}/apologies",
+        data={"name": HOSTILE, "role": HOSTILE, "agency": "Health", "email": "lee@nhs.net"},
+    )
+    assert kept.status_code == 302
+    device = people.join("Tom\x00 Reid\u202e", "Sch\x01ool")
+    people.admit("Tom Reid")
+    people.start()
+    round_id = people.open_round()
+    assert people.rate(device, round_id, score=5, reason=HOSTILE).status_code == 302
+    people.reveal(round_id)
+    assert people.chair.post(f"{url}/close").status_code == 302
+    record = people.chair.get(f"{url}/record.json").get_json()
+    written = repr(record)
+    for unwanted in ("\\x00", "\\x01", "\\u202e", "\u202e", "\\r"):
+        assert unwanted not in written, unwanted
+    reason = record["items"][0]["rounds"][0]["ratings"][0]["reason"]
+    assert reason == "Priya Shah\nBcc: x@evil.example", "newlines stay, as typed"
+
+    # A name written before the edge cleaned input (straight into the database) still
+    # cannot stop the others' copies: that one email fails alone, and says why.
+    from meeting.extensions import db
+    from meeting.models import Attendee
+
+    with people.app.app_context():
+        old = db.session.scalars(db.select(Attendee).where(Attendee.name == "Tom Reid")).one()
+        old.name, old.email = "Tom\nReid", "tom@school.example"
+        db.session.commit()
+    circulated = people.chair.post(
+        f"{url}/minutes/draft",
+        data={"summary": HOSTILE, "undecided_reason": HOSTILE, "then": "circulate"},
+    )
+    assert circulated.status_code == 302, circulated.text[:500]
+    results = settled(people.app)
+    assert results.pop("tom@school.example") == "failed"
+    assert results and all(result == "outbox" for result in results.values()), results
+    page = text_of(people.chair.get(f"{url}/minutes").text)
+    assert "This email could not be written" in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meetings/{big}",
+        "/meetings/{big}/record.json",
+        "/meetings/{big}/minutes",
+        "/m/{big}",
+        "/m/{big}/region/progress",
+        "/meetings/{mid}/items/{big}",
+    ],
+)
+def test_an_id_past_any_row_is_a_page_that_does_not_exist(people, path):
+    answer = people.chair.get(path.format(big="9" * 25, mid=people.meeting_id))
+    assert answer.status_code == 404
+    assert "There is nothing here" in answer.text

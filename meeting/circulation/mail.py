@@ -111,6 +111,8 @@ def deliver(
         return
     made = queued[0].version
     attempts = _messages(made, queued, links, settings, policy)
+    if len(attempts) < len(queued):
+        save()
     if settings.using_smtp:
         _by_smtp(attempts, settings, save)
     else:
@@ -135,15 +137,21 @@ def _messages(
             markdown, cut_for = copy_of(made, group)
             running = running_header(made.meeting, made.number, policy)
             copies[group] = (markdown, to_docx(markdown, _title(made), running), cut_for)
-        message = _message(
-            made,
-            delivery.attendee,
-            delivery.email,
-            copies[group],
-            links[delivery.id],
-            closes,
-            settings,
-        )
+        try:
+            message = _message(
+                made,
+                delivery.attendee,
+                delivery.email,
+                copies[group],
+                links[delivery.id],
+                closes,
+                settings,
+            )
+        except (ValueError, TypeError) as error:
+            # One person's details cannot stop everyone else's copy: this one fails alone.
+            delivery.result = DeliveryResult.FAILED
+            delivery.detail = f"This email could not be written: {error}"
+            continue
         attempts.append((delivery, message))
     return attempts
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from ..agenda.meetings import JOIN_CODE_LENGTH, writable
@@ -26,13 +27,19 @@ def find_by_join_code(session: AnySession, typed: str) -> Meeting | None:
 
 def plausible_email(email: str) -> bool:
     """Say whether an optional email address is blank or looks like one."""
-    name, at, domain = email.rpartition("@")
-    return not email or bool(name and at and "." in domain and " " not in email)
+    if not email:
+        return True
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def parse_joiner(form: Mapping[str, str]) -> dict[str, str]:
     """Check an attendee's name, role, agency and (optional) email; return them or raise Invalid."""
-    fields = {k: form.get(k, "").strip()[:120] for k in ("name", "role", "agency")}
+    # One line each: a name, role or agency is a heading in the minutes and an email header.
+    fields = {k: " ".join(form.get(k, "").split())[:120] for k in ("name", "role", "agency")}
     fields["email"] = form.get("email", "").strip()[:254]
     errors = {}
     if not fields["name"]:
