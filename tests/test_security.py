@@ -183,3 +183,25 @@ def test_an_id_past_any_row_is_a_page_that_does_not_exist(people, path):
     answer = people.chair.get(path.format(big="9" * 25, mid=people.meeting_id))
     assert answer.status_code == 404
     assert "There is nothing here" in answer.text
+
+
+def test_a_closed_meetings_display_link_shows_nothing_about_it(people, sio):
+    people.join_admitted("Priya Shah", "Police")
+    people.start()
+    display = people.app.test_client()
+    link = f"/display/{people.display_token}"
+    before = display.get(link)
+    with people.app.app_context():
+        title = people.meeting().title
+    assert before.status_code == 200 and title in before.text
+    assert people.chair.post(f"/meetings/{people.meeting_id}/close").status_code == 302
+    after = display.get(link)
+    assert after.status_code == 410
+    assert "This meeting has closed" in after.text
+    with people.app.app_context():
+        meeting = people.meeting()
+        secrets = [meeting.title, meeting.child, "Priya Shah", meeting.join_code]
+    for secret in secrets:
+        assert secret not in after.text, secret
+    assert display.get(f"{link}/qr.svg").status_code == 404
+    assert not sio(display, display=people.display_token).is_connected()

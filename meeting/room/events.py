@@ -7,7 +7,7 @@ from flask_socketio import emit, join_room
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import socketio
-from ..models import AttendeeStatus
+from ..models import AttendeeStatus, MeetingStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
 from ..pages.doorbell import person_room, room
 from ..pages.regions import REGIONS, SCENE
@@ -27,6 +27,8 @@ def connect(auth):
     try:
         if auth.get("display"):
             meeting = display_meeting(str(auth["display"]))
+            if meeting.status == MeetingStatus.CLOSED:
+                return False
             join_room(room(meeting.id))
             _catch_up(meeting, auth)
             return True

@@ -3,10 +3,10 @@
 from io import BytesIO
 
 import segno
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from ..errors import Forbidden
-from ..models import AttendeeStatus, Meeting
+from ..models import AttendeeStatus, Meeting, MeetingStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
 from ..pages.links import public_url
 from ..pages.regions import attendee_page, fragment, page
@@ -45,7 +45,10 @@ def region(meeting_id, name):
 
 @bp.route("/display/<token>")
 def display(token):
-    return page("display/meeting.html", display_meeting(token), DISPLAY)
+    meeting = display_meeting(token)
+    # Once the meeting closes the link has done its work: it says so, and shows nothing else.
+    status = 410 if meeting.status == MeetingStatus.CLOSED else 200
+    return page("display/meeting.html", meeting, DISPLAY, status)
 
 
 @bp.route("/display/<token>/region/<name>")
@@ -62,7 +65,10 @@ def _qr(meeting: Meeting) -> Response:
 
 @bp.route("/display/<token>/qr.svg")
 def display_qr(token):
-    return _qr(display_meeting(token))
+    meeting = display_meeting(token)
+    if meeting.status == MeetingStatus.CLOSED:
+        abort(404)
+    return _qr(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/qr.svg")
