@@ -13,6 +13,7 @@ from flask import Flask, g, has_request_context, make_response, render_template,
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from . import database, logs, startup
@@ -103,6 +104,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("MEETING_SECRET_KEY") or _secret_key(instance)
 
+    _behind_proxy(app)
     logs.init_app(app)
     db.init_app(app)
     limiter.init_app(app)
@@ -129,6 +131,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         if not app.extensions["meeting.behind"]:
             once.forget_old()
     return app
+
+
+def _behind_proxy(app: Flask) -> None:
+    """Trust a configured number of proxies for the client's address and the scheme.
+
+    Behind a TLS-terminating proxy, requests arrive as plain HTTP: the proxy says what the
+    browser used (X-Forwarded-Proto) and who it was (X-Forwarded-For). Only then are
+    cookies marked Secure, HSTS sent, and the join-code throttle counted per person.
+    """
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_URL"]).startswith("https://")
 
 
 def db_url(app: Flask) -> str:
@@ -217,6 +233,11 @@ def _responses(app: Flask) -> None:
             "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if not request.path.startswith("/static/"):
+            # Pages and files about a meeting are kept by no browser or proxy cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # Join links and display links carry secrets: never pass them to another site.
         # Within this one, a form's page tells a repeat of it where to go back to.
         response.headers.setdefault("Referrer-Policy", "same-origin")

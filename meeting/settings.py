@@ -29,6 +29,10 @@ def defaults(instance: Path) -> dict[str, Any]:
         "SOCKETIO_MESSAGE_QUEUE": env("MEETING_REDIS_URL"),
         "MEETING_TIMEZONE": env("MEETING_TIMEZONE", "Europe/London"),
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # None: Secure when MEETING_PUBLIC_URL is https.
+        "SESSION_COOKIE_SECURE": None,
+        # How many proxies in front of the server to trust for X-Forwarded-* (0: none).
+        "PROXY_HOPS": int(env("MEETING_PROXY_HOPS", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         # An attendee who rejoins from the same device is the same person for a month.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),

@@ -205,3 +205,51 @@ def test_a_closed_meetings_display_link_shows_nothing_about_it(people, sio):
         assert secret not in after.text, secret
     assert display.get(f"{link}/qr.svg").status_code == 404
     assert not sio(display, display=people.display_token).is_connected()
+
+
+def test_pages_about_a_meeting_are_never_cached(people):
+    people.join_admitted("Priya Shah", "Police")
+    device = people.join_admitted("Tom Reid", "School")
+    for client, path in [
+        (people.chair, f"/meetings/{people.meeting_id}"),
+        (people.chair, f"/meetings/{people.meeting_id}/record.json"),
+        (people.chair, "/meetings/"),
+        (device, f"/m/{people.meeting_id}"),
+        (people.app.test_client(), f"/display/{people.display_token}"),
+    ]:
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    styles = people.chair.get("/static/css/meeting.css")
+    assert styles.headers.get("Cache-Control") != "no-store"
+    styles.close()
+
+
+def test_behind_a_tls_proxy_cookies_are_secure_and_the_client_is_the_person(
+    tmp_path, monkeypatch, caplog
+):
+    from conftest import make_chair
+
+    from meeting import create_app
+
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("MEETING_PROXY_HOPS", "1")
+    app = create_app(
+        {
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'meeting.sqlite3'}",
+            "ANNOUNCE_SETUP_CODE": False,
+            "PUBLIC_URL": "https://meetings.example.org",
+        }
+    )
+    make_chair(app)
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    with caplog.at_level("INFO", logger="meeting"):
+        answer = client.post(
+            "/login",
+            data={"email": "chair@example.org", "password": PASSWORD},
+            headers=forwarded,
+        )
+    assert answer.status_code == 302
+    assert "Secure" in answer.headers["Set-Cookie"]
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "203.0.113.7 POST /login 302" in caplog.text, "the person, not the proxy"
