@@ -12,5 +12,6 @@ from .models import Base
 db = SQLAlchemy(metadata=Base.metadata)
 # Pinned: auto-detection would prefer eventlet, which is no longer maintained.
 socketio = SocketIO(async_mode="threading")
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+# Its storage is RATELIMIT_STORAGE_URI: memory, or Redis when the deployment has it.
+limiter = Limiter(key_func=get_remote_address)
 migrate = Migrate()

@@ -36,7 +36,11 @@ def defaults(instance: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         # An attendee who rejoins from the same device is the same person for a month.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        # Wrong join codes: per client, and across the whole server.
         "JOIN_ATTEMPTS_LIMIT": "10 per minute",
+        "JOIN_ATTEMPTS_OVERALL": "300 per minute",
+        # Shared by every process when Redis is configured.
+        "RATELIMIT_STORAGE_URI": env("MEETING_REDIS_URL") or "memory://",
         "ANNOUNCE_SETUP_CODE": True,
         # Minutes: deadlines in working days, counted from the day the meeting closed.
         "MINUTES_SUMMARY_DAYS": 5,

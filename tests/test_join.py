@@ -19,17 +19,35 @@ def test_wrong_code_says_so_and_keeps_what_was_typed(client, people):
     assert 'value="ZZZ-999"' in response.text
 
 
-def test_repeated_wrong_codes_are_throttled_but_the_page_still_explains(app, people):
+def test_repeated_wrong_codes_are_throttled_but_a_right_code_always_lets_people_in(app, people):
+    """A room behind one address (a council's proxy): one person mistyping blocks nobody."""
     app.config["JOIN_ATTEMPTS_LIMIT"] = "3 per minute"
     guesser = app.test_client()
     for attempt in ("AAA-AAA", "CCC-CCC", "DDD-DDD"):
         assert guesser.post("/join/", data={"code": attempt}).status_code == 404
-    blocked = guesser.post("/join/", data={"code": people.code})
+    blocked = guesser.post("/join/", data={"code": "FFF-FFF"})
     assert blocked.status_code == 429
-    assert "Too many wrong join codes" in blocked.text
-    assert people.code in blocked.text
+    assert "Too many wrong join codes have been tried from here" in blocked.text
+    assert "FFF-FFF" in blocked.text, "what was typed is kept"
     # Guessing through the join link is counted the same way.
     assert guesser.get("/join/EEE-EEE").status_code == 429
+    # The right code, and the join link, still let everyone in, the mistyper too.
+    assert guesser.post("/join/", data={"code": people.code}).status_code == 302
+    neighbour = app.test_client()
+    assert neighbour.get(f"/join/{people.code}").status_code == 200
+    joined = neighbour.post(
+        f"/join/{people.code}", data={"name": "Tom Reid", "role": "Teacher", "agency": "School"}
+    )
+    assert joined.status_code == 302
+
+
+def test_wrong_codes_are_limited_across_the_server_too(app, people):
+    app.config["JOIN_ATTEMPTS_OVERALL"] = "4 per minute"
+    for n in range(4):
+        device = app.test_client()
+        assert device.post("/join/", data={"code": f"AAA-{n}AA"}).status_code == 404
+    assert app.test_client().post("/join/", data={"code": "BBB-BBB"}).status_code == 429
+    assert app.test_client().post("/join/", data={"code": people.code}).status_code == 302
 
 
 def test_right_codes_do_not_use_up_the_allowance(app, people):

@@ -1,6 +1,8 @@
 """Joining on the web: a code (or link), then name, role and agency; the chair lets people in."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from limits import parse
 
 from ..errors import Invalid
 from ..extensions import db, limiter
@@ -17,15 +19,29 @@ from . import people
 
 bp = Blueprint("joining", __name__)
 
-# Wrong codes count against the device's allowance; right ones never do.
-guesses = limiter.shared_limit(
-    lambda: current_app.config["JOIN_ATTEMPTS_LIMIT"],
-    scope="join-code",
-    deduct_when=lambda response: response.status_code == 404,
-)
-
 UNKNOWN_CODE = "No meeting has that code. Check it with the chair; codes look like KXR-74T."
 ENDED = "That meeting has ended, so its code no longer lets anyone in."
+TOO_MANY = (
+    "Too many wrong join codes have been tried from here in the last minute. Wait a "
+    "minute, then try again with the code the chair reads out or shows on the screen."
+)
+
+
+def _wrong_code(typed: str, error: str):
+    """Answer a code that opens no meeting, counting it against the allowances.
+
+    Only wrong codes are counted and only wrong codes are refused: a right code or a join
+    link always lets its meeting's people in, however many wrong ones were tried from the
+    same address (a whole room behind one proxy shares one). Wrong codes are limited per
+    client and across the server (shared through Redis when it is configured).
+    """
+    per_client = parse(current_app.config["JOIN_ATTEMPTS_LIMIT"])
+    overall = parse(current_app.config["JOIN_ATTEMPTS_OVERALL"])
+    counted = limiter.limiter.hit(per_client, "join-code", get_remote_address())
+    counted = counted and limiter.limiter.hit(overall, "join-code-all")
+    if not counted:
+        return _code_page(typed, TOO_MANY, 429)
+    return _code_page(typed, error, 404)
 
 
 def _code_page(typed: str, error: str | None, status: int):
@@ -33,25 +49,25 @@ def _code_page(typed: str, error: str | None, status: int):
 
 
 @bp.route("/join/", methods=["GET", "POST"])
-@guesses
 def code():
     typed = request.values.get("code", "")
     if request.method == "GET" and not typed:
         return _code_page("", None, 200)
+    if not typed.strip():
+        return _code_page(typed, "Enter the join code.", 404)
     meeting = people.find_by_join_code(db.session, typed)
     if meeting is None:
-        return _code_page(typed, UNKNOWN_CODE if typed.strip() else "Enter the join code.", 404)
+        return _wrong_code(typed, UNKNOWN_CODE)
     if meeting.status == MeetingStatus.CLOSED:
         return _code_page(typed, ENDED, 410)
     return redirect(url_for("joining.details", code=meeting.join_code))
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@guesses
 def details(code):
     meeting = people.find_by_join_code(db.session, code)
     if meeting is None:
-        return _code_page(code, UNKNOWN_CODE, 404)
+        return _wrong_code(code, UNKNOWN_CODE)
     if meeting.status == MeetingStatus.CLOSED:
         return _code_page(code, ENDED, 410)
     if device_attendee(meeting) is not None:
@@ -70,16 +86,6 @@ def details(code):
             return redirect(url_for("room.attend", meeting_id=meeting.id))
     page = render_template("joining/details.html", meeting=meeting, form=form, errors=errors)
     return page, 422 if errors else 200
-
-
-@bp.app_errorhandler(429)
-def too_many_guesses(error):
-    message = (
-        "Too many wrong join codes from this device. Wait a minute, then try again "
-        "with the code the chair reads out or shows on the screen."
-    )
-    typed = request.values.get("code", (request.view_args or {}).get("code", ""))
-    return _code_page(typed, message, 429)
 
 
 @bp.route(
