@@ -39,6 +39,10 @@ def defaults(instance: Path) -> dict[str, Any]:
         # Wrong join codes: per client, and across the whole server.
         "JOIN_ATTEMPTS_LIMIT": "10 per minute",
         "JOIN_ATTEMPTS_OVERALL": "300 per minute",
+        # Failed chair log-ins, per account and per address; wrong first-run set-up codes.
+        "LOGIN_ATTEMPTS_PER_ACCOUNT": "5 per 15 minutes",
+        "LOGIN_ATTEMPTS_PER_ADDRESS": "20 per 15 minutes",
+        "SETUP_ATTEMPTS_LIMIT": "10 per hour",
         # Shared by every process when Redis is configured.
         "RATELIMIT_STORAGE_URI": env("MEETING_REDIS_URL") or "memory://",
         "ANNOUNCE_SETUP_CODE": True,

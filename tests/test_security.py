@@ -253,3 +253,49 @@ def test_behind_a_tls_proxy_cookies_are_secure_and_the_client_is_the_person(
     assert "Secure" in answer.headers["Set-Cookie"]
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "203.0.113.7 POST /login 302" in caplog.text, "the person, not the proxy"
+
+
+def test_chair_log_in_is_throttled_per_account_and_per_address(app):
+    import time
+    from statistics import median
+
+    from conftest import make_chair
+
+    make_chair(app)
+    make_chair(app, email="other@example.org", name="Ann Other")
+    browser = app.test_client()
+
+    def log_in(email, password):
+        return browser.post("/login", data={"email": email, "password": password})
+
+    def took(email):
+        started = time.perf_counter()
+        assert log_in(email, "wrong guess").status_code == 401
+        return time.perf_counter() - started
+
+    # An unknown address takes the same work to refuse as a wrong password.
+    known = median(took("chair@example.org") for _ in range(3))
+    unknown = median(took("nobody@example.org") for _ in range(3))
+    assert unknown > known / 3, (known, unknown)
+
+    for _ in range(2):
+        assert log_in("chair@example.org", "wrong guess").status_code == 401
+    locked = log_in("chair@example.org", PASSWORD)
+    assert locked.status_code == 429, "five failures lock the account, right password or not"
+    assert "Too many failed log-ins" in locked.text
+    assert log_in("other@example.org", PASSWORD).status_code == 302, "other accounts are not"
+
+
+def test_the_set_up_code_is_throttled(app):
+    app.config["SETUP_ATTEMPTS_LIMIT"] = "3 per hour"
+    fields = {
+        "setup_code": "WRONG",
+        "name": "Sam",
+        "email": "sam@example.org",
+        "password": "a long password",
+        "confirm": "a long password",
+    }
+    client = app.test_client()
+    for _ in range(3):
+        assert "That is not the set-up code" in client.post("/setup", data=fields).text
+    assert "Too many wrong set-up codes" in client.post("/setup", data=fields).text

@@ -1,13 +1,36 @@
 """Chair accounts on the web: the first-run set-up, logging in and out."""
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
+from limits import parse
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..pages.access import current_chair
 from . import accounts
 
 bp = Blueprint("chairs", __name__)
+
+# Checked against when no account has the address, so an unknown address takes as long to
+# refuse as a wrong password: the answer's timing says nothing about who has an account.
+NOBODY = generate_password_hash("no account has this address")
+TOO_MANY_LOG_INS = (
+    "Too many failed log-ins for this account or from here. Wait 15 minutes and try "
+    "again, or ask another chair to check the account."
+)
+TOO_MANY_CODES = "Too many wrong set-up codes from here. Wait an hour and try again."
+
+
+def _allowed(setting: str, *keys: str) -> bool:
+    """Count one failure against an allowance; say whether it was still within it."""
+    allowance = parse(current_app.config[setting])
+    return limiter.limiter.hit(allowance, *keys)
+
+
+def _refused(setting: str, *keys: str) -> bool:
+    """Say whether an allowance of failures is already used up (without counting)."""
+    allowance = parse(current_app.config[setting])
+    return not limiter.limiter.test(allowance, *keys)
 
 
 @bp.route("/")
@@ -26,10 +49,15 @@ def setup():
     form, errors = request.form, {}
     if request.method == "POST":
         code = accounts.setup_code(db.session)
-        if form.get("setup_code", "").strip().upper() != code:
+        address = get_remote_address()
+        if _refused("SETUP_ATTEMPTS_LIMIT", "setup-code", address):
+            errors["setup_code"] = TOO_MANY_CODES
+        elif form.get("setup_code", "").strip().upper() != code:
             errors["setup_code"] = (
                 "That is not the set-up code. It is printed where the server was started."
             )
+            if not _allowed("SETUP_ATTEMPTS_LIMIT", "setup-code", address):
+                errors["setup_code"] = TOO_MANY_CODES
         errors |= accounts.validate_chair(
             db.session,
             form.get("name", ""),
@@ -57,9 +85,22 @@ def setup():
 def login():
     form, error = request.form, None
     if request.method == "POST":
-        chair = accounts.find_chair(db.session, form.get("email", ""))
-        if chair is None or not check_password_hash(chair.password_hash, form.get("password", "")):
+        email = accounts.normalise_email(form.get("email", ""))
+        address = get_remote_address()
+        chair = accounts.find_chair(db.session, email)
+        matches = check_password_hash(
+            chair.password_hash if chair else NOBODY, form.get("password", "")
+        )
+        if _refused("LOGIN_ATTEMPTS_PER_ACCOUNT", "login-account", email) or _refused(
+            "LOGIN_ATTEMPTS_PER_ADDRESS", "login-address", address
+        ):
+            error = TOO_MANY_LOG_INS
+        elif chair is None or not matches:
             error = "That email address and password do not match a chair account."
+            within = _allowed("LOGIN_ATTEMPTS_PER_ACCOUNT", "login-account", email)
+            within = _allowed("LOGIN_ATTEMPTS_PER_ADDRESS", "login-address", address) and within
+            if not within:
+                error = TOO_MANY_LOG_INS
         else:
             seats = session.get("seats")
             session.clear()
@@ -69,7 +110,8 @@ def login():
             target = request.args.get("next", "")
             safe = target.startswith("/") and not target.startswith("//")
             return redirect(target if safe else url_for("agenda.index"))
-    return render_template("chairs/login.html", form=form, error=error), 401 if error else 200
+    status = 429 if error == TOO_MANY_LOG_INS else 401 if error else 200
+    return render_template("chairs/login.html", form=form, error=error), status
 
 
 @bp.route("/logout", methods=["POST"])
