@@ -299,3 +299,37 @@ def test_the_set_up_code_is_throttled(app):
     for _ in range(3):
         assert "That is not the set-up code" in client.post("/setup", data=fields).text
     assert "Too many wrong set-up codes" in client.post("/setup", data=fields).text
+
+
+def test_log_out_ends_every_copy_of_the_cookie_and_the_chairs_live_connections(people, sio):
+    url = f"/meetings/{people.meeting_id}"
+    copied = people.app.test_client()
+    copied.set_cookie("session", people.chair.get_cookie("session").value)
+    assert copied.get(url).status_code == 200
+    live = sio(people.chair, meeting=people.meeting_id)
+    assert live.is_connected()
+
+    assert people.chair.post("/logout").status_code == 302
+    assert not live.is_connected(), "the chair's live connection is closed"
+    for path in (url, f"{url}/record.json"):
+        assert copied.get(path).status_code in (302, 403), path
+    assert copied.post(f"{url}/start").status_code in (302, 403)
+    again = sio(copied, meeting=people.meeting_id)
+    assert not again.is_connected()
+
+
+def test_someone_removed_stops_hearing_the_meeting(people, sio):
+    device = people.join_admitted("Priya Shah", "Police")
+    heard = sio(device, meeting=people.meeting_id)
+    heard.get_received()
+    aid = people.attendee_id("Priya Shah")
+    assert (
+        people.chair.post(f"/meetings/{people.meeting_id}/people/{aid}/turn-away").status_code
+        == 302
+    )
+    # They are told to load their page again, which now says they were turned away.
+    told = heard.get_received()
+    assert [m["args"][0]["reload"] for m in told if m["name"] == "changed"] == [True]
+    people.join_admitted("Tom Reid", "School")
+    people.start()
+    assert heard.get_received() == [], "nothing more about the meeting reaches them"

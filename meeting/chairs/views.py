@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, limiter
 from ..pages.access import current_chair
+from ..pages.doorbell import chair_room, drop_connections
 from . import accounts
 
 bp = Blueprint("chairs", __name__)
@@ -75,7 +76,8 @@ def setup():
             )
             db.session.commit()
             session.clear()
-            session["chair_id"] = chair.id
+            db.session.flush()
+            session["chair_id"], session["chair_version"] = chair.id, chair.session_version
             return redirect(url_for("agenda.index"))
     status = 422 if errors else 200
     return render_template("chairs/setup.html", form=form, errors=errors), status
@@ -106,7 +108,7 @@ def login():
             session.clear()
             if seats:
                 session["seats"] = seats
-            session["chair_id"] = chair.id
+            session["chair_id"], session["chair_version"] = chair.id, chair.session_version
             target = request.args.get("next", "")
             safe = target.startswith("/") and not target.startswith("//")
             return redirect(target if safe else url_for("agenda.index"))
@@ -116,5 +118,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    chair = current_chair()
+    if chair is not None:
+        # Every copy of this chair's cookie ends here, and so do its live connections.
+        chair.session_version += 1
+        db.session.commit()
+        drop_connections(chair_room(chair.id))
     session.pop("chair_id", None)
+    session.pop("chair_version", None)
     return redirect(url_for("chairs.login"))

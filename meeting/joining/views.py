@@ -14,7 +14,7 @@ from ..pages.access import (
     owned,
     remember_attendee,
 )
-from ..pages.doorbell import ring_attendee, ring_chair, ring_everyone
+from ..pages.doorbell import leave_meeting, ring_attendee, ring_chair, ring_everyone
 from . import people
 
 bp = Blueprint("joining", __name__)
@@ -104,6 +104,8 @@ def person(meeting_id, attendee_id, what):
     else:
         people.set_observer(attendee, what == "observe")
     db.session.commit()
+    if what == "turn-away":
+        leave_meeting(meeting, attendee)
     ring_everyone(meeting, "people", "progress", "rate")
     if what in ("admit", "turn-away"):
         ring_attendee(attendee)

@@ -11,6 +11,12 @@ from meeting.models import Base
 
 engine = current_app.extensions["migrate"].db.engine
 with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite alters a table by copying it and dropping the old one, which the foreign
+        # keys of other tables would refuse; they are checked again after (foreign_key_check).
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -20,3 +26,11 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(
+                f"The migration left rows whose foreign keys point nowhere: {broken}"
+            )

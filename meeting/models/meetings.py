@@ -28,6 +28,8 @@ class Chair(Base):
     agency: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Goes up at every log-out: a session cookie made before then no longer logs anyone in.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     meetings: Mapped[list["Meeting"]] = relationship(back_populates="chair")
 

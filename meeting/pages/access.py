@@ -19,7 +19,11 @@ def current_chair() -> Chair | None:
     """Return the chair logged in on this device, if any."""
     if "chair" not in g:
         chair_id = session.get("chair_id")
-        g.chair = db.session.get(Chair, chair_id) if chair_id else None
+        found = db.session.get(Chair, chair_id) if chair_id else None
+        # A copy of the cookie from before a log-out is no longer a chair's.
+        if found is not None and session.get("chair_version") != found.session_version:
+            found = None
+        g.chair = found
     chair: Chair | None = g.chair
     return chair
 

@@ -3,6 +3,8 @@
 Nothing rung carries meeting data: each page re-reads what its viewer may see.
 """
 
+from typing import Any
+
 from ..extensions import socketio
 from ..models import Attendee, Meeting
 
@@ -37,3 +39,33 @@ def ring_chair(meeting: Meeting, *regions: str) -> None:
 def ring_attendee(attendee: Attendee) -> None:
     """Tell one attendee's devices to load their page again (admitted, turned away)."""
     _ring(person_room(attendee.id), (), True)
+
+
+def chair_room(chair_id: int) -> str:
+    """Name the Socket.IO room of all one chair's connections, whatever meeting they show."""
+    return f"chair-{chair_id}"
+
+
+def drop_connections(to: str) -> None:
+    """Close every live connection in a room (a chair who logged out, someone removed).
+
+    Each server process holds its own connections and closes those it holds.
+    """
+    server = _server()
+    for sid, _engine_sid in list(server.manager.get_participants("/", to)):
+        server.disconnect(sid, namespace="/")
+
+
+def leave_meeting(meeting: Meeting, attendee: Attendee) -> None:
+    """Take someone's connections out of the meeting's room: they hear only about themselves.
+
+    Used when the chair removes someone, so their device stops hearing the meeting.
+    """
+    server = _server()
+    for sid, _engine_sid in list(server.manager.get_participants("/", person_room(attendee.id))):
+        server.leave_room(sid, room(meeting.id), namespace="/")
+
+
+def _server() -> Any:
+    """Return the python-socketio server that Flask-SocketIO made for the app."""
+    return vars(socketio)["server"]

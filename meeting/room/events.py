@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import socketio
 from ..models import AttendeeStatus, MeetingStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
-from ..pages.doorbell import person_room, room
+from ..pages.doorbell import chair_room, person_room, room
 from ..pages.regions import REGIONS, SCENE
 from ..record import log
 
@@ -42,6 +42,7 @@ def connect(auth):
             join_room(person_room(viewer.attendee.id))
         if viewer.is_chair:
             join_room(room(meeting.id, "chair"))
+            join_room(chair_room(meeting.chair_id))
         _catch_up(meeting, auth)
         return True
     attendee = device_attendee(meeting)
