@@ -25,7 +25,7 @@ from .actions import views as actions  # noqa: I001
 from .agenda import views as agenda
 from .attendance import views as attendance
 from .chairs import views as chairs
-from .chairs.cli import create_chair_command
+from .chairs.cli import COMMANDS as chair_commands
 from .circulation import reader_views as reading
 from .circulation import versions
 from .circulation import views as circulation
@@ -118,7 +118,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _responses(app)
     origin.init_app(app)
     once.init_app(app)
-    app.cli.add_command(create_chair_command)
+    for command in chair_commands:
+        app.cli.add_command(command)
 
     if app.config["DATABASE_UPGRADES_ITSELF"] is None:
         # The embedded default looks after itself; a shared database is upgraded on purpose.

@@ -333,3 +333,39 @@ def test_someone_removed_stops_hearing_the_meeting(people, sio):
     people.join_admitted("Tom Reid", "School")
     people.start()
     assert heard.get_received() == [], "nothing more about the meeting reaches them"
+
+
+def test_chair_accounts_are_listed_reset_and_disabled_from_the_command_line(people):
+    """The commands an operator runs: each reset or disable logs that chair out everywhere."""
+    app = people.app
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["list-chairs"])
+    assert listed.exit_code == 0
+    assert "chair@example.org\tSam Chair\tChildren's social care\t1 meetings\tactive" in (
+        listed.output
+    )
+
+    url = f"/meetings/{people.meeting_id}"
+    assert people.chair.get(url).status_code == 200
+    short = runner.invoke(
+        args=["reset-chair-password", "chair@example.org"], input="short\nshort\n"
+    )
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    reset = runner.invoke(
+        args=["reset-chair-password", "chair@example.org"],
+        input="another long password\nanother long password\n",
+    )
+    assert reset.exit_code == 0, reset.output
+    assert people.chair.get(url).status_code == 302, "the old session ended"
+    fresh = app.test_client()
+    form = {"email": "chair@example.org", "password": "another long password"}
+    assert fresh.post("/login", data=form).status_code == 302
+
+    disabled = runner.invoke(args=["disable-chair", "chair@example.org"])
+    assert disabled.exit_code == 0
+    assert fresh.get(url).status_code == 302, "logged out everywhere"
+    refused = app.test_client().post("/login", data=form)
+    assert refused.status_code == 401
+    assert "disabled" in runner.invoke(args=["list-chairs"]).output
+    unknown = runner.invoke(args=["disable-chair", "nobody@example.org"])
+    assert unknown.exit_code == 1 and "No chair account has the address" in unknown.output

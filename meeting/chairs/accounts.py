@@ -43,11 +43,36 @@ def validate_chair(
         errors["email"] = "Enter an email address, e.g. name@council.gov.uk."
     elif find_chair(session, email):
         errors["email"] = "A chair with this email address already exists."
+    return errors | validate_password(password, confirm)
+
+
+def validate_password(password: str, confirm: str) -> dict[str, str]:
+    """Return what is wrong with a new password (empty when it is fine)."""
     if len(password) < 10:
-        errors["password"] = "Use a password of at least 10 characters."
-    elif password != confirm:
-        errors["confirm"] = "The two passwords differ."
-    return errors
+        return {"password": "Use a password of at least 10 characters."}
+    if password != confirm:
+        return {"confirm": "The two passwords differ."}
+    return {}
+
+
+# A password hash no password matches: the account of a disabled chair.
+DISABLED = "disabled"
+
+
+def set_password(chair: Chair, password_hash: str) -> None:
+    """Give a chair a new password; every session from before ends."""
+    chair.password_hash = password_hash
+    chair.session_version += 1
+
+
+def disable(chair: Chair) -> None:
+    """Stop a chair logging in; every session ends. Their meetings and records stay."""
+    set_password(chair, DISABLED)
+
+
+def disabled(chair: Chair) -> bool:
+    """Say whether a chair's account is disabled."""
+    return chair.password_hash == DISABLED
 
 
 def create_chair(
