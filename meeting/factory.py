@@ -44,6 +44,7 @@ from .models import (
 from .models.states import KIND_LABELS
 from .pages import once, origin
 from .pages.markup import render_markdown
+from .pages.typed import TypedRequest
 from .rating import views as rating
 from .rating.concealment import Audience
 from .rating.scales import LIKELIHOOD, SCALES, SEVERITY
@@ -88,9 +89,19 @@ def _writable(instance: Path) -> None:
         ) from error
 
 
+class Application(Flask):
+    """Flask, reading every form value cleaned of control characters (`pages.typed`) and
+    logging a failed request by its route, never its address (`logs.failure`)."""
+
+    request_class = TypedRequest
+
+    def log_exception(self, exc_info: logs.ExcInfo) -> None:
+        logs.failure(self.logger, exc_info)
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then the instance config, then overrides."""
-    app = logs.Application(
+    app = Application(
         "meeting",
         instance_path=os.environ.get("MEETING_INSTANCE_PATH"),
         instance_relative_config=True,

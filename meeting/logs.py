@@ -18,8 +18,6 @@ from flask.logging import default_handler
 from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
 
-from .pages.typed import TypedRequest
-
 ExcInfo: TypeAlias = (
     tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
 )
@@ -30,23 +28,16 @@ access = logging.getLogger("meeting.access")
 audit = logging.getLogger("meeting.audit")
 
 
-class Application(Flask):
-    """Flask, logging a failed request by its route rather than by its address, and
-    reading every form value cleaned of control characters (`pages.typed`)."""
-
-    request_class = TypedRequest
-
-    def log_exception(self, exc_info: ExcInfo) -> None:
-        error = exc_info[1]
-        if isinstance(error, DBAPIError):
-            # The driver's message may quote the values (PostgreSQL's DETAIL does): the
-            # line names the failure, and the traceback is kept without the message.
-            where = "".join(traceback.format_tb(exc_info[2]))
-            self.logger.error(
-                "Failed: %s %s: %s\n%s", request.method, shown_path(), describe(error), where
-            )
-            return
-        self.logger.error("Failed: %s %s", request.method, shown_path(), exc_info=exc_info)
+def failure(logger: logging.Logger, exc_info: ExcInfo) -> None:
+    """Log a failed request by its route rather than by its address."""
+    error = exc_info[1]
+    if isinstance(error, DBAPIError):
+        # The driver's message may quote the values (PostgreSQL's DETAIL does): the line
+        # names the failure, and the traceback is kept without the message.
+        where = "".join(traceback.format_tb(exc_info[2]))
+        logger.error("Failed: %s %s: %s\n%s", request.method, shown_path(), describe(error), where)
+        return
+    logger.error("Failed: %s %s", request.method, shown_path(), exc_info=exc_info)
 
 
 def describe(error: DBAPIError) -> str:

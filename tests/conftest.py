@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
@@ -310,6 +311,20 @@ class LiveServer:
                 self.setup_code = match.group(1)
             if "Meeting server running" in line:
                 running.set()
+
+    def first_chair(self) -> requests.Session:
+        """Create the first chair account with the printed set-up code; return its session."""
+        session = requests.Session()
+        fields = {
+            "setup_code": self.setup_code,
+            "name": "Sam Chair",
+            "agency": "Children's social care",
+            "email": "sam@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        }
+        assert session.post(self.url + "/setup", data=fields).ok
+        return session
 
     def kill(self) -> None:
         """Kill the server at once (SIGKILL), as a power cut or the kernel would."""

@@ -5,7 +5,6 @@ import re
 import threading
 
 import pytest
-import requests
 from conftest import PASSWORD, free_port, text_of
 from playwright.sync_api import expect
 from room import STARTS_AT
@@ -36,16 +35,7 @@ def attacker():
 
 def test_forms_from_another_port_on_the_same_host_are_refused(live_server, attacker, browser):
     base = live_server.url
-    chair = requests.Session()
-    fields = {
-        "setup_code": live_server.setup_code,
-        "name": "Sam Chair",
-        "agency": "Children's social care",
-        "email": "sam@example.org",
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-    }
-    assert chair.post(base + "/setup", data=fields).ok
+    chair = live_server.first_chair()
     details = {"title": "Review", "kind": "other", "child": "A.B.", "starts_at": STARTS_AT}
     path = chair.post(base + "/meetings/new", data=details, allow_redirects=False).headers[
         "Location"

@@ -84,8 +84,8 @@ def chair_role(form: Mapping[str, str], errors: dict[str, str]) -> str | None:
     return role
 
 
-def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -> Meeting:
-    """Create a meeting in set-up, with the chair's own seat in it (and their role)."""
+def parse_details(form: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
+    """Check the meeting's details and the chair's role together; raise Invalid with both."""
     errors: dict[str, str] = {}
     role = chair_role(form, errors)
     try:
@@ -94,6 +94,12 @@ def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -
         raise Invalid({**invalid.errors, **errors}) from invalid
     if errors:
         raise Invalid(errors)
+    return fields, role
+
+
+def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -> Meeting:
+    """Create a meeting in set-up, with the chair's own seat in it (and their role)."""
+    fields, role = parse_details(form)
     meeting = Meeting(
         chair=chair,
         join_code=new_join_code(session),
@@ -119,14 +125,7 @@ def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -
 def update_meeting(meeting: Meeting, form: Mapping[str, str]) -> None:
     """Change a meeting's details (not once it is closed)."""
     writable(meeting)
-    errors: dict[str, str] = {}
-    role = chair_role(form, errors)
-    try:
-        fields = parse_meeting(form)
-    except Invalid as invalid:
-        raise Invalid({**invalid.errors, **errors}) from invalid
-    if errors:
-        raise Invalid(errors)
+    fields, role = parse_details(form)
     still_as_seen(
         meeting,
         form.get("based_on"),
