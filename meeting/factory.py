@@ -49,6 +49,7 @@ from .rating import views as rating
 from .rating.concealment import Audience
 from .rating.scales import LIKELIHOOD, SCALES, SEVERITY
 from .record import views as record
+from .record.cli import COMMANDS as record_commands
 from .record.seen import fingerprint
 from .room import events as room_events  # noqa: F401
 from .room import views as room
@@ -129,7 +130,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _responses(app)
     origin.init_app(app)
     once.init_app(app)
-    for command in chair_commands:
+    for command in chair_commands + record_commands:
         app.cli.add_command(command)
 
     if app.config["DATABASE_UPGRADES_ITSELF"] is None:

@@ -41,6 +41,9 @@ class Edition:
     withheld: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     copy_for: str | None = None  # a group key, or None for the full minutes
     zone: str = "Europe/London"
+    # The meeting's log when this issue was made: how many lines, and the last one's hash.
+    log_entries: int = 0
+    log_head: str = ""
 
 
 def digest(text: str) -> str:

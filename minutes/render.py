@@ -50,7 +50,19 @@ class _Minutes(ItemSections):
             self.review_lines(*shared)
         self.all_actions()
         self.correction_history()
+        self.log_head()
         return "\n".join(self.lines).rstrip("\n") + "\n"
+
+    def log_head(self) -> None:
+        if not self.edition.log_head:
+            return
+        self.out("## The record behind these minutes", "")
+        self.para(
+            f"These minutes were made from the meeting's record when its log held "
+            f"{self.edition.log_entries} lines. Each line holds the hash of the one before "
+            "it, so this hash of the last line vouches for every rating, view, decision and "
+            f"action recorded up to then: `{self.edition.log_head}`."
+        )
 
     # Header -----------------------------------------------------------------------------
 

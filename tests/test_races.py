@@ -357,3 +357,31 @@ def test_two_windows_editing_the_same_record_never_lose_an_acknowledged_edit(ser
     for trial in range(5):
         both(f"{page_url}/items/{item_id}", f"{path}/items/{item_id}", "body", SAFETY, trial)
         both(page_url, f"{path}/details", "place", details, trial)
+
+
+def test_after_every_race_each_meeting_log_is_one_unbroken_chain(server, chair):
+    """Writers that raced each other above extended each meeting's log one at a time: no
+    fork, no gap, no refusal for a clash in the chain, and every record matches its line."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    meeting_ids = sorted(set(re.findall(r"/meetings/(\d+)\"", chair.get(server.url + "/").text)))
+    assert len(meeting_ids) >= 5
+    env = {**os.environ, "MEETING_INSTANCE_PATH": str(server.folder / "instance")}
+    env.pop("MEETING_DATABASE_URL", None)
+    if server.database_url:
+        env["MEETING_DATABASE_URL"] = server.database_url
+    for meeting_id in meeting_ids:
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "verify", meeting_id],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=Path(__file__).parent.parent,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    said = "".join(server.said).lower()
+    assert "uq_event" not in said and "deadlock" not in said

@@ -188,8 +188,8 @@ def test_rows_for_a_meeting_or_round_that_does_not_exist_are_refused(engine_app)
             meeting = meeting_of(sql)
             sql.execute(
                 text(
-                    "INSERT INTO event (meeting_id, at, actor, action, detail) "
-                    "VALUES (:m, CURRENT_TIMESTAMP, 'Sam', 'did a thing', '')"
+                    "INSERT INTO event (meeting_id, seq, at, actor, action, detail) "
+                    "VALUES (:m, 1, CURRENT_TIMESTAMP, 'Sam', 'did a thing', '')"
                 ),
                 {"m": meeting},
             )

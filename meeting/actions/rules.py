@@ -56,6 +56,7 @@ def add(meeting: Meeting, form: Mapping[str, str], policy: "Policy") -> Action:
         meeting.chair.name,
         f"added an action{where} for {owner_name} ({agency}), due {due:%-d %b %Y}",
         what,
+        action,
     )
     return action
 
@@ -70,7 +71,7 @@ def withdraw(action: Action, reason: str) -> None:
     if not reason:
         raise Invalid({"reason": "Say why the action is withdrawn."})
     action.withdrawn_at, action.withdrawn_reason = utcnow(), reason
-    log(meeting, meeting.chair.name, f"withdrew the action for {action.owner_name}", reason)
+    log(meeting, meeting.chair.name, f"withdrew the action for {action.owner_name}", reason, action)
 
 
 def live(meeting: Meeting, item: Item | None = None) -> list[Action]:

@@ -92,5 +92,6 @@ def set_contribution(item: Item, author: Attendee, form: Mapping[str, str]) -> C
         meeting,
         meeting.chair.name,
         f"entered a written contribution from {author.name} on {item.title}",
+        about=contribution,
     )
     return contribution

@@ -14,6 +14,7 @@ from minutes import Edition, paper
 
 from ..errors import Refused
 from ..models import Meeting, MeetingStatus, MinutesVersion, session_of, utcnow
+from ..record import chain
 from ..record.log import log
 
 if TYPE_CHECKING:
@@ -72,7 +73,14 @@ def make_version(meeting: Meeting, data: dict[str, Any], edition: Edition) -> Mi
     """Render and store the next version of the minutes from a record and an edition."""
     previous = latest(meeting)
     number = previous.number + 1 if previous else 1
-    edition = replace(edition, version=number, issued_at=utcnow().isoformat() + "Z")
+    entries, head = chain.head(session_of(meeting), meeting.id)
+    edition = replace(
+        edition,
+        version=number,
+        issued_at=utcnow().isoformat() + "Z",
+        log_entries=entries,
+        log_head=head,
+    )
     markdown = minutes.render(data, edition)
     made = MinutesVersion(
         meeting_id=meeting.id,

@@ -214,7 +214,7 @@ def save(item: Item, form: Form, record: bool, actor: str, policy: "Policy") -> 
     if changes:
         detail = "\n".join(f"{label} was: {was}" for label, was in changes)
         names = ", ".join(label for label, _was in changes)
-        log(meeting, actor, f"edited the decision on {item.title} ({names})", detail)
+        log(meeting, actor, f"edited the decision on {item.title} ({names})", detail, decision)
     else:
-        log(meeting, actor, f"recorded the decision on {item.title}")
+        log(meeting, actor, f"recorded the decision on {item.title}", about=decision)
     return decision

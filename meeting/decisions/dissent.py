@@ -96,7 +96,7 @@ def respond(item: Item, attendee: Attendee, form: Mapping[str, str], by_chair: b
         else attendee.name
     )
     stance = "agrees with" if view.agrees else "records a minority view on"
-    log(item.meeting, who, f"{attendee.name} {stance} the decision on {item.title}", was)
+    log(item.meeting, who, f"{attendee.name} {stance} the decision on {item.title}", was, view)
     return view
 
 
@@ -138,7 +138,7 @@ def consider(item: Item, attendee: Attendee, form: Mapping[str, str], policy: "P
     action = f"recorded how {attendee.name}'s view on {item.title} was considered"
     if escalate:
         action += f"; escalated to {escalate_to}"
-    log(item.meeting, item.meeting.chair.name, action, was)
+    log(item.meeting, item.meeting.chair.name, action, was, view)
     return view
 
 

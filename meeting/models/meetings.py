@@ -6,7 +6,7 @@ Times are stored as naive UTC; templates convert them with the `localtime` filte
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
@@ -184,14 +184,29 @@ class Attendee(Base):
 
 
 class Event(Base):
-    """An append-only line of the meeting's history: who did what, when."""
+    """An append-only line of the meeting's history: who did what, when.
+
+    The lines form a hash chain: each holds the hash of the one before it, and the ones
+    that record a rating, a view, a decision or an action hold what it said. See
+    `record.chain` for how the chain is made and checked.
+    """
 
     __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("meeting_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    # The line's place in its meeting's chain, from 1.
+    seq: Mapped[int]
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(300))
     # What a change replaced, so nothing in the record is edited without a trace.
     detail: Mapped[str] = mapped_column(Text, default="")
+    # The record this line is about ("rating:12"), and what it said, as canonical JSON.
+    subject: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
+    content: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Random, so a hash shown to someone cannot be matched by guessing a rating.
+    nonce: Mapped[str] = mapped_column(String(32), server_default="")
+    prev: Mapped[str] = mapped_column(String(64), server_default="")
+    hash: Mapped[str] = mapped_column(String(64), server_default="")

@@ -44,6 +44,10 @@ class Round(Base):
     # A wide spread must be acknowledged by the chair before a decision is recorded.
     divergence_acknowledged_at: Mapped[datetime | None]
     divergence_note: Mapped[str] = mapped_column(Text, default="")
+    # The meeting's log as the reveal found it: its last line before the reveal and that
+    # line's hash, so no rating can be added or changed afterwards without it showing.
+    sealed_seq: Mapped[int | None]
+    sealed_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     item: Mapped["Item"] = relationship(back_populates="rounds")
     ratings: Mapped[list["Rating"]] = relationship(

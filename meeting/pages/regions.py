@@ -16,10 +16,10 @@ from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
-from ..models import Meeting, Rating
+from ..models import Meeting, Rating, session_of
 from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer
-from ..record import log
+from ..record import chain, log
 from ..settings import policy
 from .links import public_url, unreachable
 
@@ -73,6 +73,7 @@ def region_context(
         "open_round": open_round,
         "progress": concealment.progress(open_round) if open_round else None,
         "mine": mine,
+        "receipt": chain.receipt_for(mine, session_of(mine)) if mine else None,
         "rate_values": dict(kept) if kept else _values(mine),
         "join_link": join_link,
         "join_unreachable": unreachable(join_link),

@@ -19,6 +19,7 @@ from ..models import (
     utcnow,
     word_of,
 )
+from ..record import chain
 from ..record.log import log
 from . import scales
 from .concealment import UNSEATED_CHAIR, eligible_raters, spread
@@ -97,6 +98,13 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
                 )
             )
     log(meeting, meeting.chair.name, f"opened round {round_.number} on {item.title}")
+    for written in round_.ratings:
+        log(
+            meeting,
+            meeting.chair.name,
+            f"counted {written.attendee.name}'s written rating in round 1 on {item.title}",
+            about=written,
+        )
     return round_
 
 
@@ -131,7 +139,12 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
     rating.score, rating.likelihood = value.score, value.likelihood
     rating.severity, rating.choice = value.severity, value.choice
     rating.reason, rating.submitted_at = reason, now
-    log(meeting, attendee.name, f"rated round {round_.number} on {round_.item.title}")
+    log(
+        meeting,
+        attendee.name,
+        f"rated round {round_.number} on {round_.item.title}",
+        about=rating,
+    )
     return rating
 
 
@@ -149,6 +162,7 @@ def reveal(round_: Round) -> None:
         r.attendee_id for r in round_.ratings if not r.attendee.may_rate
     ]
     round_.revealed_at = now
+    round_.sealed_seq, round_.sealed_head = chain.head(session_of(round_), meeting.id)
     log(meeting, meeting.chair.name, f"revealed round {round_.number} on {round_.item.title}")
 
 

@@ -155,7 +155,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
     state = quorum(meeting, policy)
     people = [a for a in meeting.attendees if a.status in ATTENDED]
     events = session_of(meeting).scalars(
-        select(Event).where(Event.meeting_id == meeting.id).order_by(Event.id)
+        select(Event).where(Event.meeting_id == meeting.id).order_by(Event.seq)
     )
     return {
         "format": FORMAT,

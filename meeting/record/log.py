@@ -1,18 +1,21 @@
 """The event log: a line for each change, saying who did what, when, and what it replaced.
 
-The rule that makes a change writes its line, in the same transaction as the change.
+The rule that makes a change writes its line, in the same transaction as the change. The
+lines are a hash chain (`chain`): a line about a rating, a view, a decision or an action
+names it (`about`) and holds what it says once the change is made.
 """
+
+from typing import Any
 
 from sqlalchemy import func, select
 
 from ..models import Event, Meeting, session_of
+from . import chain
 
 
-def log(meeting: Meeting, actor: str, action: str, detail: str = "") -> None:
+def log(meeting: Meeting, actor: str, action: str, detail: str = "", about: Any = None) -> Event:
     """Append a line to the meeting's event log; `detail` keeps what a change replaced."""
-    session_of(meeting).add(
-        Event(meeting_id=meeting.id, actor=actor[:200], action=action[:300], detail=detail)
-    )
+    return chain.append(session_of(meeting), meeting.id, actor[:200], action[:300], detail, about)
 
 
 def mark(meeting: Meeting) -> int:

@@ -37,6 +37,6 @@ def download(meeting_id):
 def events(meeting_id):
     meeting = chairs_meeting(meeting_id)
     rows = db.session.scalars(
-        select(Event).where(Event.meeting_id == meeting.id).order_by(Event.id)
+        select(Event).where(Event.meeting_id == meeting.id).order_by(Event.seq)
     )
     return render_template("chair/events.html", meeting=meeting, events=list(rows))
