@@ -73,7 +73,7 @@ def without_history(url: str, body: bytes) -> bytes:
                     rating.pop("submitted_at")
         return json.dumps(data).encode()
     if url.endswith("/events"):
-        return re.sub(rb"\s*<tr><td>[^<]*</td><td>[^<]*</td><td>rated round .*?</tr>\s*", b"", body)
+        return re.sub(rb"\s*<tr><td>.*?</td><td>[^<]*</td><td>rated round .*?</tr>\s*", b"", body)
     return body
 
 

@@ -139,6 +139,13 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     expect(priya.locator("#region-progress")).to_contain_text("3 of 6 have rated", timeout=LIVE)
     priya.wait_for_load_state("networkidle")
     assert len(asked) <= 3, asked
+    # Her receipt, to check later that the record holds her rating as she gave it.
+    receipt = priya.locator("#region-rate .receipt")
+    expect(receipt).to_contain_text(
+        re.compile(r"Your receipt: [A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}")
+    )
+    assert fits_sideways(priya)
+    shot(priya, "phone-2-rated")
 
     for person in people[3:5]:
         room.rate(person, round_id, score=8, reason=f"{person.name} sees it as lower risk")
