@@ -36,6 +36,8 @@ def defaults(instance: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         # An attendee who rejoins from the same device is the same person for a month.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        # A chair's log-in ends this many hours after it was made.
+        "CHAIR_SESSION_HOURS": float(env("MEETING_CHAIR_SESSION_HOURS", "12")),
         # Wrong join codes: per client, and across the whole server.
         "JOIN_ATTEMPTS_LIMIT": "10 per minute",
         "JOIN_ATTEMPTS_OVERALL": "300 per minute",

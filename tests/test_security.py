@@ -359,3 +359,22 @@ def test_chair_accounts_are_listed_reset_and_disabled_from_the_command_line(peop
     assert "disabled" in runner.invoke(args=["list-chairs"]).output
     unknown = runner.invoke(args=["disable-chair", "nobody@example.org"])
     assert unknown.exit_code == 1 and "No chair account has the address" in unknown.output
+
+
+def test_a_chairs_log_in_ends_after_a_working_day_however_the_cookie_is_kept(app, people):
+    """The chair's cookie says when they logged in; after CHAIR_SESSION_HOURS (12) it opens
+    nothing, even in a browser that keeps its cookies for ever."""
+    page = f"/meetings/{people.meeting_id}"
+    with people.chair.session_transaction() as cookie:
+        cookie["chair_since"] -= 11 * 3600
+    assert people.chair.get(page).status_code == 200
+    with people.chair.session_transaction() as cookie:
+        cookie["chair_since"] -= 2 * 3600
+    ended = people.chair.get(page)
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+    assert people.chair.post(page + "/start").status_code in (302, 403)
+    with app.app_context():
+        assert people.meeting().status == "setup"
+    # Logging in again starts a new working day.
+    assert people.chair.post("/login", data={"email": "chair@example.org", "password": PASSWORD})
+    assert people.chair.get(page).status_code == 200

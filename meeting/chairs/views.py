@@ -6,7 +6,7 @@ from limits import parse
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, limiter
-from ..pages.access import current_chair
+from ..pages.access import current_chair, log_in_chair
 from ..pages.doorbell import chair_room, drop_connections
 from . import accounts
 
@@ -77,7 +77,7 @@ def setup():
             db.session.commit()
             session.clear()
             db.session.flush()
-            session["chair_id"], session["chair_version"] = chair.id, chair.session_version
+            log_in_chair(chair)
             return redirect(url_for("agenda.index"))
     status = 422 if errors else 200
     return render_template("chairs/setup.html", form=form, errors=errors), status
@@ -108,7 +108,7 @@ def login():
             session.clear()
             if seats:
                 session["seats"] = seats
-            session["chair_id"], session["chair_version"] = chair.id, chair.session_version
+            log_in_chair(chair)
             target = request.args.get("next", "")
             safe = target.startswith("/") and not target.startswith("//")
             return redirect(target if safe else url_for("agenda.index"))
@@ -126,4 +126,5 @@ def logout():
         drop_connections(chair_room(chair.id))
     session.pop("chair_id", None)
     session.pop("chair_version", None)
+    session.pop("chair_since", None)
     return redirect(url_for("chairs.login"))

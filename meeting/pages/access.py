@@ -1,10 +1,11 @@
 """Who is asking: the logged-in chair, an attendee's device, or the shared display."""
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from ..errors import Forbidden, Refused
@@ -20,12 +21,29 @@ def current_chair() -> Chair | None:
     if "chair" not in g:
         chair_id = session.get("chair_id")
         found = db.session.get(Chair, chair_id) if chair_id else None
-        # A copy of the cookie from before a log-out is no longer a chair's.
-        if found is not None and session.get("chair_version") != found.session_version:
+        # A copy of the cookie from before a log-out is no longer a chair's, and a chair's
+        # log-in lasts a working day at most, however the browser keeps its cookies.
+        if found is not None and (
+            session.get("chair_version") != found.session_version or not _within_hours()
+        ):
             found = None
         g.chair = found
     chair: Chair | None = g.chair
     return chair
+
+
+def _within_hours() -> bool:
+    since = session.get("chair_since")
+    if not isinstance(since, int | float):
+        return False
+    hours = current_app.config["CHAIR_SESSION_HOURS"]
+    return 0 <= time.time() - since < hours * 3600
+
+
+def log_in_chair(chair: Chair) -> None:
+    """Make this device the chair's: the session carries their account's version and when."""
+    session["chair_id"], session["chair_version"] = chair.id, chair.session_version
+    session["chair_since"] = int(time.time())
 
 
 def logged_in_chair() -> Chair:
