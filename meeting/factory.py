@@ -1,5 +1,6 @@
 """The application factory: settings, extensions, each area's views, templates, responses."""
 
+import logging
 import os
 import secrets
 import tempfile
@@ -119,7 +120,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     limiter.init_app(app)
-    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
+    socketio.init_app(
+        app,
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Under the meeting's log, so their errors are written without messages too.
+        logger=logging.getLogger(logs.SOCKETS[0]),
+        engineio_logger=logging.getLogger(logs.SOCKETS[1]),
+    )
     # A row id past what the database holds is a page that does not exist (404).
     app.url_map.converters["int"] = RowId
     for area in AREAS:
