@@ -51,6 +51,7 @@ from .rating.concealment import Audience
 from .rating.scales import LIKELIHOOD, SCALES, SEVERITY
 from .record import views as record
 from .record.seen import fingerprint
+from .retention.cli import COMMANDS as retention_commands
 from .room import events as room_events  # noqa: F401
 from .room import views as room
 from .settings import defaults, policy
@@ -136,7 +137,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _responses(app)
     origin.init_app(app)
     once.init_app(app)
-    for command in chair_commands:
+    for command in (*chair_commands, *retention_commands):
         app.cli.add_command(command)
 
     if app.config["DATABASE_UPGRADES_ITSELF"] is None:
@@ -179,11 +180,14 @@ def db_url(app: Flask) -> str:
 #   sent, even if the machine loses power; WAL's usual NORMAL could lose the last ones.
 # - busy_timeout: a write that meets another waits its turn (up to 15 s) rather than
 #   failing at once with "database is locked".
+# - secure_delete: a deleted row (a purged meeting, an agenda item removed in set-up) is
+#   overwritten with zeros, not left readable in the file's free pages.
 SQLITE_SETTINGS = {
     "foreign_keys": "ON",
     "journal_mode": "WAL",
     "synchronous": "FULL",
     "busy_timeout": "15000",
+    "secure_delete": "ON",
 }
 
 

@@ -56,7 +56,7 @@ def download(markdown: str, stem: str, ext: str, running: str) -> Response:
     if ext == "md":
         body, mimetype = markdown.encode("utf-8"), "text/markdown; charset=utf-8"
     else:
-        title = markdown.splitlines()[0].lstrip("# ")
+        title = versions.document_title(markdown)
         body, mimetype = to_docx(markdown, title, running), mail.DOCX
     return Response(
         body,
