@@ -178,6 +178,7 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
         f"minutes-{held}-v2.html",
         f"minutes-{held}-v2.md",
     ]
+    assert folder.stat().st_mode & 0o777 == 0o700
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.iterdir())
     assert (folder / f"meeting-{held}-record.json").read_text() == record
     assert json.loads(record)["meeting"]["child"] == CHILD
