@@ -1,5 +1,6 @@
 """The application factory: settings, extensions, each area's views, templates, responses."""
 
+import logging
 import os
 import secrets
 import tempfile
@@ -51,6 +52,7 @@ from .rating.scales import LIKELIHOOD, SCALES, SEVERITY
 from .record import views as record
 from .record.cli import COMMANDS as record_commands
 from .record.seen import fingerprint
+from .retention.cli import COMMANDS as retention_commands
 from .room import events as room_events  # noqa: F401
 from .room import views as room
 from .settings import defaults, policy
@@ -120,7 +122,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     limiter.init_app(app)
-    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
+    socketio.init_app(
+        app,
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Under the meeting's log, so their errors are written without messages too.
+        logger=logging.getLogger(logs.SOCKETS[0]),
+        engineio_logger=logging.getLogger(logs.SOCKETS[1]),
+    )
     # A row id past what the database holds is a page that does not exist (404).
     app.url_map.converters["int"] = RowId
     for area in AREAS:
@@ -130,7 +138,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _responses(app)
     origin.init_app(app)
     once.init_app(app)
-    for command in chair_commands + record_commands:
+    for command in (*chair_commands, *record_commands, *retention_commands):
         app.cli.add_command(command)
 
     if app.config["DATABASE_UPGRADES_ITSELF"] is None:
@@ -173,11 +181,14 @@ def db_url(app: Flask) -> str:
 #   sent, even if the machine loses power; WAL's usual NORMAL could lose the last ones.
 # - busy_timeout: a write that meets another waits its turn (up to 15 s) rather than
 #   failing at once with "database is locked".
+# - secure_delete: a deleted row (a purged meeting, an agenda item removed in set-up) is
+#   overwritten with zeros, not left readable in the file's free pages.
 SQLITE_SETTINGS = {
     "foreign_keys": "ON",
     "journal_mode": "WAL",
     "synchronous": "FULL",
     "busy_timeout": "15000",
+    "secure_delete": "ON",
 }
 
 

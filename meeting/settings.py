@@ -69,6 +69,12 @@ def defaults(instance: Path) -> dict[str, Any]:
         "MAIL_FROM": env("MEETING_MAIL_FROM", ""),
         # The address people's links in emails start with, e.g. https://meetings.example.org
         "PUBLIC_URL": env("MEETING_PUBLIC_URL", ""),
+        # Retention: closed meetings are purged by `flask --app meeting purge`, never by the
+        # server itself. Days from the close after which the command may purge one; None:
+        # only with an age given to the command (--older-than).
+        "KEEP_CLOSED_DAYS": env("MEETING_KEEP_CLOSED_DAYS") or None,
+        # Where the command writes each meeting's record and minutes before deleting it.
+        "PURGE_EXPORT_TO": env("MEETING_PURGE_EXPORT_TO") or None,
         # Legal and policy bases this deployment adds to the standard list, one per line.
         "LEGAL_BASES_EXTRA": [
             line.strip() for line in env("MEETING_LEGAL_BASES", "").splitlines() if line.strip()
@@ -101,3 +107,25 @@ def mail_settings() -> MailSettings:
         timeout=config["SMTP_TIMEOUT"],
         sender=config["MAIL_FROM"],
     )
+
+
+def keep_closed_days() -> int | None:
+    """Return how many days closed meetings are kept (None: until purged with an age).
+
+    Raises ValueError, saying what is wrong, when the setting is not a whole number of days.
+    """
+    kept = current_app.config.get("KEEP_CLOSED_DAYS")
+    if kept is None or str(kept).strip() == "":
+        return None
+    text = str(kept).strip()
+    if isinstance(kept, bool) or not text.isdigit():
+        raise ValueError(
+            f"MEETING_KEEP_CLOSED_DAYS must be a whole number of days, such as 2555, not {text!r}."
+        )
+    return int(text)
+
+
+def purge_export_to() -> Path | None:
+    """Return the folder purged meetings are exported to, if the deployment set one."""
+    folder = current_app.config.get("PURGE_EXPORT_TO")
+    return Path(folder) if folder else None

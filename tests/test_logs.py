@@ -5,13 +5,17 @@ database reports in the middle of a request.
 """
 
 import re
+import time
 
 import pytest
 import requests
 from conftest import PASSWORD, LiveServer, log_in, make_chair, make_meeting, postgres_database
+from flask import request
 from room import STARTS_AT
+from story import UNDECIDED_REASON
 
 from meeting import create_app
+from meeting.circulation import mail
 from meeting.extensions import db
 from meeting.models import Meeting
 
@@ -133,3 +137,51 @@ def test_failures_are_logged_without_the_values_and_told_truly(any_app, caplog):
     assert "join_code" in written, "the log names the constraint"
     assert CHILD not in written and code not in written
     assert "Failed: POST /fails/" in written
+
+
+def test_an_error_is_logged_by_its_kind_and_place_never_its_message(app, caplog):
+    """An error's message may quote what was typed: the log has where it happened instead."""
+    app.testing = False  # served as in production: the error is answered, not raised here
+
+    @app.route("/breaks", methods=["POST"])
+    def breaks():
+        try:
+            int(request.form["child"])
+        except ValueError as error:
+            raise KeyError(request.form["child"]) from error
+        return "unreachable"
+
+    with caplog.at_level("INFO", logger="meeting"):
+        answer = app.test_client().post("/breaks", data={"child": CHILD})
+
+    assert answer.status_code == 500
+    assert "Something went wrong on the server" in answer.text
+    written = caplog.text
+    assert "Failed: POST /breaks" in written
+    assert "builtins.ValueError (its message is not logged)" in written
+    assert "builtins.KeyError (its message is not logged)" in written
+    assert 'test_logs.py", line' in written and "int(request.form" in written
+    assert CHILD not in written
+
+
+def test_a_failure_while_sending_the_minutes_is_logged_without_the_address(
+    story, app, caplog, monkeypatch
+):
+    def fails(queued, *_args):
+        raise RuntimeError(f"could not send to {queued[0].email}")
+
+    monkeypatch.setattr(mail, "deliver", fails)
+    with caplog.at_level("INFO", logger="meeting"):
+        circulated = story.people.chair.post(
+            f"/meetings/{story.people.meeting_id}/minutes/draft",
+            data={"then": "circulate", "undecided_reason": UNDECIDED_REASON},
+        )
+        assert circulated.status_code == 302
+        deadline = time.monotonic() + 10
+        while "Sending the minutes failed" not in caplog.text:
+            assert time.monotonic() < deadline, "nothing was logged"
+            time.sleep(0.02)
+
+    written = caplog.text
+    assert "builtins.RuntimeError (its message is not logged)" in written
+    assert "@" not in written, "no address"

@@ -245,7 +245,8 @@ def test_the_copies_the_database_accepts_are_the_minutes_groups():
 
 
 def test_sqlite_is_set_for_durable_concurrent_meetings(app):
-    """WAL, synchronous FULL, a busy timeout and foreign keys: on every connection."""
+    """WAL, synchronous FULL, a busy timeout, foreign keys and deleted rows overwritten: on
+    every connection."""
     with app.app_context():
         for _ in range(2):
             with db.engine.connect() as sql:
@@ -253,4 +254,5 @@ def test_sqlite_is_set_for_durable_concurrent_meetings(app):
                 assert sql.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
                 assert sql.execute(text("PRAGMA busy_timeout")).scalar() == 15000
                 assert sql.execute(text("PRAGMA foreign_keys")).scalar() == 1
+                assert sql.execute(text("PRAGMA secure_delete")).scalar() == 1
         db.engine.dispose()

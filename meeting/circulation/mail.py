@@ -319,7 +319,7 @@ def _to_outbox(made: MinutesVersion, attempts: list[Attempt], folder: Path, save
     for index, (delivery, message) in enumerate(attempts):
         _taken_up(attempts[index:], save)
         name = re.sub(r"[^a-z0-9]+", "-", delivery.attendee.name.lower()).strip("-") or "recipient"
-        path = folder / f"meeting-{made.meeting_id}-v{made.number}-{delivery.id}-{name}.eml"
+        path = folder / f"{_outbox_prefix(made.meeting_id)}{made.number}-{delivery.id}-{name}.eml"
         try:
             path.write_bytes(message.as_bytes())
         except OSError as error:
@@ -329,3 +329,12 @@ def _to_outbox(made: MinutesVersion, attempts: list[Attempt], folder: Path, save
             delivery.result = DeliveryResult.OUTBOX
             delivery.detail = f"Written to {path}"
         save()
+
+
+def _outbox_prefix(meeting_id: int) -> str:
+    return f"meeting-{meeting_id}-v"
+
+
+def outbox_copies(folder: Path, meeting_id: int) -> list[Path]:
+    """Return the emails written to the outbox for one meeting (its minutes, to each person)."""
+    return sorted(folder.glob(f"{_outbox_prefix(meeting_id)}*.eml"))

@@ -118,3 +118,8 @@ def running_header(meeting: Meeting, number: int | None, policy: "Policy") -> st
     return paper.running_header(
         policy.protective_marking, meeting.child, meeting.starts_at.date(), number
     )
+
+
+def document_title(markdown: str) -> str:
+    """Return the title a Word copy of the minutes carries: their first heading."""
+    return markdown.splitlines()[0].lstrip("# ")

@@ -56,7 +56,7 @@ def download(markdown: str, stem: str, ext: str, running: str) -> Response:
     if ext == "md":
         body, mimetype = markdown.encode("utf-8"), "text/markdown; charset=utf-8"
     else:
-        title = markdown.splitlines()[0].lstrip("# ")
+        title = versions.document_title(markdown)
         body, mimetype = to_docx(markdown, title, running), mail.DOCX
     return Response(
         body,
@@ -235,11 +235,17 @@ def _deliver(
     """Send queued deliveries outside the request that queued them (a background task)."""
     # Its own app context, so its own database session, ended when the context is.
     with app.app_context():
-        queued = db.session.scalars(
-            select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)
-        )
-        mail.deliver(list(queued), links, settings, rules, db.session.commit)
-        db.session.commit()
+        try:
+            queued = db.session.scalars(
+                select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)
+            )
+            mail.deliver(list(queued), links, settings, rules, db.session.commit)
+            db.session.commit()
+        except Exception:
+            # Logged by the app's logger, so without the error's message (it may quote an
+            # address); the copies left pending show as "Not known" on the chair's page.
+            db.session.rollback()
+            app.logger.exception("Sending the minutes failed: deliveries %s", ids)
 
 
 @bp.route("/<int:number>/circulate", methods=["POST"])

@@ -4,6 +4,7 @@ Rating values come through `concealment.visible_ratings` like everywhere else, s
 that is still open lists who has rated but no values.
 """
 
+import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -215,3 +216,13 @@ def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
             for e in events
         ],
     }
+
+
+def as_json(data: dict[str, Any]) -> str:
+    """Return a record as the JSON the chair downloads and a purge exports."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def filename(meeting_id: int) -> str:
+    """Return the name a meeting's record is saved under."""
+    return f"meeting-{meeting_id}-record.json"

@@ -1,7 +1,5 @@
 """The record on the web: the whole meeting as JSON, and its event log as a page."""
 
-import json
-
 from flask import Blueprint, Response, render_template
 from sqlalchemy import select
 
@@ -19,9 +17,8 @@ bp = Blueprint("record", __name__, url_prefix="/meetings/<int:meeting_id>")
 @login_required
 def download(meeting_id):
     meeting = chairs_meeting(meeting_id)
-    data = export.build(meeting, chair_viewer(meeting), policy())
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    filename = f"meeting-{meeting.id}-record.json"
+    body = export.as_json(export.build(meeting, chair_viewer(meeting), policy()))
+    filename = export.filename(meeting.id)
     return Response(
         body,
         mimetype="application/json",

@@ -1,0 +1,112 @@
+"""Purging a closed meeting: which meetings are due, and every row that is theirs.
+
+A meeting's rows are deleted in one transaction, each table's before the rows they point
+to, so the database's foreign keys (PostgreSQL's always, SQLite's on every connection
+here) refuse the purge rather than leave a row pointing at what was removed. Only a
+meeting that is closed is ever purged, and only as it was when it was exported.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, delete, select, update
+
+from ..errors import Refused
+from ..models import (
+    Action,
+    AnySession,
+    Attendee,
+    Base,
+    Contribution,
+    Correction,
+    Decision,
+    Delivery,
+    Event,
+    Item,
+    Meeting,
+    MeetingStatus,
+    MinutesVersion,
+    Rating,
+    Round,
+    View,
+    session_of,
+)
+from ..record.log import mark
+
+# The tables that hold nothing of any one meeting: chair accounts, the first-run set-up
+# code, and the random tokens of forms already acted on (forgotten after two days).
+NOT_A_MEETINGS = frozenset({"chair", "setup_code", "form_token"})
+
+
+def due(session: AnySession, closed_before: datetime) -> list[Meeting]:
+    """Return the closed meetings that closed before a moment (naive UTC), oldest first."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.status == MeetingStatus.CLOSED, Meeting.closed_at < closed_before)
+            .order_by(Meeting.closed_at, Meeting.id)
+        )
+    )
+
+
+def closed_on(meeting: Meeting, zone: ZoneInfo) -> date:
+    """Return the day a meeting closed, where it was held."""
+    assert meeting.closed_at is not None
+    return meeting.closed_at.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def rows_of(meeting_id: int) -> list[tuple[type[Base], ColumnElement[bool]]]:
+    """Return every table holding a meeting's rows, and which rows, in the order they go."""
+    items = select(Item.id).where(Item.meeting_id == meeting_id)
+    rounds = select(Round.id).where(Round.item_id.in_(items))
+    decisions = select(Decision.id).where(Decision.item_id.in_(items))
+    versions = select(MinutesVersion.id).where(MinutesVersion.meeting_id == meeting_id)
+    return [
+        (Delivery, Delivery.version_id.in_(versions)),
+        (Correction, Correction.meeting_id == meeting_id),
+        (MinutesVersion, MinutesVersion.meeting_id == meeting_id),
+        (View, View.decision_id.in_(decisions)),
+        (Decision, Decision.item_id.in_(items)),
+        (Rating, Rating.round_id.in_(rounds)),
+        (Round, Round.item_id.in_(items)),
+        (Contribution, Contribution.item_id.in_(items)),
+        (Action, Action.meeting_id == meeting_id),
+        (Event, Event.meeting_id == meeting_id),
+        (Attendee, Attendee.meeting_id == meeting_id),
+        (Item, Item.meeting_id == meeting_id),
+        (Meeting, Meeting.id == meeting_id),
+    ]
+
+
+def remove(meeting: Meeting, as_seen: int) -> int:
+    """Delete a closed meeting and every row of it; return how many rows went.
+
+    `as_seen` is the mark of its event log when it was exported (or listed): a meeting
+    changed since then is refused, so nothing goes that the export does not hold.
+    """
+    session = session_of(meeting)
+    meeting_id = meeting.id
+    # Writing the meeting's row first holds off any other change to it until this
+    # transaction ends: a row lock on PostgreSQL, the database's write lock on SQLite.
+    claimed: Any = session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.status == MeetingStatus.CLOSED)
+        .values(status=Meeting.status)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Refused(f"Meeting {meeting_id} is not closed, so it was not purged.")
+    if mark(meeting) != as_seen:
+        raise Refused(
+            f"Meeting {meeting_id} changed while it was being exported, so it was not "
+            "purged; purge again to export it as it is now."
+        )
+    removed = 0
+    for table, rows in rows_of(meeting_id):
+        done: Any = session.execute(
+            delete(table).where(rows).execution_options(synchronize_session=False)
+        )
+        removed += done.rowcount
+    session.expunge(meeting)
+    return removed
