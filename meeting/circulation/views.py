@@ -351,6 +351,8 @@ def new_link(meeting_id, attendee_id):
     shown = versions.circulated(meeting)
     if not shown:
         raise Refused("The minutes have not been circulated yet: there is no link to send.")
+    if person not in recipients.recipients(meeting):
+        raise Refused(f"{person.name} is not among the people the minutes go to.")
     if not recipients.email_of(person):
         flash(
             f"{person.name} has no email address: give them the new link under Recipients yourself."

@@ -20,7 +20,7 @@ from ..decisions.decision import protective_prompt
 from ..models import Meeting, Rating
 from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer
-from ..record import links, log
+from ..record import log
 from ..settings import policy
 from .links import public_url, unreachable
 
@@ -146,7 +146,6 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Pag
     item = meeting.current_item
     extra.setdefault("legal_bases", policy().legal_bases)
     extra.setdefault("protective", bool(item and protective_prompt(item)))
-    extra.setdefault("display_opened", links.display_opened(meeting))
     extra.setdefault("display_mark", display_shown(meeting))
     return page(
         "chair/meeting.html",

@@ -105,18 +105,6 @@ def openings(meeting: Meeting) -> dict[int | None, Opened]:
     return _openings(meeting)
 
 
-def display_opened(meeting: Meeting) -> Opened:
-    """Return how the meeting's display link was used since it was made (or last stopped)."""
-    stopped = session_of(meeting).scalar(
-        select(func.max(EndedLink.ended_at)).where(
-            EndedLink.meeting_id == meeting.id, EndedLink.attendee_id.is_(None)
-        )
-    )
-    since = [] if stopped is None else [LinkOpening.opened_at > stopped]
-    found = _openings(meeting, LinkOpening.attendee_id.is_(None), *since)
-    return found.get(None, Opened())
-
-
 def _openings(meeting: Meeting, *where: ColumnElement[bool]) -> dict[int | None, Opened]:
     rows = session_of(meeting).execute(
         select(
