@@ -353,8 +353,8 @@ def new_link(meeting_id, attendee_id):
         raise Refused("The minutes have not been circulated yet: there is no link to send.")
     if person not in recipients.recipients(meeting):
         raise Refused(f"{person.name} is not among the people the minutes go to.")
-    if not recipients.email_of(person):
-        flash(
-            f"{person.name} has no email address: give them the new link under Recipients yourself."
-        )
+    if recipients.email_of(person):
+        flash(f"{person.name} is being sent a new link. Any old one still opens nothing.")
+    else:
+        flash(f"{person.name} has no email address: give them their new link (under Recipients).")
     return _send(meeting, shown[-1], [person], anew=True, anchor="readers")

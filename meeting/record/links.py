@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 
 from ..models import (
     AnySession,
@@ -34,7 +34,7 @@ def new_secret() -> str:
 
 
 def digest(secret: str) -> str:
-    """Return the SHA-256 digest a withdrawn link is kept as."""
+    """Return the SHA-256 digest a link that stopped working is kept as."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
@@ -102,10 +102,6 @@ class Opened:
 
 def openings(meeting: Meeting) -> dict[int | None, Opened]:
     """Return how each link of a meeting was used, by attendee id (None: the display link)."""
-    return _openings(meeting)
-
-
-def _openings(meeting: Meeting, *where: ColumnElement[bool]) -> dict[int | None, Opened]:
     rows = session_of(meeting).execute(
         select(
             LinkOpening.attendee_id,
@@ -114,7 +110,7 @@ def _openings(meeting: Meeting, *where: ColumnElement[bool]) -> dict[int | None,
             func.min(LinkOpening.opened_at),
             func.max(LinkOpening.opened_at),
         )
-        .where(LinkOpening.meeting_id == meeting.id, *where)
+        .where(LinkOpening.meeting_id == meeting.id)
         .group_by(LinkOpening.attendee_id, LinkOpening.what)
         .order_by(func.min(LinkOpening.opened_at))
     )
