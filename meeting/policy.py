@@ -30,6 +30,9 @@ class Policy:
     summary_days: int = 5
     due_days: int = 15
     correction_window_days: int = 10
+    # How many days a recipient's link to the minutes works, from when it was last sent
+    # (0 or less: it does not run out).
+    reader_link_days: int = 90
     # Printed at the top of every page of the minutes, e.g. "OFFICIAL-SENSITIVE".
     protective_marking: str = "OFFICIAL-SENSITIVE"
 
@@ -54,5 +57,6 @@ def from_config(config: Mapping[str, Any]) -> Policy:
         summary_days=config["MINUTES_SUMMARY_DAYS"],
         due_days=config["MINUTES_DUE_DAYS"],
         correction_window_days=config["CORRECTION_WINDOW_DAYS"],
+        reader_link_days=int(config["READER_LINK_DAYS"]),
         protective_marking=config["PROTECTIVE_MARKING"],
     )

@@ -55,6 +55,9 @@ def defaults(instance: Path) -> dict[str, Any]:
         "PROTECTIVE_MARKING": env("MEETING_PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE"),
         # How long recipients may ask for corrections, from the first circulation.
         "CORRECTION_WINDOW_DAYS": 10,
+        # How many days a recipient's link to the minutes works, counted from when it was
+        # last sent to them (0: it does not run out).
+        "READER_LINK_DAYS": int(env("MEETING_READER_LINK_DAYS", "90")),
         # Working days skip weekends, these public holidays and any listed closure days.
         "WORKING_DAYS_COUNTRY": "GB",
         "WORKING_DAYS_REGION": "ENG",

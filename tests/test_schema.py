@@ -210,6 +210,29 @@ def test_rows_for_a_meeting_or_round_that_does_not_exist_are_refused(engine_app)
     assert _refused(engine_app, rating_in(lambda real: real + 1000))
 
 
+def test_a_link_ended_for_no_known_reason_or_twice_is_refused(engine_app):
+    """A stopped link says why (withdrawn or expired), and one secret ends only once."""
+
+    def ended(why: str, digest: str = ""):
+        def write(sql: Connection) -> None:
+            meeting = _meeting(sql, "running")
+            sql.execute(
+                text(
+                    "INSERT INTO ended_link (meeting_id, attendee_id, digest, why, ended_at) "
+                    "VALUES (:m, NULL, :d, :w, CURRENT_TIMESTAMP)"
+                ),
+                {"m": meeting, "d": digest or secrets.token_hex(32), "w": why},
+            )
+
+        return write
+
+    assert not _refused(engine_app, ended("withdrawn"))
+    assert _refused(engine_app, ended("forgotten"))
+    twice = secrets.token_hex(32)
+    assert not _refused(engine_app, ended("expired", twice))
+    assert _refused(engine_app, ended("withdrawn", twice))
+
+
 def test_the_application_cannot_store_an_unknown_status_either(engine_app):
     with engine_app.app_context():
         meeting_id = None

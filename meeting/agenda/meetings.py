@@ -22,8 +22,9 @@ from ..models import (
     word_of,
 )
 from ..rating.rounds import reveal
+from ..record import links
 from ..record.log import log
-from ..record.seen import still_as_seen
+from ..record.seen import hold, still_as_seen
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G: nothing that is misread or misheard.
 JOIN_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
@@ -103,7 +104,7 @@ def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -
     meeting = Meeting(
         chair=chair,
         join_code=new_join_code(session),
-        display_token=secrets.token_urlsafe(24),
+        display_token=links.new_secret(),
         **fields,
     )
     meeting.attendees.append(
@@ -259,3 +260,28 @@ def close(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.CLOSED
     meeting.closed_at = utcnow()
     log(meeting, meeting.chair.name, "closed the meeting")
+
+
+def display_shown(meeting: Meeting) -> str:
+    """Return a short mark of the display link a page showed, for a form to carry back.
+
+    It is part of the secret's digest, so a page holding it opens nothing it did not.
+    """
+    return links.digest(meeting.display_token)[:16]
+
+
+def stop_display_link(meeting: Meeting, shown_mark: str | None) -> str | None:
+    """Stop the display link at once and make a new one; return the one stopped.
+
+    None: the link the chair's page showed (`shown_mark`) was already stopped, and the
+    new one is left alone. Once the meeting has closed its link shows nothing anyway.
+    """
+    writable(meeting)
+    hold(meeting)
+    if shown_mark and shown_mark != display_shown(meeting):
+        return None
+    old = meeting.display_token
+    links.end(meeting, None, old)
+    meeting.display_token = links.new_secret()
+    log(meeting, meeting.chair.name, "stopped the display link and made a new one")
+    return old

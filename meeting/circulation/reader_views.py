@@ -1,31 +1,78 @@
-"""The minutes on a recipient's side: their own copy through the link in their email."""
+"""The minutes on a recipient's side: their own copy through the link in their email.
 
-from typing import Any
+A link the chair withdrew, or one whose time ran out, opens nothing: every page, file and
+form behind it answers 410 with a page that says why and whom to ask for a new one.
+"""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from datetime import datetime
+from typing import Any, NoReturn
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 import minutes
 
 from ..errors import Invalid, Refused
 from ..extensions import db
-from ..models import Attendee
+from ..models import Attendee, LinkEnd, Meeting, utcnow
+from ..pages.access import current_chair
 from ..pages.forms import kept, status_of
+from ..record import links
 from ..settings import policy
-from . import corrections, recipients, versions
+from . import corrections, reader_links, recipients, versions
 from .views import download, paper
 
 bp = Blueprint("reading", __name__, url_prefix="/minutes/<token>")
 
 
 def _reader(token: str) -> Attendee:
+    """Return the recipient whose link this is, while it works; otherwise answer why not."""
     person = recipients.reader(db.session, token)
-    if person is None:
+    if person is not None:
+        ends = reader_links.expires_at(person, policy().reader_link_days)
+        if ends is None or utcnow() < ends:
+            return person
+        _gone(person.meeting, LinkEnd.EXPIRED, ends)
+    ended = links.ended(db.session, token)
+    if ended is None or ended.attendee_id is None:
         abort(404)
-    return person
+    _gone(ended.meeting, ended.why, ended.ended_at)
+
+
+def _gone(meeting: Meeting, why: LinkEnd, at: datetime) -> NoReturn:
+    """Answer 410: the link no longer works, why, since when, and whom to ask.
+
+    Nothing about the meeting or the person is shown; a correction typed before the link
+    stopped is given back, so it can be sent to the chair another way.
+    """
+    page = render_template(
+        "minutes/gone.html",
+        why=why,
+        at=at,
+        chair=meeting.chair,
+        days=policy().reader_link_days,
+        typed=request.form.get("text", "") if request.method == "POST" else "",
+    )
+    abort(make_response(page, 410))
+
+
+def _opened(person: Attendee, what: str) -> None:
+    """Note that a recipient opened something through their link.
+
+    The meeting's chair checking a link, logged in, is not the recipient reading it.
+    """
+    chair = current_chair()
+    if chair is not None and chair.id == person.meeting.chair_id:
+        return
+    links.note_opening(person.meeting, person, what)
+    db.session.commit()
 
 
 def reader_page(
-    person: Attendee, number: int | None = None, status: int = 200, **extra: Any
+    person: Attendee,
+    number: int | None = None,
+    status: int = 200,
+    opened: bool = False,
+    **extra: Any,
 ) -> tuple[str, int]:
     """Render a recipient's page: their copy of a version, and their corrections."""
     meeting = person.meeting
@@ -35,6 +82,8 @@ def reader_page(
     if number and made is None:
         abort(404)
     made = made or (shown[-1] if shown else None)
+    if opened:
+        _opened(person, f"version {made.number}" if made else "the page")
     group = recipients.group_of(person, rules)
     closes = corrections.window_closes(meeting, rules)
     return render_template(
@@ -56,12 +105,12 @@ def reader_page(
 
 @bp.route("")
 def read(token):
-    return reader_page(_reader(token))
+    return reader_page(_reader(token), opened=True)
 
 
 @bp.route("/<int:number>")
 def read_version(token, number):
-    return reader_page(_reader(token), number)
+    return reader_page(_reader(token), number, opened=True)
 
 
 @bp.route("/<int:number>.<any(md, docx):ext>")
@@ -72,6 +121,7 @@ def reader_file(token, number, ext):
         abort(404)
     markdown, _cut = versions.copy_of(made, recipients.group_of(person, policy()))
     running = versions.running_header(person.meeting, number, policy())
+    _opened(person, f"version {number} (.{ext})")
     return download(markdown, f"minutes-{person.meeting_id}-v{number}", ext, running)
 
 

@@ -1,6 +1,5 @@
 """Who the minutes go to, which copy each person gets, and what came of sending it."""
 
-import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -50,13 +49,6 @@ def group_of(attendee: Attendee, policy: "Policy") -> CopyGroup:
     if not attendee.is_chair and typed and agency_key(typed, policy.agency_aliases) is None:
         return CopyGroup.FAMILY
     return CopyGroup.PROFESSIONALS
-
-
-def ensure_reader_tokens(meeting: Meeting) -> None:
-    """Give every recipient the secret for their link to their copy, once."""
-    for attendee in recipients(meeting):
-        if attendee.reader_token is None:
-            attendee.reader_token = secrets.token_urlsafe(24)
 
 
 def reader(session: AnySession, token: str) -> Attendee | None:

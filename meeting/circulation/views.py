@@ -8,6 +8,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    flash,
     make_response,
     redirect,
     render_template,
@@ -39,8 +40,9 @@ from ..pages.forms import kept, status_of
 from ..pages.links import public_url
 from ..pages.regions import partial
 from ..policy import Policy
+from ..record import links
 from ..settings import mail_settings, policy
-from . import corrections, deadlines, draft, mail, recipients, versions
+from . import corrections, deadlines, draft, mail, reader_links, recipients, versions
 from .mail import MailSettings
 
 bp = Blueprint("circulation", __name__, url_prefix="/meetings/<int:meeting_id>/minutes")
@@ -92,6 +94,19 @@ def deliveries_context(meeting: Meeting, made: list[MinutesVersion]) -> dict[str
     }
 
 
+def readers_context(meeting: Meeting, rules: Policy) -> dict[str, Any]:
+    """Gather what the links panel shows: where each link stands, and who opened what."""
+    withdrawn, now = links.last_withdrawn(meeting), utcnow()
+    return {
+        "link_days": rules.reader_link_days,
+        "reader_link": lambda person: reader_links.link_of(
+            person, rules.reader_link_days, now, withdrawn.get(person.id)
+        ),
+        "link_mark": reader_links.shown,
+        "opened": links.openings(meeting),
+    }
+
+
 def chair_page(
     meeting: Meeting, number: int | None = None, status: int | None = None, **extra: Any
 ) -> Response:
@@ -125,6 +140,7 @@ def chair_page(
         email_of=recipients.email_of,
         group_of=lambda person: recipients.group_of(person, rules),
         corrections=corrections.corrections(meeting),
+        **readers_context(meeting, rules),
         window_closes=corrections.window_closes(meeting, rules),
         clock=deadlines.clock(meeting, rules),
         **extra,
@@ -205,19 +221,30 @@ def save_draft(meeting_id):
 
 
 def _circulate(meeting: Meeting, made: MinutesVersion) -> BaseResponse:
-    recipients.ensure_reader_tokens(meeting)
     versions.mark_circulated(made)
     return _send(meeting, made, recipients.recipients(meeting))
 
 
-def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]) -> BaseResponse:
+def _send(
+    meeting: Meeting,
+    made: MinutesVersion,
+    people: list[Attendee],
+    anew: bool = False,
+    anchor: str = "deliveries",
+) -> BaseResponse:
     """Queue a version for these people, send it in the background, and show the deliveries.
 
-    Someone whose copy is still on its way is not sent another (a double click).
+    Someone whose copy is still on its way is not sent another (a double click). Each
+    person sent it gets a working link, counted from now; someone whose link the chair
+    withdrew is sent nothing unless the chair sends to them on purpose (`anew`).
     """
-    settings, rules = mail_settings(), policy()
-    busy = {d.attendee_id for d in recipients.sending(made, settings.lost_after, utcnow())}
-    queued = mail.queue(made, [p for p in people if p.id not in busy], rules)
+    settings, rules, now = mail_settings(), policy(), utcnow()
+    busy = {d.attendee_id for d in recipients.sending(made, settings.lost_after, now)}
+    days = rules.reader_link_days
+    people = [
+        p for p in people if p.id not in busy and reader_links.ready_to_send(p, days, now, anew)
+    ]
+    queued = mail.queue(made, people, rules)
     links = {d.id: _link_for(d.attendee) for d in queued}
     # The version is frozen, and the deliveries are listed, whatever the mail server says.
     db.session.commit()
@@ -226,7 +253,7 @@ def _send(meeting: Meeting, made: MinutesVersion, people: list[Attendee]) -> Bas
         socketio.start_background_task(
             _deliver, app, [d.id for d in queued], links, settings, rules
         )
-    return redirect(url_for("circulation.chair", meeting_id=meeting.id, _anchor="deliveries"))
+    return redirect(url_for("circulation.chair", meeting_id=meeting.id, _anchor=anchor))
 
 
 def _deliver(
@@ -267,7 +294,7 @@ def recirculate(meeting_id, number):
 def resend(meeting_id, delivery_id):
     meeting = chairs_meeting(meeting_id)
     delivery = owned(Delivery, meeting, delivery_id, lambda d: d.version.meeting_id)
-    return _send(meeting, delivery.version, [delivery.attendee])
+    return _send(meeting, delivery.version, [delivery.attendee], anew=True)
 
 
 @bp.route("/<int:number>/resend", methods=["POST"])
@@ -303,3 +330,37 @@ def answer(meeting_id, correction_id):
         f"correction-{correction.id}",
         lambda: corrections.answer(correction, accept, reason, policy()),
     )
+
+
+@bp.route("/recipients/<int:attendee_id>/withdraw-link", methods=["POST"])
+@login_required
+def withdraw_link(meeting_id, attendee_id):
+    meeting = chairs_meeting(meeting_id)
+    person = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    done = reader_links.withdraw(person, request.form.get("link"))
+    db.session.commit()
+    if done:
+        flash(
+            f"{person.name}'s link to the minutes is withdrawn: it now opens nothing. "
+            "Send them a new one when they should have the minutes again."
+        )
+    else:
+        flash(f"{person.name}'s link had already been withdrawn; nothing else changed.")
+    return redirect(url_for("circulation.chair", meeting_id=meeting.id, _anchor="readers"))
+
+
+@bp.route("/recipients/<int:attendee_id>/new-link", methods=["POST"])
+@login_required
+def new_link(meeting_id, attendee_id):
+    meeting = chairs_meeting(meeting_id)
+    person = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    shown = versions.circulated(meeting)
+    if not shown:
+        raise Refused("The minutes have not been circulated yet: there is no link to send.")
+    if person not in recipients.recipients(meeting):
+        raise Refused(f"{person.name} is not among the people the minutes go to.")
+    if recipients.email_of(person):
+        flash(f"{person.name} is being sent a new link. Any old one still opens nothing.")
+    else:
+        flash(f"{person.name} has no email address: give them their new link (under Recipients).")
+    return _send(meeting, shown[-1], [person], anew=True, anchor="readers")

@@ -6,6 +6,7 @@ people in them). Import them from here; `states` holds the words they store.
 
 from .base import AnySession, Base, session_of, utcnow
 from .decisions import Action, Decision, View
+from .links import EndedLink, LinkOpening
 from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
 from .minutes import Correction, Delivery, MinutesVersion
 from .once import FormToken
@@ -17,6 +18,7 @@ from .states import (
     CorrectionStatus,
     DecisionStatus,
     DeliveryResult,
+    LinkEnd,
     MeetingKind,
     MeetingStatus,
     Scale,
@@ -39,9 +41,12 @@ __all__ = [
     "DecisionStatus",
     "Delivery",
     "DeliveryResult",
+    "EndedLink",
     "Event",
     "FormToken",
     "Item",
+    "LinkEnd",
+    "LinkOpening",
     "Meeting",
     "MeetingKind",
     "MeetingStatus",

@@ -162,8 +162,11 @@ class Attendee(Base):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     admitted_at: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
-    # The secret in this person's link to their copy of the minutes, made when first circulated.
+    # The secret in this person's link to their copy of the minutes, made when first sent,
+    # and anew once the chair withdrew it or its time ran out (see circulation.reader_links).
     reader_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When that link was last sent or made: it works for a set number of days from then.
+    reader_issued_at: Mapped[datetime | None]
     # Which copy of the minutes they get; None: worked out from their agency.
     copy_group: Mapped[CopyGroup | None] = mapped_column(enum_column(CopyGroup))
 

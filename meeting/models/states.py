@@ -108,3 +108,10 @@ class CorrectionStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+
+
+class LinkEnd(StrEnum):
+    """Why a link stopped working: the chair withdrew it, or its time ran out."""
+
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"

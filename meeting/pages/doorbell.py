@@ -7,6 +7,7 @@ from typing import Any
 
 from ..extensions import socketio
 from ..models import Attendee, Meeting
+from ..record.links import digest
 
 # What every screen re-reads when the item under discussion, or its rounds, change.
 STAGE = ("agenda", "controls", "stage", "progress", "rate")
@@ -20,6 +21,14 @@ def room(meeting_id: int, audience: str = "everyone") -> str:
 def person_room(attendee_id: int) -> str:
     """Name the Socket.IO room of one attendee's devices."""
     return f"attendee-{attendee_id}"
+
+
+def display_room(secret: str) -> str:
+    """Name the Socket.IO room of the screens opened with one display link.
+
+    It is named by part of the link's digest, so a room name says nothing that opens it.
+    """
+    return f"display-{digest(secret)[:16]}"
 
 
 def _ring(to: str, regions: tuple[str, ...], reload: bool) -> None:
@@ -54,6 +63,13 @@ def drop_connections(to: str) -> None:
     server = _server()
     for sid, _engine_sid in list(server.manager.get_participants("/", to)):
         server.disconnect(sid, namespace="/")
+
+
+def end_display(secret: str) -> None:
+    """Send every screen opened with a display link that no longer works back to that link
+    (which now says so), and close their live connections."""
+    _ring(display_room(secret), (), True)
+    drop_connections(display_room(secret))
 
 
 def leave_meeting(meeting: Meeting, attendee: Attendee) -> None:

@@ -12,6 +12,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from werkzeug.wrappers import Response
 
 from ..actions import rules as actions
+from ..agenda.meetings import display_shown
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..decisions import dissent
@@ -146,6 +147,7 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Pag
     item = meeting.current_item
     extra.setdefault("legal_bases", policy().legal_bases)
     extra.setdefault("protective", bool(item and protective_prompt(item)))
+    extra.setdefault("display_mark", display_shown(meeting))
     return page(
         "chair/meeting.html",
         meeting,

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import socketio
 from ..models import AttendeeStatus, MeetingStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
-from ..pages.doorbell import chair_room, person_room, room
+from ..pages.doorbell import chair_room, display_room, person_room, room
 from ..pages.regions import REGIONS, SCENE
 from ..record import log
 
@@ -30,6 +30,8 @@ def connect(auth):
             if meeting.status == MeetingStatus.CLOSED:
                 return False
             join_room(room(meeting.id))
+            # Its own room too, so stopping this link closes these screens and no others.
+            join_room(display_room(meeting.display_token))
             _catch_up(meeting, auth)
             return True
         meeting = get_meeting(int(auth.get("meeting", 0)))

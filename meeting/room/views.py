@@ -3,14 +3,38 @@
 from io import BytesIO
 
 import segno
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
 
+from ..agenda import meetings
+from ..circulation import reader_links
 from ..errors import Forbidden
-from ..models import AttendeeStatus, Meeting, MeetingStatus
-from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
+from ..extensions import db
+from ..models import AttendeeStatus, Meeting, MeetingStatus, utcnow
+from ..pages.access import (
+    chairs_meeting,
+    current_chair,
+    device_attendee,
+    get_meeting,
+    login_required,
+    viewer_for,
+)
+from ..pages.doorbell import end_display
 from ..pages.links import public_url
 from ..pages.regions import attendee_page, fragment, page
 from ..rating.concealment import Audience, Viewer
+from ..record import links
+from ..settings import policy
 
 bp = Blueprint("room", __name__)
 
@@ -31,6 +55,12 @@ def attend(meeting_id):
         template = "attendee/turned_away.html" if turned_away else "attendee/waiting.html"
         live_room = attendee.status == AttendeeStatus.WAITING
         return render_template(template, meeting=meeting, attendee=attendee, live_room=live_room)
+    if meeting.status == MeetingStatus.CLOSED and viewer.attendee is not None:
+        # Where their link to the minutes stands: it works, or why it does not.
+        withdrawn = links.last_withdrawn(meeting).get(viewer.attendee.id)
+        days = policy().reader_link_days
+        link = reader_links.link_of(viewer.attendee, days, utcnow(), withdrawn)
+        return attendee_page(meeting, viewer, reader_link=link)
     return attendee_page(meeting, viewer)
 
 
@@ -43,17 +73,58 @@ def region(meeting_id, name):
     return fragment(meeting, viewer, name)
 
 
+def _displayed(token: str, scene: bool = False) -> Meeting:
+    """Return the meeting a display link opens; a link the chair stopped answers 410 saying
+    so (a page, or with `scene` the scene a live display swaps in), any other 404.
+
+    The stopped page names nothing about the meeting; only its own chair is offered the
+    new link.
+    """
+    meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
+    if meeting is not None:
+        return meeting
+    ended = links.ended(db.session, token)
+    if ended is None or ended.attendee_id is not None:
+        abort(404)
+    chair = current_chair()
+    new_link = None
+    if chair is not None and chair.id == ended.meeting.chair_id:
+        if ended.meeting.status != MeetingStatus.CLOSED:
+            new_link = url_for("room.display", token=ended.meeting.display_token)
+    template = "display/_stopped.html" if scene else "display/stopped.html"
+    answer = render_template(template, stopped_at=ended.ended_at, new_link=new_link)
+    abort(make_response(answer, 410))
+
+
 @bp.route("/display/<token>")
 def display(token):
-    meeting = display_meeting(token)
+    meeting = _displayed(token)
     # Once the meeting closes the link has done its work: it says so, and shows nothing else.
-    status = 410 if meeting.status == MeetingStatus.CLOSED else 200
-    return page("display/meeting.html", meeting, DISPLAY, status)
+    if meeting.status == MeetingStatus.CLOSED:
+        return page("display/meeting.html", meeting, DISPLAY, 410)
+    links.note_opening(meeting, None, links.THE_DISPLAY)
+    db.session.commit()
+    return page("display/meeting.html", meeting, DISPLAY)
 
 
 @bp.route("/display/<token>/region/<name>")
 def display_region(token, name):
-    return fragment(display_meeting(token), DISPLAY, name)
+    meeting = _displayed(token, scene=bool(request.headers.get("HX-Request")))
+    return fragment(meeting, DISPLAY, name)
+
+
+@bp.route("/meetings/<int:meeting_id>/display/stop", methods=["POST"])
+@login_required
+def stop_display(meeting_id):
+    meeting = chairs_meeting(meeting_id)
+    stopped = meetings.stop_display_link(meeting, request.form.get("link"))
+    db.session.commit()
+    if stopped is None:
+        flash("That display link was already stopped. The new one is below.")
+    else:
+        end_display(stopped)
+        flash("The display link is stopped: a screen showing it now says so. Open the new one.")
+    return redirect(url_for("agenda.show", meeting_id=meeting.id, _anchor="display-link"))
 
 
 def _qr(meeting: Meeting) -> Response:
@@ -65,7 +136,7 @@ def _qr(meeting: Meeting) -> Response:
 
 @bp.route("/display/<token>/qr.svg")
 def display_qr(token):
-    meeting = display_meeting(token)
+    meeting = _displayed(token)
     if meeting.status == MeetingStatus.CLOSED:
         abort(404)
     return _qr(meeting)

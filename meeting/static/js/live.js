@@ -3,7 +3,8 @@
 // - The page was drawn at a mark (data-as-of, the newest line of the meeting's event log);
 //   on its first connect the server says whether anything changed since, so a fresh page
 //   fetches nothing it already shows. On a reconnect every region is read again.
-// - Losing the connection shows a banner that stays in view until it is back.
+// - Losing the connection shows a banner that stays in view until it is back; a connection
+//   the server closes on purpose loads the page again instead.
 // - Something new to hear (a round opened, someone rated, a reveal) is announced in a
 //   polite live region; a new step for this person (data-step) is scrolled into view.
 (function () {
@@ -86,7 +87,12 @@
     }
     connectedBefore = true;
   });
-  socket.on("disconnect", function () { showStatus("Reconnecting…", false); });
+  socket.on("disconnect", function (reason) {
+    // The server closed it on purpose (a stopped display link, a log-out): the page is
+    // loaded again and shows what its address now shows, rather than trying for ever.
+    if (reason === "io server disconnect") { window.location.reload(); return; }
+    showStatus("Reconnecting…", false);
+  });
   socket.on("connect_error", function () {
     showStatus(connectedBefore ? "Reconnecting…" : "Not live: reload the page", false);
   });
