@@ -208,14 +208,17 @@ def sio(app):
 def settled(app, within: float = 10) -> dict[str, str]:
     """Wait until no copy of the minutes is still being sent; return each address's result.
 
-    Mail goes out in the background after the chair's request has been answered.
+    Mail goes out in the background after the chair's request has been answered; a batch
+    is done once its results and its line in the event log are saved.
     """
+    from meeting.circulation.views import sending
+
     deadline = time.monotonic() + within
     while True:
         with app.app_context():
             rows = db.session.scalars(select(Delivery).order_by(Delivery.id))
             results = {d.email: d.result for d in rows}
-        if DeliveryResult.PENDING not in results.values():
+        if DeliveryResult.PENDING not in results.values() and not sending(app):
             return results
         assert time.monotonic() < deadline, f"still sending after {within} s: {results}"
         time.sleep(0.02)

@@ -111,6 +111,7 @@ def correct_and_recirculate(app, story) -> None:
     """Priya asks for a correction from her link; the chair accepts it and sends version 2."""
     people = story.people
     link = f"/minutes/{story.reader_token('Priya Shah')}"
+    assert app.test_client().get(link).status_code == 200
     asked = app.test_client().post(
         f"{link}/corrections", data={"section": "general", "text": CORRECTION}
     )
@@ -124,6 +125,9 @@ def correct_and_recirculate(app, story) -> None:
     assert accepted.status_code == 302, accepted.text
     assert people.chair.post(f"{url}/2/circulate").status_code == 302
     settled(app)
+    # Her link was sent to an old address: the chair withdraws it.
+    priya = people.attendee_id("Priya Shah")
+    assert people.chair.post(f"{url}/recipients/{priya}/withdraw-link").status_code == 302
 
 
 def purge_command(app, *args: str):

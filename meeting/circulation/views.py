@@ -250,10 +250,16 @@ def _send(
     db.session.commit()
     if queued:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        socketio.start_background_task(
-            _deliver, app, [d.id for d in queued], links, settings, rules
-        )
+        ids = [d.id for d in queued]
+        sending(app).add(ids[0])
+        socketio.start_background_task(_deliver, app, ids, links, settings, rules)
     return redirect(url_for("circulation.chair", meeting_id=meeting.id, _anchor=anchor))
+
+
+def sending(app: Flask) -> set[int]:
+    """Return the batches this process is still sending (each named by its first delivery)."""
+    found: set[int] = app.extensions.setdefault("meeting.sending", set())
+    return found
 
 
 def _deliver(
@@ -273,6 +279,9 @@ def _deliver(
             # address); the copies left pending show as "Not known" on the chair's page.
             db.session.rollback()
             app.logger.exception("Sending the minutes failed: deliveries %s", ids)
+        finally:
+            # Done once its results and its line in the log are saved, not before.
+            sending(app).discard(ids[0])
 
 
 @bp.route("/<int:number>/circulate", methods=["POST"])
