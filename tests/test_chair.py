@@ -213,6 +213,9 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/minutes/deliveries/1/resend"),
     ("post", "/meetings/{mid}/minutes/corrections/1"),
     ("post", "/meetings/{mid}/minutes/recipients/{aid}"),
+    ("post", "/meetings/{mid}/minutes/recipients/{aid}/withdraw-link"),
+    ("post", "/meetings/{mid}/minutes/recipients/{aid}/new-link"),
+    ("post", "/meetings/{mid}/display/stop"),
 ]
 
 
