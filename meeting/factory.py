@@ -121,10 +121,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _behind_proxy(app)
     logs.init_app(app)
     db.init_app(app)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"])
     limiter.init_app(app)
     socketio.init_app(
         app,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=f"{app.config['REDIS_PREFIX']}:socketio",
         # Under the meeting's log, so their errors are written without messages too.
         logger=logging.getLogger(logs.SOCKETS[0]),
         engineio_logger=logging.getLogger(logs.SOCKETS[1]),

@@ -27,6 +27,8 @@ def defaults(instance: Path) -> dict[str, Any]:
         # None: the embedded SQLite database upgrades itself, any other only on command.
         "DATABASE_UPGRADES_ITSELF": _yes_no(env("MEETING_DATABASE_UPGRADES_ITSELF")),
         "SOCKETIO_MESSAGE_QUEUE": env("MEETING_REDIS_URL"),
+        # What this deployment's keys and channel in Redis start with (several may share one).
+        "REDIS_PREFIX": env("MEETING_REDIS_PREFIX", "meeting"),
         "MEETING_TIMEZONE": env("MEETING_TIMEZONE", "Europe/London"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         # None: Secure when MEETING_PUBLIC_URL is https.

@@ -263,9 +263,11 @@ class LiveServer:
     instance folder, or in `database_url`.
     """
 
-    def __init__(self, folder, database_url: str | None = None):
+    def __init__(self, folder, database_url: str | None = None, env: dict | None = None):
         self.folder = folder
         self.database_url = database_url
+        # More settings for this process (Redis, a shared secret key), as a deployment sets.
+        self.env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.setup_code = ""
@@ -284,6 +286,7 @@ class LiveServer:
         env.pop("MEETING_DATABASE_URL", None)
         if self.database_url:
             env["MEETING_DATABASE_URL"] = self.database_url
+        env.update(self.env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "meeting", "--port", str(self.port)],
             env=env,

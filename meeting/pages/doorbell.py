@@ -5,10 +5,14 @@ Nothing rung carries meeting data: each page re-reads what its viewer may see.
 
 from typing import Any
 
+from flask import current_app
+
 from ..extensions import socketio
 from ..models import Attendee, Meeting
 from ..record.links import digest
 
+# How long a connection counted in a room is remembered without being seen again (s).
+LAPSE = 24 * 3600
 # What every screen re-reads when the item under discussion, or its rounds, change.
 STAGE = ("agenda", "controls", "stage", "progress", "rate")
 
@@ -58,11 +62,13 @@ def chair_room(chair_id: int) -> str:
 def drop_connections(to: str) -> None:
     """Close every live connection in a room (a chair who logged out, someone removed).
 
-    Each server process holds its own connections and closes those it holds.
+    With several server processes, the connections another process holds are closed by
+    that process: each one is named to it through the message queue.
     """
     server = _server()
-    for sid, _engine_sid in list(server.manager.get_participants("/", to)):
+    for sid in members(to):
         server.disconnect(sid, namespace="/")
+    _forget(to)
 
 
 def end_display(secret: str) -> None:
@@ -75,11 +81,76 @@ def end_display(secret: str) -> None:
 def leave_meeting(meeting: Meeting, attendee: Attendee) -> None:
     """Take someone's connections out of the meeting's room: they hear only about themselves.
 
-    Used when the chair removes someone, so their device stops hearing the meeting.
+    Used when the chair removes someone, so their device stops hearing the meeting, on
+    whichever server process holds its connection.
     """
     server = _server()
-    for sid, _engine_sid in list(server.manager.get_participants("/", person_room(attendee.id))):
+    for sid in members(person_room(attendee.id)):
         server.leave_room(sid, room(meeting.id), namespace="/")
+
+
+# Who is in a room that may have to be closed ------------------------------------------
+#
+# Socket.IO keeps its rooms per process. The rooms that log-out, removal and a stopped
+# display link act on are also kept in Redis when the deployment has it (the message
+# queue), so any process can name every connection in them.
+
+# The rooms each connection of this process was counted in, by its Socket.IO id.
+_COUNTED: dict[str, list[str]] = {}
+
+
+def _redis() -> Any:
+    url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
+    if not url:
+        return None
+    client = current_app.extensions.get("meeting.redis")
+    if client is None:
+        import redis
+
+        client = current_app.extensions["meeting.redis"] = redis.Redis.from_url(url)
+    return client
+
+
+def _key(to: str) -> str:
+    return f"{current_app.config['REDIS_PREFIX']}:room:{to}"
+
+
+def count_in(sid: str, to: str) -> None:
+    """Note that a connection joined one of the rooms that may have to be closed."""
+    _COUNTED.setdefault(sid, []).append(to)
+    client = _redis()
+    if client is not None:
+        with client.pipeline() as both:
+            both.sadd(_key(to), sid)
+            # A process that died cannot take its connections out: let them lapse.
+            both.expire(_key(to), LAPSE)
+            both.execute()
+
+
+def count_out(sid: str) -> None:
+    """Take a closed connection out of the rooms it was counted in."""
+    rooms = _COUNTED.pop(sid, [])
+    client = _redis()
+    if client is not None and rooms:
+        with client.pipeline() as each:
+            for to in rooms:
+                each.srem(_key(to), sid)
+            each.execute()
+
+
+def members(to: str) -> list[str]:
+    """Return the Socket.IO ids of every connection in a room, on every server process."""
+    here = {sid for sid, _engine_sid in _server().manager.get_participants("/", to)}
+    client = _redis()
+    if client is not None:
+        here |= {sid.decode() for sid in client.smembers(_key(to))}
+    return sorted(here)
+
+
+def _forget(to: str) -> None:
+    client = _redis()
+    if client is not None:
+        client.delete(_key(to))
 
 
 def _server() -> Any:

@@ -3,13 +3,14 @@
 Handlers work on a copy of the session taken at connect, so they only read it.
 """
 
+from flask import request
 from flask_socketio import emit, join_room
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import socketio
 from ..models import AttendeeStatus, MeetingStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
-from ..pages.doorbell import chair_room, display_room, person_room, room
+from ..pages.doorbell import chair_room, count_in, count_out, display_room, person_room, room
 from ..pages.regions import REGIONS, SCENE
 from ..record import log
 
@@ -31,7 +32,7 @@ def connect(auth):
                 return False
             join_room(room(meeting.id))
             # Its own room too, so stopping this link closes these screens and no others.
-            join_room(display_room(meeting.display_token))
+            _join_closable(display_room(meeting.display_token))
             _catch_up(meeting, auth)
             return True
         meeting = get_meeting(int(auth.get("meeting", 0)))
@@ -41,18 +42,30 @@ def connect(auth):
     if viewer is not None:
         join_room(room(meeting.id))
         if viewer.attendee is not None:
-            join_room(person_room(viewer.attendee.id))
+            _join_closable(person_room(viewer.attendee.id))
         if viewer.is_chair:
             join_room(room(meeting.id, "chair"))
-            join_room(chair_room(meeting.chair_id))
+            _join_closable(chair_room(meeting.chair_id))
         _catch_up(meeting, auth)
         return True
     attendee = device_attendee(meeting)
     if attendee is not None and attendee.status == AttendeeStatus.WAITING:
         # Someone waiting hears only about themselves: admitted or turned away.
-        join_room(person_room(attendee.id))
+        _join_closable(person_room(attendee.id))
         return True
     return False
+
+
+@socketio.on("disconnect")
+def disconnect(*_reason):
+    """A connection closed: it is no longer counted in the rooms that may be closed."""
+    count_out(request.sid)  # type: ignore[attr-defined]
+
+
+def _join_closable(to: str) -> None:
+    """Join a room that log-out, removal or a stopped link may close, on any process."""
+    join_room(to)
+    count_in(request.sid, to)  # type: ignore[attr-defined]
 
 
 def _catch_up(meeting, auth: dict) -> None:
