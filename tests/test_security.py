@@ -86,10 +86,13 @@ def test_forms_from_another_port_on_the_same_host_are_refused(live_server, attac
     stranger.goto(base + "/meetings/")
     expect(stranger.get_by_role("heading", name="Log in")).to_be_visible()
 
-    # The chair's own page still does it (the same request, sent from the same origin).
+    # The chair's own page still does it (the same request, sent from the same origin with
+    # the token the page carries).
     victim.goto(base + path)
     status = victim.evaluate(
-        f"fetch('{path}/rounds/{round_id}/reveal', {{method: 'POST'}}).then(r => r.status)"
+        f"fetch('{path}/rounds/{round_id}/reveal', {{method: 'POST', headers: "
+        "{'X-CSRFToken': document.querySelector('meta[name=csrf-token]').content}})"
+        ".then(r => r.status)"
     )
     assert status == 200
     record = chair.get(f"{base}{path}/record.json").json()
