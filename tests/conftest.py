@@ -49,6 +49,8 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "X-CSRFToken"
 # The token a page carries for its session's forms and htmx requests.
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+# Logging in (or creating the first account) starts a new session, with a new token.
+LOG_INS = ("/login", "/setup")
 
 
 class BrowserClient(FlaskClient):
@@ -119,11 +121,10 @@ class BrowserSession(requests.Session):
     """requests against a real server, sending the CSRF token of the last page it fetched.
 
     A person's forms carry the token of the page they are on; so do this session's. Before
-    its first form, or after an answer that set a new session cookie without showing a
-    page (a log-in whose redirect was not followed), it fetches /login and reads the
-    token there, as a browser shows a page before its form is sent. A form given as a
-    mapping gets the token as its `csrf_token` field; any other request the X-CSRFToken
-    header. A request that names its own token is sent as it is.
+    its first form, or after a log-in whose redirect it did not follow to a page, it
+    fetches /login and reads the token there, as a browser shows a page before its form
+    is sent. A form given as a mapping gets the token as its `csrf_token` field; any other
+    request the X-CSRFToken header. A request that names its own token is sent as it is.
     """
 
     def __init__(self) -> None:
@@ -134,7 +135,12 @@ class BrowserSession(requests.Session):
         if str(method).upper() in UNSAFE:
             kwargs = self._with_token(url, kwargs)
         response = super().request(method, url, *args, **kwargs)
-        self._read_token(response)
+        if str(method).upper() in UNSAFE and urlsplit(url).path in LOG_INS:
+            self.csrf_token = None
+        if "html" in response.headers.get("Content-Type", ""):
+            found = CSRF_META.search(response.text)
+            if found:
+                self.csrf_token = found.group(1)
         return response
 
     def _with_token(self, url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -148,16 +154,6 @@ class BrowserSession(requests.Session):
         if isinstance(data, Mapping) or (data is None and "json" not in kwargs):
             return {**kwargs, "data": {**(data or {}), "csrf_token": self.csrf_token}}
         return {**kwargs, "headers": {**headers, CSRF_HEADER: self.csrf_token}}
-
-    def _read_token(self, response: requests.Response) -> None:
-        if response.headers.get("Content-Type", "").startswith("text/html"):
-            found = CSRF_META.search(response.text)
-            if found:
-                self.csrf_token = found.group(1)
-                return
-        answers = [*response.history, response]
-        if any("session=" in a.headers.get("Set-Cookie", "") for a in answers):
-            self.csrf_token = None
 
 
 @pytest.fixture(autouse=True, scope="session")

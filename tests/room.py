@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import APIResponse, Browser, BrowserContext, Page
@@ -63,14 +63,16 @@ def sent(response, what: str):
 
 # The token a page carries for its session's forms.
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+# Logging in (or creating the first account) starts a new session, with a new token.
+LOG_INS = ("/login", "/setup")
 
 
 class Forms:
     """HTTP in a person's browser context (their cookies), sending forms as their pages do.
 
     Each form carries the CSRF token of the last page fetched. Before the first form, or
-    after an answer that set a new session cookie without showing a page, /login is
-    opened for it, as a browser shows a page before its form is sent.
+    after a log-in that showed no page, /login is opened for it, as a browser shows a page
+    before its form is sent.
     """
 
     def __init__(self, context: BrowserContext):
@@ -84,18 +86,17 @@ class Forms:
         if self.token is None:
             page = self.get(urljoin(url, "/login"))
             assert self.token, f"no CSRF token on {page.url}: {page.status}"
-        return self._read(
-            self.request.post(url, form={**(form or {}), "csrf_token": self.token}, **kwargs)
-        )
+        form = {**(form or {}), "csrf_token": self.token}
+        response = self.request.post(url, form=form, **kwargs)
+        if urlsplit(url).path in LOG_INS:
+            self.token = None
+        return self._read(response)
 
     def _read(self, response: APIResponse) -> APIResponse:
-        if response.headers.get("content-type", "").startswith("text/html"):
+        if "html" in response.headers.get("content-type", ""):
             found = CSRF_META.search(response.text())
             if found:
                 self.token = found.group(1)
-                return response
-        if "session=" in response.headers.get("set-cookie", ""):
-            self.token = None
         return response
 
 

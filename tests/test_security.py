@@ -571,3 +571,19 @@ def test_in_chromium_a_log_in_page_from_an_ended_session_logs_in_on_sending_agai
     page.get_by_role("button", name="Send again").click()
     expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
     context.close()
+
+
+def test_every_form_that_changes_something_carries_the_tokens():
+    """Every POST form in the templates calls once(), which draws both tokens."""
+    from pathlib import Path
+
+    import meeting
+
+    templates = Path(meeting.__file__).parent / "templates"
+    missing = []
+    for template in sorted(templates.rglob("*.html")):
+        text = template.read_text()
+        for form in re.finditer(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", text, re.S):
+            if "once()" not in form.group(1) and "{{ tokens }}" not in form.group(1):
+                missing.append(f"{template.relative_to(templates)}: {form.group(0)[:80]}")
+    assert not missing, missing
