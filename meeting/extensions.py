@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 
 from .models import Base
 
@@ -15,3 +16,5 @@ socketio = SocketIO(async_mode="threading")
 # Its storage is RATELIMIT_STORAGE_URI: memory, or Redis when the deployment has it.
 limiter = Limiter(key_func=get_remote_address)
 migrate = Migrate()
+# Every request that changes something carries the session's token (`pages.csrf`).
+csrf = CSRFProtect()

@@ -43,7 +43,7 @@ from .models import (
     Scale,
 )
 from .models.states import KIND_LABELS
-from .pages import once, origin
+from .pages import csrf, once, origin
 from .pages.markup import render_markdown
 from .pages.typed import TypedRequest
 from .rating import views as rating
@@ -138,7 +138,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _templating(app)
     _responses(app)
+    # In this order: another site is refused as that, then a form without this session's
+    # token, and only then is a form's one-time token taken.
     origin.init_app(app)
+    csrf.init_app(app)
     once.init_app(app)
     for command in (*chair_commands, *record_commands, *retention_commands):
         app.cli.add_command(command)

@@ -40,6 +40,13 @@ def defaults(instance: Path) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         # A chair's log-in ends this many hours after it was made.
         "CHAIR_SESSION_HOURS": float(env("MEETING_CHAIR_SESSION_HOURS", "12")),
+        # A form's CSRF token lasts as long as the session: a meeting's pages stay open
+        # for hours, and a token that expired would refuse a chair mid-meeting.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # No Referer check on HTTPS: the origin check (`pages.origin`) already refuses
+        # other sites by Origin and Sec-Fetch-Site, and a Referer stripped by a browser
+        # setting, or a host renamed by a proxy, would refuse the meeting's own pages.
+        "WTF_CSRF_SSL_STRICT": False,
         # Wrong join codes: per client, and across the whole server.
         "JOIN_ATTEMPTS_LIMIT": "10 per minute",
         "JOIN_ATTEMPTS_OVERALL": "300 per minute",

@@ -4,16 +4,22 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+from flask import session
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, select, text
+from werkzeug.datastructures import Headers, MultiDict
 
 from meeting import create_app
 from meeting.extensions import db, socketio
+from meeting.factory import Application
 from meeting.models import Attendee, Delivery, DeliveryResult, Meeting
 
 # The closed meeting the minutes' tests share (tests/story.py).
@@ -37,6 +43,125 @@ CHOICE_ITEM = {
     "scale": "choice",
     "choices": "Child-protection plan\nChild-in-need plan\nNo further action",
 }
+
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_HEADER = "X-CSRFToken"
+# The token a page carries for its session's forms and htmx requests.
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+# Logging in (or creating the first account) starts a new session, with a new token.
+LOG_INS = ("/login", "/setup")
+
+
+class BrowserClient(FlaskClient):
+    """A test client that sends the session's CSRF token with each form, as a page does.
+
+    The token is the one the app's pages draw for this client's session (Flask-WTF's
+    `generate_csrf`, on this client's cookie). A client whose session has none yet (a new
+    device, or one that has just logged in) first opens a page, as a person opens the page
+    a form is on. A form whose data is a mapping gets the token as its `csrf_token` field;
+    any other request gets the X-CSRFToken header, as htmx sends it. A request that names
+    its own token is sent as it is; `sends_token = False` sends none, as a forged form.
+    """
+
+    sends_token = True
+
+    def open(self, *args: Any, **kwargs: Any):
+        method = str(kwargs.get("method", "GET")).upper()
+        if self.sends_token and method in UNSAFE and args and isinstance(args[0], str):
+            kwargs = self._with_token(args[0], kwargs)
+        return super().open(*args, **kwargs)
+
+    def _with_token(self, path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        field = self.application.config["WTF_CSRF_FIELD_NAME"]
+        headers = Headers(kwargs.get("headers"))
+        data = kwargs.get("data")
+        if CSRF_HEADER in headers or (isinstance(data, Mapping) and field in data):
+            return kwargs
+        parts = urlsplit(path)
+        base_url = kwargs.get("base_url") or (
+            f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
+        )
+        token = self.csrf_token(base_url)
+        if isinstance(data, Mapping) or (data is None and "json" not in kwargs):
+            form = MultiDict(data or {})
+            form[field] = token
+            return {**kwargs, "data": form}
+        headers[CSRF_HEADER] = token
+        return {**kwargs, "headers": headers}
+
+    def csrf_token(self, base_url: str | None = None) -> str:
+        """Return the token this client's pages at `base_url` carry (opening a page first if
+        its session has none yet)."""
+        token = self._session_token(base_url)
+        if token is None:
+            assert self.get("/login", base_url=base_url).status_code == 200
+            token = self._session_token(base_url)
+        assert token, "a page drew no CSRF token for this session"
+        return token
+
+    def _session_token(self, base_url: str | None) -> str | None:
+        app = self.application
+        name = app.config["SESSION_COOKIE_NAME"]
+        cookie = self.get_cookie(name, domain=urlsplit(base_url or "").hostname or "localhost")
+        if cookie is None:
+            return None
+        # An application context of its own: the token is kept in `g` for one request.
+        with (
+            app.app_context(),
+            app.test_request_context(headers={"Cookie": f"{name}={cookie.value}"}),
+        ):
+            if app.config["WTF_CSRF_FIELD_NAME"] not in session:
+                return None
+            token: str = generate_csrf()
+            return token
+
+
+class BrowserSession(requests.Session):
+    """requests against a real server, sending the CSRF token of the last page it fetched.
+
+    A person's forms carry the token of the page they are on; so do this session's. Before
+    its first form, or after a log-in whose redirect it did not follow to a page, it
+    fetches /login and reads the token there, as a browser shows a page before its form
+    is sent. A form given as a mapping gets the token as its `csrf_token` field; any other
+    request the X-CSRFToken header. A request that names its own token is sent as it is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.csrf_token: str | None = None
+
+    def request(self, method, url, *args, **kwargs):
+        if str(method).upper() in UNSAFE:
+            kwargs = self._with_token(url, kwargs)
+        response = super().request(method, url, *args, **kwargs)
+        if str(method).upper() in UNSAFE and urlsplit(url).path in LOG_INS:
+            self.csrf_token = None
+        if "html" in response.headers.get("Content-Type", ""):
+            found = CSRF_META.search(response.text)
+            if found:
+                self.csrf_token = found.group(1)
+        return response
+
+    def _with_token(self, url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        headers = dict(kwargs.get("headers") or {})
+        data = kwargs.get("data")
+        if CSRF_HEADER in headers or (isinstance(data, Mapping) and "csrf_token" in data):
+            return kwargs
+        if self.csrf_token is None:
+            page = self.get(requests.compat.urljoin(url, "/login"))
+            assert self.csrf_token, f"no CSRF token on {page.url}: {page.status_code}"
+        if isinstance(data, Mapping) or (data is None and "json" not in kwargs):
+            return {**kwargs, "data": {**(data or {}), "csrf_token": self.csrf_token}}
+        return {**kwargs, "headers": {**headers, CSRF_HEADER: self.csrf_token}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def browser_clients():
+    """Every app a test builds makes BrowserClients: its forms carry their CSRF token."""
+    Application.test_client_class = BrowserClient
+    yield
+    Application.test_client_class = None
 
 
 @pytest.fixture
@@ -318,9 +443,9 @@ class LiveServer:
             if "Meeting server running" in line:
                 running.set()
 
-    def first_chair(self) -> requests.Session:
+    def first_chair(self) -> BrowserSession:
         """Create the first chair account with the printed set-up code; return its session."""
-        session = requests.Session()
+        session = BrowserSession()
         fields = {
             "setup_code": self.setup_code,
             "name": "Sam Chair",

@@ -1,8 +1,9 @@
 """A meeting room against the real server: a chair and attendees as HTTP clients.
 
 Browser tests set the scene through the same forms people use (sent over HTTP, with each
-person's own cookies), then look at it in Chromium. Playwright's request contexts carry
-the cookies; a page opened in the same browser context is that person's device.
+person's own cookies and the CSRF token their pages carry), then look at it in Chromium.
+Playwright's request contexts carry the cookies; a page opened in the same browser context
+is that person's device.
 """
 
 import re
@@ -10,9 +11,10 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Page
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -59,16 +61,55 @@ def sent(response, what: str):
     return response
 
 
+# The token a page carries for its session's forms.
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+# Logging in (or creating the first account) starts a new session, with a new token.
+LOG_INS = ("/login", "/setup")
+
+
+class Forms:
+    """HTTP in a person's browser context (their cookies), sending forms as their pages do.
+
+    Each form carries the CSRF token of the last page fetched. Before the first form, or
+    after a log-in that showed no page, /login is opened for it, as a browser shows a page
+    before its form is sent.
+    """
+
+    def __init__(self, context: BrowserContext):
+        self.request = context.request
+        self.token: str | None = None
+
+    def get(self, url: str, **kwargs) -> APIResponse:
+        return self._read(self.request.get(url, **kwargs))
+
+    def post(self, url: str, form: dict | None = None, **kwargs) -> APIResponse:
+        if self.token is None:
+            page = self.get(urljoin(url, "/login"))
+            assert self.token, f"no CSRF token on {page.url}: {page.status}"
+        form = {**(form or {}), "csrf_token": self.token}
+        response = self.request.post(url, form=form, **kwargs)
+        if urlsplit(url).path in LOG_INS:
+            self.token = None
+        return self._read(response)
+
+    def _read(self, response: APIResponse) -> APIResponse:
+        if "html" in response.headers.get("content-type", ""):
+            found = CSRF_META.search(response.text())
+            if found:
+                self.token = found.group(1)
+        return response
+
+
 @dataclass
 class Person:
     name: str
     agency: str
     context: BrowserContext
     id: int = 0
+    http: Forms = field(init=False)
 
-    @property
-    def http(self) -> APIRequestContext:
-        return self.context.request
+    def __post_init__(self) -> None:
+        self.http = Forms(self.context)
 
 
 @dataclass
@@ -93,8 +134,9 @@ class Room:
             "password": "a long password",
             "confirm": "a long password",
         }
-        sent(context.request.post("/setup", form=fields), "set-up")
-        return cls(base, browser, Person("Sam Chair", "Children's social care", context))
+        chair = Person("Sam Chair", "Children's social care", context)
+        sent(chair.http.post("/setup", form=fields), "set-up")
+        return cls(base, browser, chair)
 
     def new_meeting(self, *items: dict, title: str = "Review conference") -> int:
         """Create a meeting with these agenda items; it becomes this room's meeting."""
@@ -132,14 +174,16 @@ class Room:
         """A new device joins with the code and the chair admits it."""
         context = self.browser.new_context(base_url=self.base, viewport=screen or PHONE)
         details = {"name": name, "role": role, "agency": agency}
-        sent(context.request.post(f"/join/{self.join_code}", form=details), f"join {name}")
+        forms = Forms(context)
+        sent(forms.post(f"/join/{self.join_code}", form=details), f"join {name}")
         page = self.chair_page()
-        # The Admit button of their row (after the form's one-time token).
+        # The Admit button of their row (after the form's tokens).
         admit = rf"/meetings/{self.meeting_id}/people/(\d+)/admit\"[^<]*"
-        admit += r"(?:<input[^>]*>)?[^<]*<[^<]*\bAdmit "
+        admit += r"(?:<input[^>]*>)*[^<]*<[^<]*\bAdmit "
         found = re.search(admit + re.escape(name), page)
         assert found, f"{name} is not waiting"
         person = Person(name, agency, context, int(found.group(1)))
+        person.http = forms
         admit = f"/meetings/{self.meeting_id}/people/{person.id}/admit"
         sent(self.chair.http.post(admit), f"admit {name}")
         self.people[name] = person

@@ -61,8 +61,10 @@ def without_history(url: str, body: bytes) -> bytes:
     A live page also carries the mark of the log it was drawn at (`data-as-of`).
     """
     body = re.sub(rb' data-as-of="\d+"', b"", body)
-    # Each form is drawn with a fresh one-time token, which says nothing about anyone.
-    body = re.sub(rb'name="once" value="[^"]*"', b"", body)
+    # Each form is drawn with a fresh one-time token, and each page with the session's
+    # CSRF token signed at that moment; neither says anything about anyone.
+    body = re.sub(rb'name="(?:once|csrf_token)" value="[^"]*"', b"", body)
+    body = re.sub(rb'name="csrf-token" content="[^"]*"', b"", body)
     if url.endswith("/record.json") and body.startswith(b"{"):
         data = json.loads(body)
         data["events"] = [e for e in data["events"] if "rated round" not in e["what"]]

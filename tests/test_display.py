@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from room import LIVE, SHOTS, STARTS_AT, serious_violations
+from room import LIVE, SHOTS, STARTS_AT, Forms, serious_violations
 
 SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
 
@@ -85,9 +85,12 @@ class Room:
         self.ids: dict[str, int] = {}
         self.done: list[str] = []
         self.display = browser.new_page(viewport={"width": 1920, "height": 1080})
+        # Each device's forms, with the token of its pages.
+        self.forms: dict[int, Forms] = {}
 
     def post(self, context, path: str, form: dict | None = None):
-        response = context.request.post(self.base + path, form=form or {})
+        forms = self.forms.setdefault(id(context), Forms(context))
+        response = forms.post(self.base + path, form=form or {})
         assert response.ok, f"{path}: {response.status} {response.text()[:400]}"
         return response
 

@@ -9,7 +9,15 @@ import time
 
 import pytest
 import requests
-from conftest import PASSWORD, LiveServer, log_in, make_chair, make_meeting, postgres_database
+from conftest import (
+    PASSWORD,
+    BrowserSession,
+    LiveServer,
+    log_in,
+    make_chair,
+    make_meeting,
+    postgres_database,
+)
 from flask import request
 from room import STARTS_AT
 from story import UNDECIDED_REASON
@@ -43,7 +51,7 @@ def test_the_log_follows_a_meeting_without_the_child_or_any_secret(server):
     display = re.search(r'href="(/display/[^"]+)"', page).group(1)
     code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
     assert requests.get(server.url + display).ok
-    phone = requests.Session()
+    phone = BrowserSession()
     person = {"name": "Priya Shah", "role": "Social worker", "agency": "CSC"}
     assert phone.post(f"{server.url}/join/{code}", data=person).ok
     attendee_id = re.search(r"/people/(\d+)/admit", chair.get(server.url + path).text).group(1)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from conftest import LiveServer, postgres_database
+from conftest import BrowserSession, LiveServer, postgres_database
 from room import REVIEW_DATE, STARTS_AT
 
 SAFETY = {"title": "Item", "body": "Rate it.", "scale": "safety"}
@@ -21,7 +21,7 @@ PEOPLE = 25
 class Meeting:
     """A running meeting: its chair and 25 admitted attendees, each a session of their own."""
 
-    def __init__(self, base: str, chair: requests.Session, items: int):
+    def __init__(self, base: str, chair: BrowserSession, items: int):
         self.base, self.chair = base, chair
         details = {"title": "Races", "kind": "other", "child": "A.B.", "starts_at": STARTS_AT}
         made = chair.post(base + "/meetings/new", data=details, allow_redirects=False)
@@ -32,10 +32,10 @@ class Meeting:
         page = chair.get(self.path).text
         self.item_ids = re.findall(rf"/meetings/{self.id}/items/(\d+)\"", page)
         code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
-        self.people: dict[str, requests.Session] = {}
+        self.people: dict[str, BrowserSession] = {}
         for n in range(PEOPLE):
             name = f"Person {n + 1:02d}"
-            device = requests.Session()
+            device = BrowserSession()
             details = {"name": name, "role": "Practitioner", "agency": f"Agency {n + 1}"}
             assert device.post(f"{base}/join/{code}", data=details).ok
             self.people[name] = device
@@ -70,7 +70,7 @@ def server(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def chair(server) -> requests.Session:
+def chair(server) -> BrowserSession:
     return server.first_chair()
 
 
@@ -183,7 +183,7 @@ def test_two_windows_recording_at_once_never_lose_an_acknowledged_wording(server
     assert chair.post(f"{meeting.path}/rounds/{round_id}/reveal").ok
     item_id = meeting.item_ids[0]
     path = f"{meeting.path}/items/{item_id}/decision"
-    other_window = requests.Session()
+    other_window = BrowserSession()
     other_window.cookies.update(chair.cookies)
     for trial in range(10):
         answers: dict[str, requests.Response] = {}
@@ -331,7 +331,7 @@ def test_two_windows_editing_the_same_record_never_lose_an_acknowledged_edit(ser
     page_url = server.url + path
     assert chair.post(page_url + "/items", data=SAFETY).ok
     item_id = re.search(r"/items/(\d+)\">Edit<", chair.get(page_url).text).group(1)
-    other_window = requests.Session()
+    other_window = BrowserSession()
     other_window.cookies.update(chair.cookies)
 
     def both(form_page: str, action: str, field: str, base: dict, trial: int) -> None:

@@ -467,9 +467,9 @@ def test_a_draft_saving_itself_as_the_decision_is_recorded_never_fails_or_overwr
     """The autosave and Record, sent at the same moment from two windows, ten times over."""
     import threading
 
-    import requests
+    from conftest import BrowserSession
 
-    chair = requests.Session()
+    chair = BrowserSession()
     login = {"email": "sam@example.org", "password": "a long password"}
     assert chair.post(module_server.url + "/login", data=login).ok
     statuses = []

@@ -5,9 +5,10 @@ import re
 import threading
 
 import pytest
-from conftest import PASSWORD, free_port, text_of
+from conftest import CSRF_META, PASSWORD, free_port, text_of
 from playwright.sync_api import expect
-from room import STARTS_AT
+from room import STARTS_AT, shot
+from werkzeug.datastructures import MultiDict
 
 
 @pytest.fixture
@@ -86,10 +87,13 @@ def test_forms_from_another_port_on_the_same_host_are_refused(live_server, attac
     stranger.goto(base + "/meetings/")
     expect(stranger.get_by_role("heading", name="Log in")).to_be_visible()
 
-    # The chair's own page still does it (the same request, sent from the same origin).
+    # The chair's own page still does it (the same request, sent from the same origin with
+    # the token the page carries).
     victim.goto(base + path)
     status = victim.evaluate(
-        f"fetch('{path}/rounds/{round_id}/reveal', {{method: 'POST'}}).then(r => r.status)"
+        f"fetch('{path}/rounds/{round_id}/reveal', {{method: 'POST', headers: "
+        "{'X-CSRFToken': document.querySelector('meta[name=csrf-token]').content}})"
+        ".then(r => r.status)"
     )
     assert status == 200
     record = chair.get(f"{base}{path}/record.json").json()
@@ -378,3 +382,227 @@ def test_a_chairs_log_in_ends_after_a_working_day_however_the_cookie_is_kept(app
     # Logging in again starts a new working day.
     assert people.chair.post("/login", data={"email": "chair@example.org", "password": PASSWORD})
     assert people.chair.get(page).status_code == 200
+
+
+STALE = "This page was open too long or from before you logged in again"
+
+
+def send_again_form(page: str) -> tuple[str, MultiDict]:
+    """Return the action and the fields of the stale page's "Send again" form."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(page)
+    (form,) = tree.xpath('//form[.//button[normalize-space()="Send again"]]')
+    return form.get("action"), MultiDict(form.form_values())
+
+
+def items_titled(people, title: str) -> int:
+    record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").get_json()
+    return sum(item["title"] == title for item in record["items"])
+
+
+def test_a_form_without_its_token_is_refused_and_changes_nothing(people):
+    url = f"/meetings/{people.meeting_id}"
+    people.chair.sends_token = False
+    added = people.chair.post(
+        f"{url}/items", data={"title": "Housing", "body": "Rent arrears", "scale": "safety"}
+    )
+    started = people.chair.post(f"{url}/start")
+    people.chair.sends_token = True
+    for refused in (added, started):
+        assert refused.status_code == 400
+        assert STALE in text_of(refused.text) and "Nothing was saved" in text_of(refused.text)
+    assert items_titled(people, "Housing") == 0
+    record = people.chair.get(f"{url}/record.json").get_json()
+    assert record["meeting"]["status"] == "setup", "the meeting did not start"
+    # What was typed is shown; without a word from the browser on where the form was,
+    # it is not offered to be sent again from here.
+    shown = text_of(added.text)
+    assert "Title Housing" in shown and "Body Rent arrears" in shown
+    assert "Send again" not in added.text
+    assert "not offered to be sent again" in shown
+
+
+def test_a_token_from_another_session_is_refused(people):
+    url = f"/meetings/{people.meeting_id}"
+    stranger = people.app.test_client()
+    theirs = stranger.csrf_token()
+    item = {"title": "Housing", "body": "Rent arrears", "scale": "safety"}
+    as_field = people.chair.post(f"{url}/items", data={**item, "csrf_token": theirs})
+    as_header = people.chair.post(f"{url}/start", headers={"X-CSRFToken": theirs})
+    assert as_field.status_code == as_header.status_code == 400
+    assert items_titled(people, "Housing") == 0
+    assert people.chair.get(f"{url}/record.json").get_json()["meeting"]["status"] == "setup"
+    # The chair's own token does both.
+    assert people.chair.post(f"{url}/items", data=item).status_code == 302
+    assert items_titled(people, "Housing") == 1
+
+
+def test_a_form_from_before_logging_in_again_shows_what_was_typed_and_sends_it_once(people):
+    url = f"/meetings/{people.meeting_id}"
+    page = people.chair.get(url).text
+    old = dict(re.findall(r'name="(once|csrf_token)" value="([^"]+)"', page))
+    assert people.chair.post("/logout").status_code == 302
+    form = {"email": "chair@example.org", "password": PASSWORD}
+    assert people.chair.post("/login", data=form).status_code == 302
+
+    # The add-item form, filled in on the page opened before, is sent from it.
+    typed = {"title": "Housing", "body": "Rent arrears\nEviction notice served", "scale": "lxs"}
+    origin = {"Origin": "http://localhost"}
+    refused = people.chair.post(f"{url}/items", data={**old, **typed}, headers=origin)
+    assert refused.status_code == 400
+    shown = text_of(refused.text)
+    assert STALE in shown and "Nothing was saved" in shown
+    assert "Housing" in shown and "Rent arrears Eviction notice served" in shown
+    assert old["csrf_token"] not in refused.text
+    assert items_titled(people, "Housing") == 0
+    assert re.search(r'href="[^"]*"[^>]*>Back to the page<', refused.text)
+
+    action, fields = send_again_form(refused.text)
+    assert action == f"{url}/items"
+    assert fields["once"] == old["once"], "it is the same form: twice still counts once"
+    for _ in range(2):
+        assert people.chair.post(action, data=fields).status_code == 302
+    assert items_titled(people, "Housing") == 1
+    record = people.chair.get(f"{url}/record.json").get_json()
+    housing = next(item for item in record["items"] if item["title"] == "Housing")
+    assert housing["body"] == typed["body"]
+    assert housing["scale"] == "Likelihood × severity"
+
+
+def test_a_log_in_from_an_ended_session_asks_for_the_password_again(app):
+    from conftest import make_chair
+
+    make_chair(app)
+    browser = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+    browser.delete_cookie("session")  # the browser was closed with the page in a tab
+    form = {"email": "chair@example.org", "password": PASSWORD, "csrf_token": token.group(1)}
+    refused = browser.post("/login", data=form, headers={"Sec-Fetch-Site": "same-origin"})
+    assert refused.status_code == 400
+    assert "chair@example.org" in text_of(refused.text)
+    assert PASSWORD not in refused.text, "a password is never written into a page"
+    assert re.search(r'<input[^>]*name="password" type="password"', refused.text)
+    assert browser.get("/meetings/").status_code == 302, "nobody is logged in"
+
+    action, fields = send_again_form(refused.text)
+    assert "password" not in fields, "it is typed again"
+    fields["password"] = PASSWORD
+    assert browser.post(action, data=fields).status_code == 302
+    assert browser.get("/meetings/").status_code == 200, "logged in"
+
+
+def test_an_htmx_request_without_the_token_says_so_in_the_page(people):
+    url = f"/meetings/{people.meeting_id}"
+    htmx = {"HX-Request": "true", "HX-Current-URL": f"http://localhost{url}"}
+    people.chair.sends_token = False
+    refused = people.chair.post(
+        f"{url}/items", data={"title": "Housing", "body": "", "scale": "safety"}, headers=htmx
+    )
+    people.chair.sends_token = True
+    assert refused.status_code == 400
+    assert refused.headers["HX-Reswap"] == "none", "the form and what was typed stay as they are"
+    note = re.search(r'<p class="error banner" role="alert" data-stale>(.*?)</p>', refused.text)
+    assert note, refused.text
+    assert STALE in note.group(1) and "Nothing was saved" in note.group(1)
+    assert items_titled(people, "Housing") == 0
+    # The answer carries the session's token; the page sends it when the button is pressed again.
+    fresh = CSRF_META.search(refused.text).group(1)
+    again = people.chair.post(
+        f"{url}/items",
+        data={"title": "Housing", "body": "", "scale": "safety"},
+        headers={**htmx, "X-CSRFToken": fresh},
+    )
+    assert again.status_code == 302
+    assert items_titled(people, "Housing") == 1
+
+
+def test_in_chromium_a_chairs_page_sends_its_token_and_an_old_page_keeps_what_was_typed(
+    live_server, browser
+):
+    from room import REVIEW_DATE, Room
+
+    room = Room.first_chair(live_server.url, browser, live_server.setup_code)
+    room.new_meeting({"title": "Home", "body": "Rate it.", "scale": "safety"})
+    room.start()
+    page = room.chair.context.new_page()
+    page.goto(f"{room.base}/meetings/{room.meeting_id}")
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    form = page.locator("#add-action form")
+
+    def add_action(what: str) -> None:
+        form.get_by_label("What is to be done").fill(what)
+        form.get_by_label("Name of the owner, if not at the meeting").fill("Dr Lee")
+        form.get_by_label("Agency (filled in from the owner if left blank)").fill("Health")
+        form.get_by_label("Due by").fill(REVIEW_DATE)
+
+    def actions(what: str) -> int:
+        path = f"/meetings/{room.meeting_id}/record.json"
+        record = room.chair.http.get(path).json()
+        return sum(action["what"] == what for action in record["actions"])
+
+    # Sent in place, the form carries the page's token in the X-CSRFToken header.
+    add_action("Book a strategy discussion")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/actions")) as sent:
+        form.get_by_role("button", name="Add the action").click()
+    assert sent.value.headers["hx-request"] == "true"
+    assert sent.value.headers["x-csrftoken"] == token
+    expect(page.locator("#region-actions")).to_contain_text("Book a strategy discussion")
+    assert actions("Book a strategy discussion") == 1
+
+    # The chair logs out and in again elsewhere; this page is from the session before.
+    login = {"email": "sam@example.org", "password": "a long password"}
+    assert room.chair.http.post("/logout").ok
+    assert room.chair.http.post("/login", form=login).ok
+    add_action("Ask the school for attendance")
+    form.get_by_role("button", name="Add the action").click()
+    note = form.locator(".form-note")
+    expect(note).to_contain_text(STALE)
+    expect(note).to_contain_text("Nothing was saved")
+    expect(form.get_by_label("What is to be done")).to_have_value("Ask the school for attendance")
+    assert actions("Ask the school for attendance") == 0
+    shot(page, "stale-chair-action")
+
+    # The page took the new session's token from the answer: pressing again sends it.
+    form.get_by_role("button", name="Add the action").click()
+    expect(page.locator("#add-action .form-note")).to_have_count(0)
+    expect(page.locator("#add-action").get_by_label("What is to be done")).to_have_value("")
+    assert actions("Ask the school for attendance") == 1
+    assert page.locator("meta[name=csrf-token]").get_attribute("content") != token
+
+
+def test_in_chromium_a_log_in_page_from_an_ended_session_logs_in_on_sending_again(
+    live_server, browser
+):
+    live_server.first_chair()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    context.clear_cookies()  # the browser ended the session with the page still open
+    page.get_by_label("Email address").fill("sam@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=STALE)).to_be_visible()
+    expect(page.locator(".typed")).to_contain_text("sam@example.org")
+    assert PASSWORD not in page.content()
+    shot(page, "stale-log-in")
+    page.get_by_label("Password (enter it again)").fill(PASSWORD)
+    page.get_by_role("button", name="Send again").click()
+    expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
+    context.close()
+
+
+def test_every_form_that_changes_something_carries_the_tokens():
+    """Every POST form in the templates calls once(), which draws both tokens."""
+    from pathlib import Path
+
+    import meeting
+
+    templates = Path(meeting.__file__).parent / "templates"
+    missing = []
+    for template in sorted(templates.rglob("*.html")):
+        text = template.read_text()
+        for form in re.finditer(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", text, re.S):
+            if "once()" not in form.group(1) and "{{ tokens }}" not in form.group(1):
+                missing.append(f"{template.relative_to(templates)}: {form.group(0)[:80]}")
+    assert not missing, missing

@@ -10,9 +10,8 @@ import threading
 import time
 from datetime import date, timedelta
 
-import requests
 import socketio
-from conftest import text_of
+from conftest import BrowserSession, text_of
 
 WAIT = 10
 
@@ -22,7 +21,7 @@ class Screen:
 
     def __init__(self, server, name):
         self.server, self.name = server, name
-        self.http = requests.Session()
+        self.http = BrowserSession()
         self.heard: list[dict] = []
         self.lock = threading.Condition()
         self.client = None
@@ -136,7 +135,7 @@ def test_a_whole_item_on_the_real_server(live_server):
         chair_page = chair.get(meeting_path).text
         for person in attendees:
             attendee_id = re.search(
-                r"/people/(\d+)/admit\"[^<]*>\s*(?:<input[^>]*>)?\s*<button[^>]*>Admit "
+                r"/people/(\d+)/admit\"[^<]*>\s*(?:<input[^>]*>\s*)*<button[^>]*>Admit "
                 + person.name,
                 chair_page,
             ).group(1)

@@ -15,7 +15,16 @@ import pytest
 import requests
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import PASSWORD, SAFETY_ITEM, LiveServer, free_port, log_in, make_chair, make_meeting
+from conftest import (
+    PASSWORD,
+    SAFETY_ITEM,
+    BrowserSession,
+    LiveServer,
+    free_port,
+    log_in,
+    make_chair,
+    make_meeting,
+)
 from conftest import postgres_database as new_postgres_database
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
@@ -88,8 +97,8 @@ def previous_release(url: str, folder: Path, monkeypatch) -> dict:
     return record | {"id": meeting_id}
 
 
-def log_in_over_http(server: LiveServer) -> requests.Session:
-    session = requests.Session()
+def log_in_over_http(server: LiveServer) -> BrowserSession:
+    session = BrowserSession()
     fields = {"email": "chair@example.org", "password": PASSWORD}
     answer = session.post(server.url + "/login", data=fields, allow_redirects=False)
     assert answer.status_code == 302

@@ -5,12 +5,16 @@ brings it stores the token in the same transaction as its change, so both are sa
 together or neither is. A second copy of the same form (a double click, a retry after a
 lost answer, a resend when the connection came back) finds the token taken and changes
 nothing: it is answered with the page it came from and a note that it was already done.
+
+The same call draws the session's CSRF token beside it (`pages.csrf`), so every form that
+changes something carries both.
 """
 
 import secrets
 from datetime import timedelta
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -22,14 +26,20 @@ from ..models import FormToken, utcnow
 FIELD = "once"
 # Forms sent again and again on purpose, whose every copy is meant to count.
 REPEATABLE = {"decisions.draft"}
+# Forms that record nothing (a second copy does what the first did): no token is kept, so
+# a log-in holds no write lock while its password is checked.
+RECORDS_NOTHING = {"chairs.login", "joining.code"}
 # A form older than this is taken as new (its token is forgotten).
 KEPT_FOR = timedelta(days=2)
 
 
-def field() -> Markup:
-    """Return the hidden input that makes a form count once."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(
-        FIELD, secrets.token_urlsafe(18)
+def field(token: str | None = None) -> Markup:
+    """Return the hidden inputs a form that changes something carries: a one-time token
+    (`token`, when the form is sent again, else a new one) and the session's CSRF token."""
+    hidden = Markup('<input type="hidden" name="{}" value="{}">')
+    csrf_field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    return hidden.format(FIELD, token or secrets.token_urlsafe(18)) + hidden.format(
+        csrf_field, generate_csrf()
     )
 
 
@@ -39,7 +49,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def first_copy_only() -> Response | None:
         token = request.form.get(FIELD) if request.method == "POST" else None
-        if not token or request.endpoint in REPEATABLE:
+        if not token or request.endpoint in REPEATABLE | RECORDS_NOTHING:
             return None
         db.session.add(FormToken(token=token[:64]))
         try:
@@ -58,10 +68,11 @@ def forget_old() -> None:
 
 def _already_done() -> Response:
     flash("That was sent twice; it was done once, and nothing else changed.")
-    return redirect(_came_from())
+    return redirect(came_from())
 
 
-def _came_from() -> str:
+def came_from() -> str:
+    """Return the page of this server a form was sent from (or the meeting's, or the start)."""
     came_from = request.headers.get("HX-Current-URL") or request.referrer or ""
     if came_from.startswith(request.host_url):
         return came_from

@@ -16,10 +16,35 @@
 // - A form that could not be sent (no connection) says so and keeps everything; forms
 //   marked data-resend are sent again by themselves when the connection is back.
 // - Buttons marked data-print open the browser's print dialog.
+// - Every htmx request carries the session's CSRF token (the page's csrf-token meta) in
+//   the X-CSRFToken header. A form refused because its page is from before the session
+//   began says so, keeps what was typed, and takes the token from the answer, so pressing
+//   its button again sends it.
 (function () {
   "use strict";
 
   // Sending -----------------------------------------------------------------------------
+
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.content : "";
+  }
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfToken();
+    if (token) event.detail.headers["X-CSRFToken"] = token;
+  });
+
+  // The session's token from an answer becomes this page's, in its forms too.
+  function renewToken(answer) {
+    var meta = answer.querySelector("meta[name=csrf-token]");
+    var mine = document.querySelector("meta[name=csrf-token]");
+    if (!meta || !mine) return;
+    mine.content = meta.content;
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      input.value = meta.content;
+    });
+  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -215,13 +240,31 @@
     note.textContent = text;
   }
 
+  // A refusal for a page from before the session began: the form keeps everything and
+  // says so, and the page takes the answer's token. Returns whether it was one.
+  function stale(form, answer) {
+    var why = answer.querySelector("#flash [data-stale]");
+    if (!why || !form) return false;
+    renewToken(answer);
+    form.dataset.unsent = "1";
+    say(form, why.textContent.trim());
+    return true;
+  }
+
+  function refusal(xhr) {
+    if (!xhr || xhr.getResponseHeader("HX-Reswap") !== "none") return null;
+    return new DOMParser().parseFromString(xhr.responseText, "text/html");
+  }
+
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt;
     var xhr = event.detail.xhr;
     var ok = event.detail.successful && xhr && xhr.status < 400;
+    var answer = ok ? null : refusal(xhr);
     // What saves a form as it is typed (the decision's draft): once saved, the server has it.
     if (elt && elt.hasAttribute && elt.hasAttribute("data-saves-form")) {
       if (ok) forget(elt.closest("form"));
+      else if (answer) stale(elt.closest("form"), answer);
       return;
     }
     if (!elt || elt.tagName !== "FORM") return;
@@ -230,9 +273,8 @@
     if (ok) {
       delete form.dataset.unsent;
       forget(form);
-    } else if (xhr && xhr.getResponseHeader("HX-Reswap") === "none") {
+    } else if (answer && !stale(form, answer)) {
       // Refused: the page stays as it was, and the form says why.
-      var answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
       var why = answer.querySelector("#flash [role=alert]");
       if (why) say(form, why.textContent.trim(), "refused");
       var place = form.closest("[data-region]");
