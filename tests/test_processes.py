@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 import socketio
-from conftest import LiveServer, postgres_database
+from conftest import BrowserSession, LiveServer, postgres_database
 from room import STARTS_AT
 
 WAIT = 10
@@ -84,7 +84,7 @@ def test_log_out_removal_and_a_stopped_display_reach_another_process(two_process
     code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
     token = re.search(r"/display/([\w-]+)", page).group(1)
 
-    priya = requests.Session()
+    priya = BrowserSession()
     joined = {"name": "Priya Shah", "role": "Detective", "agency": "Police"}
     assert priya.post(f"{first.url}/join/{code}", data=joined).ok
     attendee_id = re.search(r"/people/(\d+)/admit", chair.get(path).text).group(1)

@@ -27,6 +27,7 @@ from conftest import (
     CHOICE_ITEM,
     LXS_ITEM,
     SAFETY_ITEM,
+    BrowserSession,
     LiveServer,
     People,
     log_in,
@@ -465,7 +466,7 @@ def hold_a_meeting(server: LiveServer) -> tuple[requests.Session, str]:
     code = re.search(r'class="join-code"[^>]*>([\w-]+)<', chair.get(path).text).group(1)
     phones = {}
     for name, (agency, address) in PHONES.items():
-        phones[name] = requests.Session()
+        phones[name] = BrowserSession()
         person = {"name": name, "role": "Practitioner", "agency": agency, "email": address}
         assert phones[name].post(f"{base}/join/{code}", data=person).ok
     for attendee_id in set(re.findall(r"/people/(\d+)/admit", chair.get(path).text)):
@@ -497,7 +498,9 @@ def hold_a_meeting(server: LiveServer) -> tuple[requests.Session, str]:
     letter = next(outbox.glob(f"meeting-{meeting_id}-v1-*-ottoline-brackenbury.eml"))
     body = email.message_from_bytes(letter.read_bytes(), policy=email.policy.default)
     link = re.search(r"https?://\S+/minutes/[\w-]+", body.get_body(("plain",)).get_content())
-    asked = requests.post(
+    reader = BrowserSession()
+    assert reader.get(link.group(0)).ok
+    asked = reader.post(
         f"{link.group(0)}/corrections", data={"section": "general", "text": CORRECTION}
     )
     assert asked.ok
