@@ -550,9 +550,12 @@ def test_in_chromium_a_chairs_page_sends_its_token_and_an_old_page_keeps_what_wa
     expect(page.locator("#region-actions")).to_contain_text("Book a strategy discussion")
     assert actions("Book a strategy discussion") == 1
 
-    # The chair logs out and in again elsewhere; this page is from the session before.
+    # The browser lost its session (restarted with the tab kept) and the chair logged in
+    # again in another tab; this page is from the session before. (A log-out instead would
+    # close this page's connection, and the page would load again at once.)
     login = {"email": "sam@example.org", "password": "a long password"}
-    assert room.chair.http.post("/logout").ok
+    room.chair.context.clear_cookies()
+    room.chair.http.token = None  # the new session's log-in page is opened first
     assert room.chair.http.post("/login", form=login).ok
     add_action("Ask the school for attendance")
     form.get_by_role("button", name="Add the action").click()
@@ -606,3 +609,20 @@ def test_every_form_that_changes_something_carries_the_tokens():
             if "once()" not in form.group(1) and "{{ tokens }}" not in form.group(1):
                 missing.append(f"{template.relative_to(templates)}: {form.group(0)[:80]}")
     assert not missing, missing
+
+
+def test_in_chromium_logging_out_elsewhere_takes_an_open_chair_page_off_the_screen(
+    live_server, browser
+):
+    """Log-out closes the chair's live connections; an open page then loads again and
+    shows the log-in page instead of the child's meeting."""
+    from room import Room
+
+    room = Room.first_chair(live_server.url, browser, live_server.setup_code)
+    room.new_meeting({"title": "Home", "body": "Rate it.", "scale": "safety"})
+    page = room.chair.context.new_page()
+    page.goto(f"{room.base}/meetings/{room.meeting_id}")
+    expect(page.locator("#connection")).to_have_text("Live")
+    assert room.chair.http.post("/logout").ok
+    expect(page.get_by_role("heading", name="Chair log in")).to_be_visible(timeout=10_000)
+    assert "A.B." not in page.content()
