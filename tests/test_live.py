@@ -24,9 +24,26 @@ def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, a
 
     people.rate(priya, round_id, score=4, reason="private reason")
 
-    for c in (chair_sio, tom_sio, display_sio):
-        assert changed(c) == [{"regions": ["progress"], "reload": False}]
+    heard = {name: changed(c) for name, c in (("chair", chair_sio), ("tom", tom_sio))}
+    heard["display"] = changed(display_sio)
+    for rings in heard.values():
+        assert len(rings) == 1 and rings[0]["regions"] == ["progress"]
+        assert not rings[0]["reload"]
+        assert "private reason" not in repr(rings) and ">4<" not in repr(rings)
     assert other_sio.get_received() == []
+
+    # The ring brings each audience its progress, drawn once: what the page would fetch.
+    hx = {"HX-Request": "true"}
+    drawn = {name: rings[0]["html"] for name, rings in heard.items()}
+    assert drawn["tom"] == {
+        "progress": tom.get(f"/m/{people.meeting_id}/region/progress", headers=hx).text
+    }
+    assert "Priya Shah" in drawn["tom"]["progress"] and "1 of" in drawn["tom"]["progress"]
+    assert drawn["chair"] == {
+        "progress": people.chair.get(f"/m/{people.meeting_id}/region/progress", headers=hx).text
+    }
+    scene = app.test_client().get(f"/display/{people.display_token}/region/scene", headers=hx)
+    assert drawn["display"] == {"scene": scene.text}
 
 
 def test_reveal_rings_the_stage_everywhere(people, sio, app):
@@ -40,10 +57,14 @@ def test_reveal_rings_the_stage_everywhere(people, sio, app):
     for c in clients:
         c.get_received()
     people.reveal(round_id)
-    for c in clients:
-        assert changed(c) == [
-            {"regions": ["agenda", "controls", "stage", "progress", "rate"], "reload": False}
-        ]
+    attendee, display = (changed(c) for c in clients)
+    for rings in (attendee, display):
+        assert len(rings) == 1
+        assert rings[0]["regions"] == ["agenda", "controls", "stage", "progress", "rate"]
+    # The stage shows each attendee their own rating marked, so each fetches it; the
+    # agenda and progress look alike to all of them and come drawn.
+    assert set(attendee[0]["html"]) == {"agenda", "progress"}
+    assert set(display[0]["html"]) == {"scene"}
 
 
 def test_waiting_attendee_hears_only_about_their_own_admission(people, sio):

@@ -1,6 +1,11 @@
-"""The doorbell: tell open pages which regions of a meeting changed; they fetch them again.
+"""The doorbell: tell open pages which regions of a meeting changed.
 
-Nothing rung carries meeting data: each page re-reads what its viewer may see.
+A ring names the regions that changed. The regions drawn alike for everyone in an
+audience (the progress of a round; the display's whole scene) are drawn once per
+audience and sent with the ring to that audience's room (`regions.drawn_once`); a page
+fetches the others, which are its viewer's own, again. What a ring carries is drawn for
+the audience by `concealment` like any page, and never holds a form: forms carry their
+session's tokens, so they are always fetched.
 """
 
 from typing import Any
@@ -18,7 +23,8 @@ STAGE = ("agenda", "controls", "stage", "progress", "rate")
 
 
 def room(meeting_id: int, audience: str = "everyone") -> str:
-    """Name the Socket.IO room of one audience of a meeting ("everyone" or "chair")."""
+    """Name the Socket.IO room of one audience of a meeting: "everyone", or "chair",
+    "attendees" (admitted attendees but the chair) or "display"."""
     return f"meeting-{meeting_id}-{audience}"
 
 
@@ -40,8 +46,19 @@ def _ring(to: str, regions: tuple[str, ...], reload: bool) -> None:
 
 
 def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None:
-    """Tell every admitted screen of a meeting which regions changed."""
-    _ring(room(meeting.id), regions, reload)
+    """Tell every admitted screen of a meeting which regions changed, with those drawn
+    alike for its audience (drawn once per audience, not once per screen)."""
+    if reload or not regions:
+        _ring(room(meeting.id), regions, reload)
+        return
+    from .regions import AUDIENCE_ROOMS, drawn_once
+
+    for audience, name in AUDIENCE_ROOMS:
+        socketio.emit(
+            "changed",
+            {"regions": list(regions), "reload": False, **drawn_once(meeting, audience, regions)},
+            to=room(meeting.id, name),
+        )
 
 
 def ring_chair(meeting: Meeting, *regions: str) -> None:
@@ -87,6 +104,7 @@ def leave_meeting(meeting: Meeting, attendee: Attendee) -> None:
     server = _server()
     for sid in members(person_room(attendee.id)):
         server.leave_room(sid, room(meeting.id), namespace="/")
+        server.leave_room(sid, room(meeting.id, "attendees"), namespace="/")
 
 
 # Who is in a room that may have to be closed ------------------------------------------

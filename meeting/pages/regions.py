@@ -27,6 +27,20 @@ from .links import public_url, unreachable
 REGIONS = ("agenda", "controls", "stage", "progress", "rate", "people", "decision", "actions")
 # The shared display is one region, the scene, drawn anew whenever any region changes.
 SCENE = "scene"
+# The regions drawn alike for everyone in an audience, sent with the ring that names them
+# (the display's scene with every ring). The others show the viewer's own rating, view or
+# actions, or forms, and each page fetches them.
+SHARED = {
+    Audience.CHAIR: ("progress",),
+    Audience.ATTENDEE: ("progress", "agenda", "people"),
+    Audience.DISPLAY: (SCENE,),
+}
+# Each audience's Socket.IO room of a meeting (`doorbell.room`).
+AUDIENCE_ROOMS = (
+    (Audience.CHAIR, "chair"),
+    (Audience.ATTENDEE, "attendees"),
+    (Audience.DISPLAY, "display"),
+)
 
 Page = tuple[str, int]
 
@@ -51,7 +65,11 @@ def region_context(
             shown_rounds = [(r, concealment.spread(r, viewer)) for r in item.rounds]
     # Likelihood × severity: the latest revealed round of each basis (inherent, residual).
     bases = {r.basis: (r, s) for r, s in shown_rounds if s is not None and r.basis}
-    mine = concealment.own_rating(open_round, viewer) if open_round else None
+    mine = (
+        concealment.own_rating(open_round, viewer)
+        if open_round and only in (None, "rate")
+        else None
+    )
     kept = extra.pop("rate_form", None)
     if only in (None, "decision") and item is not None:
         extra.setdefault("consensus", dissent.consensus(item))
@@ -83,6 +101,27 @@ def region_context(
         "as_of": as_of,
         **extra,
     }
+
+
+def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -> dict[str, Any]:
+    """Draw the changed regions that look alike to everyone in an audience, once.
+
+    Returns {"html": {region: html}} to go with a ring to the audience's room, or {} when
+    none is shared. A region that came out with a form in it is left to each page to
+    fetch: a form carries its page's session token and its own one-time token.
+    """
+    viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
+    drawn: dict[str, str] = {}
+    for name in SHARED[audience]:
+        if name != SCENE and name not in changed:
+            continue
+        template = _template(viewer, name)
+        assert template is not None
+        only = None if name == SCENE else name
+        html = render_template(template, **region_context(meeting, viewer, only=only))
+        if "<form" not in html:
+            drawn[name] = html
+    return {"html": drawn} if drawn else {}
 
 
 def _values(rating: Rating | None) -> dict[str, str]:

@@ -12,6 +12,7 @@ from ..models import AttendeeStatus, MeetingStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
 from ..pages.doorbell import chair_room, count_in, count_out, display_room, person_room, room
 from ..pages.regions import REGIONS, SCENE
+from ..rating.concealment import Audience
 from ..record import log
 
 
@@ -31,6 +32,7 @@ def connect(auth):
             if meeting.status == MeetingStatus.CLOSED:
                 return False
             join_room(room(meeting.id))
+            join_room(room(meeting.id, "display"))
             # Its own room too, so stopping this link closes these screens and no others.
             _join_closable(display_room(meeting.display_token))
             _catch_up(meeting, auth)
@@ -43,6 +45,8 @@ def connect(auth):
         join_room(room(meeting.id))
         if viewer.attendee is not None:
             _join_closable(person_room(viewer.attendee.id))
+        if viewer.kind == Audience.ATTENDEE:
+            join_room(room(meeting.id, "attendees"))
         if viewer.is_chair:
             join_room(room(meeting.id, "chair"))
             _join_closable(chair_room(meeting.chair_id))

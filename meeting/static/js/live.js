@@ -1,5 +1,6 @@
 // Live updates: the server rings with the names of the regions that changed, and each
-// region on this page that listens to one of them fetches itself again.
+// region on this page that listens to one of them fetches itself again, unless the ring
+// brought it already drawn (the regions drawn alike for everyone in this page's audience).
 // - The page was drawn at a mark (data-as-of, the newest line of the meeting's event log);
 //   on its first connect the server says whether anything changed since, so a fresh page
 //   fetches nothing it already shows. On a reconnect every region is read again.
@@ -27,8 +28,15 @@
     body.classList.toggle("is-offline", !ok);
   }
 
-  function refresh(names) {
+  function refresh(names, drawn) {
+    drawn = drawn || {};
     document.querySelectorAll("[data-region]").forEach(function (el) {
+      var own = el.id.replace(/^region-/, "");
+      if (Object.prototype.hasOwnProperty.call(drawn, own)) {
+        htmx.swap(el, drawn[own], { swapStyle: "innerHTML" });
+        news(el, false);
+        return;
+      }
       var listens = el.dataset.region.split(" ");
       var wanted = !names || listens.some(function (n) { return names.indexOf(n) !== -1; });
       if (wanted) htmx.trigger(el, "refresh");
@@ -98,6 +106,6 @@
   });
   socket.on("changed", function (message) {
     if (message.reload) { window.location.reload(); return; }
-    refresh(message.regions || []);
+    refresh(message.regions || [], message.html);
   });
 })();
