@@ -32,7 +32,7 @@ from .circulation import versions
 from .circulation import views as circulation
 from .decisions import views as decisions
 from .errors import Refused
-from .extensions import db, limiter, migrate, socketio
+from .extensions import async_mode, db, limiter, migrate, socketio
 from .joining import views as joining
 from .models import (
     AttendeeStatus,
@@ -125,6 +125,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(
         app,
+        async_mode=async_mode(),
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=f"{app.config['REDIS_PREFIX']}:socketio",
         # Under the meeting's log, so their errors are written without messages too.
