@@ -1,5 +1,7 @@
 """Extensions created unbound; `create_app` binds them to an application."""
 
+from typing import Literal
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -21,7 +23,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 
 
-def async_mode() -> str:
+def async_mode() -> Literal["gevent", "threading"]:
     """Return how this process serves Socket.IO: "gevent" in a process gevent has patched
     (gunicorn's gevent worker, see the README's Production), otherwise "threading".
 

@@ -14,6 +14,7 @@ from flask import Flask, g, has_request_context, make_response, render_template,
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -120,6 +121,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _behind_proxy(app)
     logs.init_app(app)
+    _database_pool(app)
     db.init_app(app)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"])
     limiter.init_app(app)
@@ -172,6 +174,29 @@ def _behind_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_URL"]).startswith("https://")
+
+
+def _database_pool(app: Flask) -> None:
+    """Size each process's pool of database connections for many screens at once.
+
+    A request holds a connection from its first query to its end. The pool keeps
+    DATABASE_POOL_SIZE open and opens up to DATABASE_POOL_OVERFLOW more at a busy moment;
+    a request that finds none free waits up to 10 s for one, then is answered "try again"
+    (503). On PostgreSQL, each process may hold size + overflow connections: keep that
+    times the number of processes under the server's max_connections (100 by default).
+    A connection the database has dropped (a restart) is noticed and replaced before use.
+    """
+    options = {
+        "pool_size": int(app.config["DATABASE_POOL_SIZE"]),
+        "max_overflow": int(app.config["DATABASE_POOL_OVERFLOW"]),
+        "pool_timeout": 10,
+    }
+    if not db_url(app).startswith("sqlite"):
+        options["pool_pre_ping"] = True
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **options,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
 
 
 def db_url(app: Flask) -> str:
@@ -295,6 +320,15 @@ def _responses(app: Flask) -> None:
             "This was changed from elsewhere at the same moment, so what you sent was not "
             "saved. Reload the page, check it, and send it again.",
             409,
+        )
+
+    @app.errorhandler(PoolTimeout)
+    def crowded(_error: PoolTimeout):
+        # Every connection of this process's pool stayed in use (see `_database_pool`).
+        app.logger.error("Database pool exhausted: %s %s", request.method, logs.shown_path())
+        return error_page(
+            "The server is very busy, so what you sent was not saved. Try again in a moment.",
+            503,
         )
 
     @app.errorhandler(OperationalError)
