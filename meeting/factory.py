@@ -181,15 +181,16 @@ def _database_pool(app: Flask) -> None:
 
     A request holds a connection from its first query to its end. The pool keeps
     DATABASE_POOL_SIZE open and opens up to DATABASE_POOL_OVERFLOW more at a busy moment;
-    a request that finds none free waits up to 10 s for one, then is answered "try again"
-    (503). On PostgreSQL, each process may hold size + overflow connections: keep that
-    times the number of processes under the server's max_connections (100 by default).
+    a request that finds none free waits up to 30 s for one (a burst passes), then is
+    answered "try again" (503). On PostgreSQL, each process may hold size + overflow
+    connections: keep that times the number of processes under the server's
+    max_connections (100 by default).
     A connection the database has dropped (a restart) is noticed and replaced before use.
     """
     options = {
         "pool_size": int(app.config["DATABASE_POOL_SIZE"]),
         "max_overflow": int(app.config["DATABASE_POOL_OVERFLOW"]),
-        "pool_timeout": 10,
+        "pool_timeout": 30,
     }
     if not db_url(app).startswith("sqlite"):
         options["pool_pre_ping"] = True

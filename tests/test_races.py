@@ -310,8 +310,12 @@ def test_a_server_killed_mid_burst_keeps_every_acknowledged_rating_exactly_once(
                 assert answer.status_code == 302, answer.text[:500]
                 acknowledged[name] = seq
 
-        def kill(trial=trial):
-            time.sleep(0.6 + 0.2 * trial)
+        def kill(trial=trial, acknowledged=acknowledged):
+            # Mid-burst: once most people have a rating in, and they go on changing.
+            deadline = time.monotonic() + 10
+            while len(acknowledged) <= PEOPLE // 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2 * trial)
             server.kill()
 
         together(kill, *[lambda n=n, d=d: burst(n, d) for n, d in meeting.people.items()])
