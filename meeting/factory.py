@@ -326,6 +326,7 @@ def _responses(app: Flask) -> None:
     @app.errorhandler(PoolTimeout)
     def crowded(_error: PoolTimeout):
         # Every connection of this process's pool stayed in use (see `_database_pool`).
+        db.session.rollback()
         app.logger.error("Database pool exhausted: %s %s", request.method, logs.shown_path())
         return error_page(
             "The server is very busy, so what you sent was not saved. Try again in a moment.",

@@ -409,3 +409,37 @@ def test_on_sqlite_the_production_server_waits_for_another_process_writing(tmp_p
         assert requests.get(server.url + "/healthz", timeout=5).json()["database"] == "ok"
     finally:
         server.stop()
+
+
+def test_a_process_whose_database_connections_are_all_in_use_says_try_again(tmp_path):
+    """Every connection of the pool held elsewhere: the chair's page answers 503 in plain
+    words once its wait is up, not a stack trace; free again, it answers as ever."""
+    url = f"sqlite:///{tmp_path / 'meeting.sqlite3'}"
+    app = create_app(
+        {
+            "TESTING": False,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "ANNOUNCE_SETUP_CODE": False,
+            "DATABASE_POOL_SIZE": 1,
+            "DATABASE_POOL_OVERFLOW": 0,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_timeout": 0.5},
+        }
+    )
+    make_chair(app)
+    chair = log_in(app)
+    try:
+        with app.app_context():
+            held = db.engine.connect()
+            try:
+                answer = chair.get("/meetings/")
+            finally:
+                held.close()
+            assert answer.status_code == 503
+            assert "very busy" in answer.text and "Try again" in answer.text
+            assert "Traceback" not in answer.text
+            assert chair.get("/meetings/").status_code == 200
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
