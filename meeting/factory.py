@@ -124,6 +124,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _database_pool(app)
     db.init_app(app)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"])
+    # Every count in Redis under this deployment's prefix: the key prefix above names only
+    # Flask-Limiter's own decorators, not the allowances the views count themselves (wrong
+    # join codes, failed log-ins), which two deployments sharing a Redis would else share.
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"key_prefix": f"{app.config['REDIS_PREFIX']}:limits"}
+    )
     limiter.init_app(app)
     socketio.init_app(
         app,

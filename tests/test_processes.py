@@ -249,3 +249,9 @@ def test_wrong_join_codes_are_counted_across_processes(two_processes):
         refused = requests.get(f"{live.url}/join/", params={"code": "NOT-A-CODE"})
         assert refused.status_code == 429
         assert "Too many wrong join codes" in text_of(refused.text)
+    # Counted under this deployment's prefix, apart from any other sharing the Redis.
+    import redis
+
+    prefix = first.env["MEETING_REDIS_PREFIX"]
+    counted = list(redis.Redis.from_url(REDIS).scan_iter(f"{prefix}:limits*join-code*"))
+    assert counted, "the wrong codes were not counted under the deployment's prefix"
