@@ -14,6 +14,7 @@ from flask import Flask, g, has_request_context, make_response, render_template,
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -32,7 +33,7 @@ from .circulation import versions
 from .circulation import views as circulation
 from .decisions import views as decisions
 from .errors import Refused
-from .extensions import db, limiter, migrate, socketio
+from .extensions import async_mode, db, limiter, migrate, socketio
 from .joining import views as joining
 from .models import (
     AttendeeStatus,
@@ -120,11 +121,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _behind_proxy(app)
     logs.init_app(app)
+    _database_pool(app)
     db.init_app(app)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"])
+    # Every count in Redis under this deployment's prefix: the key prefix above names only
+    # Flask-Limiter's own decorators, not the allowances the views count themselves (wrong
+    # join codes, failed log-ins), which two deployments sharing a Redis would else share.
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"key_prefix": f"{app.config['REDIS_PREFIX']}:limits"}
+    )
     limiter.init_app(app)
     socketio.init_app(
         app,
+        async_mode=async_mode(),
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=f"{app.config['REDIS_PREFIX']}:socketio",
         # Under the meeting's log, so their errors are written without messages too.
@@ -171,6 +180,30 @@ def _behind_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_URL"]).startswith("https://")
+
+
+def _database_pool(app: Flask) -> None:
+    """Size each process's pool of database connections for many screens at once.
+
+    A request holds a connection from its first query to its end. The pool keeps
+    DATABASE_POOL_SIZE open and opens up to DATABASE_POOL_OVERFLOW more at a busy moment;
+    a request that finds none free waits up to 30 s for one (a burst passes), then is
+    answered "try again" (503). On PostgreSQL, each process may hold size + overflow
+    connections: keep that times the number of processes under the server's
+    max_connections (100 by default).
+    A connection the database has dropped (a restart) is noticed and replaced before use.
+    """
+    options = {
+        "pool_size": int(app.config["DATABASE_POOL_SIZE"]),
+        "max_overflow": int(app.config["DATABASE_POOL_OVERFLOW"]),
+        "pool_timeout": 30,
+    }
+    if not db_url(app).startswith("sqlite"):
+        options["pool_pre_ping"] = True
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **options,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
 
 
 def db_url(app: Flask) -> str:
@@ -294,6 +327,16 @@ def _responses(app: Flask) -> None:
             "This was changed from elsewhere at the same moment, so what you sent was not "
             "saved. Reload the page, check it, and send it again.",
             409,
+        )
+
+    @app.errorhandler(PoolTimeout)
+    def crowded(_error: PoolTimeout):
+        # Every connection of this process's pool stayed in use (see `_database_pool`).
+        db.session.rollback()
+        app.logger.error("Database pool exhausted: %s %s", request.method, logs.shown_path())
+        return error_page(
+            "The server is very busy, so what you sent was not saved. Try again in a moment.",
+            503,
         )
 
     @app.errorhandler(OperationalError)

@@ -24,6 +24,10 @@ def defaults(instance: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": env(
             "MEETING_DATABASE_URL", f"sqlite:///{instance / 'meeting.sqlite3'}"
         ),
+        # Connections each server process keeps to the database, and how many more it may
+        # open at a busy moment (see `factory._database_pool`).
+        "DATABASE_POOL_SIZE": int(env("MEETING_DATABASE_POOL_SIZE", "10")),
+        "DATABASE_POOL_OVERFLOW": int(env("MEETING_DATABASE_POOL_OVERFLOW", "10")),
         # None: the embedded SQLite database upgrades itself, any other only on command.
         "DATABASE_UPGRADES_ITSELF": _yes_no(env("MEETING_DATABASE_UPGRADES_ITSELF")),
         "SOCKETIO_MESSAGE_QUEUE": env("MEETING_REDIS_URL"),

@@ -6,6 +6,7 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -357,6 +358,10 @@ def text_of(html: str) -> str:
     return " ".join(html_lib.unescape(without_tags).split())
 
 
+ROOT = Path(__file__).resolve().parents[1]
+# The production server's settings (README, Production).
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+
 POSTGRES = os.environ.get("MEETING_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
@@ -385,12 +390,20 @@ class LiveServer:
 
     It can be stopped and started again on the same port and instance folder, as a
     server is restarted in the middle of a meeting. It keeps its data in SQLite in the
-    instance folder, or in `database_url`.
+    instance folder, or in `database_url`. With `production`, it is the README's
+    production server instead: gunicorn with `deploy/gunicorn.conf.py` (gevent).
     """
 
-    def __init__(self, folder, database_url: str | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        folder,
+        database_url: str | None = None,
+        env: dict | None = None,
+        production: bool = False,
+    ):
         self.folder = folder
         self.database_url = database_url
+        self.production = production
         # More settings for this process (Redis, a shared secret key), as a deployment sets.
         self.env = env or {}
         self.port = free_port()
@@ -412,8 +425,12 @@ class LiveServer:
         if self.database_url:
             env["MEETING_DATABASE_URL"] = self.database_url
         env.update(self.env)
+        command = [sys.executable, "-m", "meeting", "--port", str(self.port)]
+        if self.production:
+            command = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG)]
+            command += ["--bind", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "wsgi:app"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "meeting", "--port", str(self.port)],
+            command,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -440,11 +457,15 @@ class LiveServer:
             match = re.search(r"first chair: (\w+)", line)
             if match:
                 self.setup_code = match.group(1)
-            if "Meeting server running" in line:
+            if "Meeting server running" in line or "Booting worker" in line:
                 running.set()
 
     def first_chair(self) -> BrowserSession:
         """Create the first chair account with the printed set-up code; return its session."""
+        # gunicorn's worker says the code as it builds the app, before it first answers.
+        deadline = time.monotonic() + 10
+        while not self.setup_code and time.monotonic() < deadline:
+            time.sleep(0.05)
         session = BrowserSession()
         fields = {
             "setup_code": self.setup_code,
@@ -463,8 +484,15 @@ class LiveServer:
         self.stop()
 
     def stop(self) -> None:
+        import subprocess
+
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            # gunicorn gives requests under way 5 s; on a loaded machine, more goes by.
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.output.join(timeout=10)
         self.process.stdout.close()
 

@@ -1,7 +1,8 @@
 """Several server processes, as a deployment runs them: one PostgreSQL, one Redis.
 
 Socket.IO keeps its rooms per process. Log-out, turning someone away and stopping a
-display link must reach the connections another process holds, as they reach its own.
+display link must reach the connections another process holds, as they reach its own; so
+must a rating and the reveal, and each rating must count once whichever process took it.
 """
 
 import re
@@ -12,7 +13,7 @@ import time
 import pytest
 import requests
 import socketio
-from conftest import BrowserSession, LiveServer, postgres_database
+from conftest import PASSWORD, BrowserSession, LiveServer, postgres_database, text_of
 from room import STARTS_AT
 
 WAIT = 10
@@ -45,9 +46,10 @@ class Device:
         return False
 
 
-@pytest.fixture(scope="module")
-def two_processes(tmp_path_factory):
-    """Two server processes on one PostgreSQL database and one Redis, with its own prefix."""
+@pytest.fixture(scope="module", params=["embedded", "production"])
+def two_processes(request, tmp_path_factory):
+    """Two server processes on one PostgreSQL database and one Redis, with its own prefix:
+    `python -m meeting`, or the production server (gunicorn with gevent) as deploy/ runs it."""
     databases = postgres_database()
     url = next(databases)
     prefix = f"meeting-test-{secrets.token_hex(4)}"
@@ -57,9 +59,10 @@ def two_processes(tmp_path_factory):
         "MEETING_SECRET_KEY": secrets.token_hex(16),
         "MEETING_DATABASE_UPGRADES_ITSELF": "1",
     }
-    first = LiveServer(tmp_path_factory.mktemp("first"), url, env)
+    production = request.param == "production"
+    first = LiveServer(tmp_path_factory.mktemp("first"), url, env, production)
     first.start()
-    second = LiveServer(tmp_path_factory.mktemp("second"), url, env)
+    second = LiveServer(tmp_path_factory.mktemp("second"), url, env, production)
     second.start()
     yield first, second
     second.stop()
@@ -72,9 +75,19 @@ def two_processes(tmp_path_factory):
     next(databases, None)
 
 
+def chair_on(live: LiveServer) -> BrowserSession:
+    """The chair, logged in on this process: the first account, made by whichever test
+    comes first."""
+    chair = BrowserSession()
+    fields = {"email": "sam@example.org", "password": PASSWORD}
+    if chair.post(live.url + "/login", data=fields, allow_redirects=False).status_code == 302:
+        return chair
+    return live.first_chair()
+
+
 def test_log_out_removal_and_a_stopped_display_reach_another_process(two_processes):
     first, second = two_processes
-    chair = first.first_chair()
+    chair = chair_on(first)
     details = {"title": "Two processes", "kind": "other", "child": "A.B.", "starts_at": STARTS_AT}
     made = chair.post(first.url + "/meetings/new", data=details, allow_redirects=False)
     meeting_id = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
@@ -125,3 +138,120 @@ def test_log_out_removal_and_a_stopped_display_reach_another_process(two_process
     for device in (chair_device, phone, display):
         if device.client.connected:
             device.client.disconnect()
+
+
+def test_a_rating_on_one_process_reaches_a_display_on_the_other_and_counts_once(two_processes):
+    """A phone's live connection and its rating on the first process; the display on the
+    second hears the progress and then the reveal, and reads them from the second, as the
+    page does. Then everyone else rates at the same moment, half through each process: the
+    record holds each rating exactly once."""
+    first, second = two_processes
+    chair = chair_on(first)
+    details = {"title": "Across", "kind": "other", "child": "A.B.", "starts_at": STARTS_AT}
+    made = chair.post(first.url + "/meetings/new", data=details, allow_redirects=False)
+    meeting_id = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
+    path = f"{first.url}/meetings/{meeting_id}"
+    chair.post(path + "/items", data={"title": "Item", "body": "", "scale": "safety"})
+    page = chair.get(path).text
+    code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
+    token = re.search(r"/display/([\w-]+)", page).group(1)
+    people: dict[str, BrowserSession] = {}
+    for n in range(6):
+        device = BrowserSession()
+        joined = {"name": f"Person {n + 1}", "role": "Practitioner", "agency": f"Agency {n + 1}"}
+        assert device.post(f"{first.url}/join/{code}", data=joined).ok
+        people[joined["name"]] = device
+    for attendee_id in re.findall(r"/people/(\d+)/admit", chair.get(path).text):
+        assert chair.post(f"{path}/people/{attendee_id}/admit").ok
+    assert chair.post(path + "/start").ok
+    item_id = re.search(rf"/meetings/{meeting_id}/items/(\d+)/rounds", chair.get(path).text)
+    opened = chair.post(f"{path}/items/{item_id.group(1)}/rounds")
+    round_id = re.search(r"/rounds/(\d+)/reveal", opened.text).group(1)
+
+    phone = Device(people["Person 1"], first)
+    phone.connect(meeting=meeting_id)
+    display = Device(requests.Session(), second)
+    display.connect(display=token)
+
+    def scene() -> str:
+        # What the display's page fetches when it hears a change: its scene, from the
+        # process it is connected to.
+        answer = display.http.get(
+            f"{second.url}/display/{token}/region/scene", headers={"HX-Request": "true"}
+        )
+        assert answer.status_code == 200
+        return text_of(answer.text)
+
+    def rate(name: str, live: LiveServer, score: int) -> None:
+        answer = people[name].post(
+            f"{live.url}/m/{meeting_id}/rounds/{round_id}/rating",
+            data={"score": str(score), "reason": f"{name} on {live.port}"},
+            allow_redirects=False,
+        )
+        assert answer.status_code == 302, answer.text
+
+    rate("Person 1", first, 7)
+    assert display.hears_within(WAIT, lambda m: {"progress", "scene"} & set(m["regions"]))
+    shown = scene()
+    assert re.search(r"\b1 of \d+ have rated", shown), shown
+    assert "✓ Person 1" in shown
+
+    # Everyone else at the same moment, split over the two processes.
+    start = threading.Barrier(5)
+    errors: list[BaseException] = []
+
+    def at_once(name: str, live: LiveServer, score: int) -> None:
+        start.wait()
+        try:
+            rate(name, live, score)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    others = [
+        threading.Thread(target=at_once, args=(f"Person {n}", (first, second)[n % 2], n))
+        for n in range(2, 7)
+    ]
+    for thread in others:
+        thread.start()
+    for thread in others:
+        thread.join()
+    assert not errors, errors
+
+    display.heard.clear()
+    assert chair.post(f"{path}/rounds/{round_id}/reveal").ok
+    assert display.hears_within(WAIT, lambda m: {"stage", "scene"} & set(m["regions"]))
+    shown = scene()
+    assert re.search(r"\b6 rated\b", shown), shown
+    for n in range(1, 7):
+        assert f"Person {n}" in shown
+
+    record = chair.get(path + "/record.json").json()
+    ratings = record["items"][0]["rounds"][-1]["ratings"]
+    assert sorted((r["name"], r["score"]) for r in ratings) == sorted(
+        [("Person 1", 7)] + [(f"Person {n}", n) for n in range(2, 7)]
+    )
+    said = [e["what"] for e in record["events"]]
+    assert said.count("rated round 1 on Item") == 6, said
+    for device in (phone, display):
+        device.client.disconnect()
+
+
+def test_wrong_join_codes_are_counted_across_processes(two_processes):
+    """The allowance of wrong join codes (10 a minute from one address) is kept in Redis:
+    tried half on each process, the eleventh is refused by either."""
+    first, second = two_processes
+    tried = [
+        requests.get(f"{(first, second)[n % 2].url}/join/", params={"code": "NOT-A-CODE"})
+        for n in range(10)
+    ]
+    assert [answer.status_code for answer in tried] == [404] * 10
+    for live in (first, second):
+        refused = requests.get(f"{live.url}/join/", params={"code": "NOT-A-CODE"})
+        assert refused.status_code == 429
+        assert "Too many wrong join codes" in text_of(refused.text)
+    # Counted under this deployment's prefix, apart from any other sharing the Redis.
+    import redis
+
+    prefix = first.env["MEETING_REDIS_PREFIX"]
+    counted = list(redis.Redis.from_url(REDIS).scan_iter(f"{prefix}:limits*join-code*"))
+    assert counted, "the wrong codes were not counted under the deployment's prefix"

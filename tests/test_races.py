@@ -1,8 +1,8 @@
 """Exactly once under real timing: many clients at once against the real server.
 
-Each person is their own HTTP session on the real server (`python -m meeting`, on SQLite
-and on PostgreSQL), sending what their page sends, from their own thread, at the same
-moment as others.
+Each person is their own HTTP session on the real server (`python -m meeting`, and the
+production server, gunicorn with gevent; each on SQLite and on PostgreSQL), sending what
+their page sends, from their own thread, at the same moment as others.
 """
 
 import re
@@ -58,11 +58,17 @@ class Meeting:
         assert self.chair.post(self.path + "/current", data={"item_id": item_id}).ok
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", "postgresql", "sqlite-gunicorn", "postgresql-gunicorn"],
+)
 def server(request, tmp_path_factory):
-    """One real server per database engine, shared by this module's tests."""
-    databases = iter([None]) if request.param == "sqlite" else postgres_database()
-    running = LiveServer(tmp_path_factory.mktemp(request.param), next(databases))
+    """One real server per database engine, shared by this module's tests: the embedded
+    server (`python -m meeting`), and the production one (gunicorn with gevent)."""
+    engine, _, production = request.param.partition("-")
+    databases = iter([None]) if engine == "sqlite" else postgres_database()
+    folder = tmp_path_factory.mktemp(engine)
+    running = LiveServer(folder, next(databases), production=bool(production))
     running.start()
     yield running
     running.stop()
@@ -114,8 +120,11 @@ def test_the_reveal_is_a_hard_cut_off(server, chair):
                 else:
                     return
 
-        def reveal(round_id=round_id, seen_by_chair=seen_by_chair):
-            time.sleep(0.4)
+        def reveal(round_id=round_id, seen_by_chair=seen_by_chair, acknowledged=acknowledged):
+            # In the thick of it: once most people have a rating in, and they go on changing.
+            deadline = time.monotonic() + 10
+            while len(acknowledged) <= PEOPLE // 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
             answer = chair.post(f"{meeting.path}/rounds/{round_id}/reveal")
             statuses.append(answer.status_code)
             # What the chair reads the moment the reveal has answered.
@@ -301,8 +310,12 @@ def test_a_server_killed_mid_burst_keeps_every_acknowledged_rating_exactly_once(
                 assert answer.status_code == 302, answer.text[:500]
                 acknowledged[name] = seq
 
-        def kill(trial=trial):
-            time.sleep(0.6 + 0.2 * trial)
+        def kill(trial=trial, acknowledged=acknowledged):
+            # Mid-burst: once most people have a rating in, and they go on changing.
+            deadline = time.monotonic() + 10
+            while len(acknowledged) <= PEOPLE // 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2 * trial)
             server.kill()
 
         together(kill, *[lambda n=n, d=d: burst(n, d) for n, d in meeting.people.items()])

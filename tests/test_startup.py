@@ -1,21 +1,27 @@
 """Starting safely: the database made or upgraded once, and a server that cannot serve says so.
 
-Every server here is a real process (`python -m meeting`, or gunicorn with two workers),
-started as an operator would, on SQLite and on PostgreSQL.
+Every server here is a real process (`python -m meeting`, or gunicorn as the README's
+production command starts it), started as an operator would, on SQLite and on PostgreSQL.
 """
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
+import socketio
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import (
+    GUNICORN_CONFIG,
     PASSWORD,
     SAFETY_ITEM,
     BrowserSession,
@@ -275,9 +281,10 @@ def test_healthz_says_when_the_database_has_gone(tmp_path):
 
 
 def gunicorn(folder: Path, url: str) -> tuple[subprocess.Popen, str]:
+    """The production server as the README starts it (gevent), with two workers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4"]
+        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG), "--workers", "2"]
         + ["--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
         env=environment(folder, url),
         stdout=subprocess.PIPE,
@@ -320,3 +327,119 @@ def test_two_workers_start_on_a_fresh_database_every_time(engine, tmp_path):
         output = "".join(said) + rest
         assert "Traceback" not in output and "exited with code" not in output, output
         next(databases, None)
+
+
+def a_meeting(server: LiveServer) -> tuple[BrowserSession, str, str]:
+    """The first chair and a meeting with one item: the chair, its page, its display token."""
+    chair = server.first_chair()
+    starts = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    details = {"title": "Screens", "kind": "other", "child": "A.B.", "starts_at": starts}
+    made = chair.post(server.url + "/meetings/new", data=details, allow_redirects=False)
+    page = server.url + made.headers["Location"]
+    assert chair.post(page + "/items", data=SAFETY_ITEM).ok
+    token = re.search(r"/display/([\w-]+)", chair.get(page).text).group(1)
+    return chair, page, token
+
+
+def test_the_production_server_holds_more_screens_than_it_once_had_threads(tmp_path):
+    """150 live screens on gunicorn as the README starts it, where 100 once took every
+    thread: all get in, pages and /healthz still answer at once, and a change reaches all."""
+    server = LiveServer(tmp_path, production=True)
+    server.start()
+    screens: list[socketio.Client] = []
+    try:
+        chair, page, token = a_meeting(server)
+        heard: list[float] = []
+        for _ in range(150):
+            screen = socketio.Client(reconnection=False)
+            screen.on("changed", lambda _message: heard.append(time.monotonic()))
+            screens.append(screen)
+
+        def connect(screen: socketio.Client) -> bool:
+            screen.connect(
+                server.url, auth={"display": token}, transports=["websocket"], wait_timeout=10
+            )
+            return screen.connected
+
+        with ThreadPoolExecutor(16) as pool:
+            assert all(pool.map(connect, screens))
+        http = requests.Session()
+        for path in ("/healthz", f"/display/{token}", "/login"):
+            started = time.monotonic()
+            assert http.get(server.url + path, timeout=5).ok
+            assert time.monotonic() - started < 2, path
+        rung = time.monotonic()
+        assert chair.post(page + "/start", timeout=5).ok
+        deadline = rung + 10
+        while len(heard) < len(screens) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(heard) == len(screens), f"{len(heard)} of {len(screens)} screens heard it"
+    finally:
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(lambda s: s.disconnect() if s.connected else None, screens))
+        server.stop()
+    output = "".join(server.said)
+    assert "Traceback" not in output, output
+
+
+def test_on_sqlite_the_production_server_waits_for_another_process_writing(tmp_path):
+    """gevent leaves SQLite's busy timeout working: a change made while another process
+    (a `flask` command, say) holds the database's write lock waits for it, then is saved."""
+    server = LiveServer(tmp_path, production=True)
+    server.start()
+    try:
+        chair, page, _token = a_meeting(server)
+        other = sqlite3.connect(
+            tmp_path / "instance" / "meeting.sqlite3", timeout=15, check_same_thread=False
+        )
+        other.execute("BEGIN IMMEDIATE")
+        released = threading.Timer(1.5, other.commit)
+        started = time.monotonic()
+        released.start()
+        try:
+            answer = chair.post(page + "/start", allow_redirects=False, timeout=30)
+        finally:
+            released.join()
+            other.close()
+        assert answer.status_code == 302, answer.text
+        assert time.monotonic() - started >= 1.4, "it did not wait for the other writer"
+        record = chair.get(page + "/record.json").json()
+        assert record["meeting"]["status"] == "running"
+        assert [e["what"] for e in record["events"]][-1] == "started the meeting"
+        assert requests.get(server.url + "/healthz", timeout=5).json()["database"] == "ok"
+    finally:
+        server.stop()
+
+
+def test_a_process_whose_database_connections_are_all_in_use_says_try_again(tmp_path):
+    """Every connection of the pool held elsewhere: the chair's page answers 503 in plain
+    words once its wait is up, not a stack trace; free again, it answers as ever."""
+    url = f"sqlite:///{tmp_path / 'meeting.sqlite3'}"
+    app = create_app(
+        {
+            "TESTING": False,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "ANNOUNCE_SETUP_CODE": False,
+            "DATABASE_POOL_SIZE": 1,
+            "DATABASE_POOL_OVERFLOW": 0,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_timeout": 0.5},
+        }
+    )
+    make_chair(app)
+    chair = log_in(app)
+    try:
+        with app.app_context():
+            held = db.engine.connect()
+            try:
+                answer = chair.get("/meetings/")
+            finally:
+                held.close()
+            assert answer.status_code == 503
+            assert "very busy" in answer.text and "Try again" in answer.text
+            assert "Traceback" not in answer.text
+            assert chair.get("/meetings/").status_code == 200
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
