@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import html as html_lib
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -36,6 +37,11 @@ import socketio
 REQUEST_TIMEOUT = 30.0
 # A browser opens at most this many connections to one host at once (HTTP/1.1).
 CONNECTIONS_PER_HOST = 6
+
+# The Socket.IO clients' own messages (a connection lost, say): counted, not printed.
+QUIET = logging.getLogger("bench.sockets")
+QUIET.setLevel(logging.CRITICAL)
+QUIET.propagate = False
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 REGION = re.compile(
@@ -272,7 +278,10 @@ class Page:
         # Its own connections, sharing the page's cookies: a WebSocket is not one of the
         # six a browser opens for requests.
         self.sio = socketio.AsyncClient(
-            http_session=aiohttp.ClientSession(cookie_jar=self.jar), reconnection=True
+            http_session=aiohttp.ClientSession(cookie_jar=self.jar),
+            reconnection=True,
+            logger=QUIET,
+            engineio_logger=QUIET,
         )
         self.sio.on("connect", self._connected)
         self.sio.on("disconnect", self._disconnected)

@@ -6,14 +6,18 @@ state of a room (a round opened, someone rated, the round revealed) and emits `c
 the room; a GET returns that state as one small fragment, in the markup the benchmark reads
 on the product's pages. With `push` in the POST, the event carries the fragment itself.
 
-    python -m bench.relay --port 5001 [--message-queue redis://... --prefix relay-x]
+    python -m bench.relay --port 5001
 
-With a message queue (several processes), the state is kept in Redis under the prefix.
+or under another server, e.g. `gunicorn -k gevent -b 127.0.0.1:5001 'bench.relay:application()'`.
+With a message queue (several processes: BENCH_RELAY_MESSAGE_QUEUE, a Redis URL, and
+BENCH_RELAY_PREFIX), the state is kept in Redis under the prefix. Its async mode is the
+one the product's Socket.IO server is pinned to, or BENCH_RELAY_ASYNC_MODE.
 """
 
 import argparse
 import json
 import logging
+import os
 import threading
 from html import escape
 from typing import Any
@@ -24,6 +28,8 @@ from flask_socketio import SocketIO, join_room
 
 def product_async_mode() -> str:
     """Return the async mode the product's Socket.IO server is pinned to."""
+    if os.environ.get("BENCH_RELAY_ASYNC_MODE"):
+        return os.environ["BENCH_RELAY_ASYNC_MODE"]
     from meeting.extensions import socketio
 
     options: dict[str, Any] = getattr(socketio, "server_options", {})
@@ -162,14 +168,22 @@ def create_app(
     return app, socketio
 
 
+def application() -> Flask:
+    """The relay for a WSGI server, configured from the environment."""
+    app, _socketio = create_app(
+        os.environ.get("BENCH_RELAY_MESSAGE_QUEUE"), os.environ.get("BENCH_RELAY_PREFIX", "relay")
+    )
+    return app
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.relay", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
-    parser.add_argument("--message-queue", default=None, help="Redis URL, for several processes")
-    parser.add_argument("--prefix", default="relay", help="Redis keys and channel start with it")
     args = parser.parse_args()
-    app, socketio = create_app(args.message_queue, args.prefix)
+    app, socketio = create_app(
+        os.environ.get("BENCH_RELAY_MESSAGE_QUEUE"), os.environ.get("BENCH_RELAY_PREFIX", "relay")
+    )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     print(f"Relay running on http://{args.host}:{args.port}/", flush=True)
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)

@@ -62,6 +62,7 @@ class Summary:
             "ratings": sum(r.ratings for r in self.rounds),
             "acked": ratings,
             "found": sum(r.found for r in self.rounds),
+            "records_unread": sum(r.unread for r in self.rounds),
             "exactly_once": all(r.exactly_once for r in self.rounds),
             "clients": max((r.clients for r in self.rounds), default=0),
         }
@@ -142,10 +143,15 @@ def tables(summaries: list[Summary]) -> str:
             f"| {s.size} | {SHAPE_WORDS[s.shape]} | {s.target} | {f['requests_per_round']:.0f} "
             f"| {f['cpu_per_round']:.2f} s | "
             + ("–" if math.isnan(per_rating) else f"{per_rating * 1000:.1f} ms")
-            + f" | {f['peak_rss'] / 2**20:.0f} MB | {f['acked']} / {f['found']} "
+            + f" | {f['peak_rss'] / 2**20:.0f} MB | {f['acked']} / {f['found']}{_unread(f)} "
             f"| {'yes' if f['exactly_once'] else 'NO'} |"
         )
     return "\n".join(lines)
+
+
+def _unread(f: dict[str, Any]) -> str:
+    unread = f["records_unread"]
+    return f" ({unread} meetings' records not read: no answer)" if unread else ""
 
 
 def _note(s: Summary) -> str:

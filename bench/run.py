@@ -15,6 +15,7 @@ import os
 import platform
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -155,14 +156,20 @@ async def measure_size(size: Size, args: argparse.Namespace, folder: Path) -> li
                 continue
             say(f"{size}: {target.name} set up in {time.monotonic() - began:.0f} s")
             ready.append(target)
+        measured = list(ready)
         try:
             for shape in args.shapes:
+                summaries += [
+                    Summary(str(size), shape, t.name, note="not played: its server was stopped")
+                    for t in measured
+                    if t not in ready
+                ]
                 summaries += await measure_shape(size, shape, ready, args)
         finally:
-            for target in ready:
+            for target in measured:
                 for s in summaries:
                     if s.target == target.name and s.size == str(size):
-                        s.peak_rss = target.servers.peak_rss()
+                        s.peak_rss = target.peak or target.servers.peak_rss()
             await asyncio.gather(*(t.close() for t in ready if t.name != "relay+get"))
     return summaries
 
@@ -197,8 +204,21 @@ async def measure_shape(
             if not result.complete:
                 summaries[target.name].note = f"stopped after round {number}: did not complete"
                 stopped.add(target.name)
-                await target.servers.idle(within=120)
+                if not await target.servers.idle(within=60):
+                    # Still working through what it was sent: it would slow what is measured
+                    # next, so it is stopped for the rest of this size.
+                    summaries[target.name].note += "; its server, still busy, was stopped"
+                    await stop(target, targets)
     return list(summaries.values())
+
+
+async def stop(target: Target, targets: list[Target]) -> None:
+    """Stop a target for the rest of its size (and the targets sharing its servers)."""
+    for each in [t for t in targets if t.servers is target.servers]:
+        each.peak = each.servers.peak_rss()
+        targets.remove(each)
+    await target.close()
+    target.servers.stop()
 
 
 def say(text: str) -> None:
@@ -232,6 +252,8 @@ async def measure(args: argparse.Namespace) -> list[Summary]:
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
+    # Stopped from outside, it still stops the servers it started and drops its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     random.seed(args.seed)
     began = datetime.now(UTC)
     summaries = asyncio.run(measure(args))

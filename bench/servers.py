@@ -231,11 +231,13 @@ def relay(
     command: str = RELAY,
 ) -> Servers:
     """Start the bare relay: one process, or several sharing Redis."""
-    extra = f" --message-queue {redis_url} --prefix {prefix}-relay" if redis_url else ""
+    env = {}
+    if redis_url:
+        env = {"BENCH_RELAY_MESSAGE_QUEUE": redis_url, "BENCH_RELAY_PREFIX": f"{prefix}-relay"}
     started = []
     try:
         for n in range(processes):
-            each = Process(command + extra, {}, folder / f"relay-{n + 1}")
+            each = Process(command, dict(env), folder / f"relay-{n + 1}")
             each.start("/healthz")
             started.append(each)
     except BaseException:

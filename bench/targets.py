@@ -38,7 +38,8 @@ class RoundState:
     acks: dict[str, float] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     revealed: float | None = None
-    found: list[str] = field(default_factory=list)
+    # Whose ratings the record holds afterwards (None: the record could not be read).
+    found: list[str] | None = None
 
 
 @dataclass
@@ -85,6 +86,8 @@ class Target:
     servers: Servers
     tally: Tally
     rooms: list[Room]
+    # The servers' peak memory, read when they were stopped early.
+    peak = 0
 
     async def before_round(self, room: Room, within: float) -> None:
         """Make the room ready for its next round."""
