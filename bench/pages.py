@@ -153,6 +153,8 @@ class Page:
     http: aiohttp.ClientSession | None = None
     sio: socketio.AsyncClient | None = None
     connected_before: bool = False
+    # Which load of the page this is: what an earlier load asked for is not shown on it.
+    generation: int = 0
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     # HTTP ------------------------------------------------------------------------------
@@ -222,14 +224,14 @@ class Page:
         first = await self.send("POST", path, data, hx=hx)
         return first, (await self.follow(first, hx=hx) if follow else first)
 
-    def find_form(self, action: str) -> tuple[str, dict[str, str]] | None:
+    def find_form(self, action: str, saying: str = "") -> tuple[str, dict[str, str]] | None:
         """Return the action and hidden fields of the newest form on the page whose action
-        matches the pattern `action`."""
+        matches the pattern `action` (and whose markup holds `saying`)."""
         pattern = re.compile(
             r'<form method="post" action="(' + action + r')"[^>]*>(.*?)</form>', re.S
         )
         for _at, html in sorted(self.html.values(), key=lambda pair: -pair[0]):
-            found = pattern.search(html)
+            found = next((f for f in pattern.finditer(html) if saying in f.group(2)), None)
             if found:
                 hidden = re.findall(
                     r'<input type="hidden" name="([^"]+)" value="([^"]*)">', found.group(2)
@@ -250,6 +252,8 @@ class Page:
     def drawn(self, path: str, answer: Answer) -> None:
         """Take a whole page that was loaded (or that a form's answer navigated to)."""
         page = answer.text
+        # A browser drops what the page it leaves was still fetching.
+        self.generation += 1
         self.path = path
         self.regions = [
             Region(name, frozenset(listens.split()), html_lib.unescape(url))
@@ -321,6 +325,7 @@ class Page:
                 self._spawn(self._fetch(region))
 
     async def _fetch(self, region: Region) -> None:
+        generation = self.generation
         try:
             while True:
                 region.queued = False
@@ -328,6 +333,8 @@ class Page:
                     answer: Answer | None = await self._get_region(region)
                 except (TimeoutError, aiohttp.ClientError):
                     answer = None
+                if generation != self.generation:
+                    return
                 if answer is not None and answer.status < 500:
                     self.show(region.name, answer.text, answer.at)
                 if not region.queued:

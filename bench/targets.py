@@ -192,14 +192,15 @@ class Product(Target):
             return
         # The chair's "Next item" button: a whole-page form; the browser loads the new page.
         chair = room.chair
-        if not await until(lambda: chair.find_form(NEXT_ITEM) is not None, within):
+        label = f"Next item: {item_title(room.item)}"
+        if not await until(lambda: chair.find_form(NEXT_ITEM, label) is not None, within):
             # A round that did not complete is still open: the chair reveals it first.
             await chair.load(f"/meetings/{room.meeting_id}")
             stuck = chair.find_form(r"/meetings/\d+/rounds/\d+/reveal")
             if stuck:
                 await chair.form(*stuck)
                 await chair.load(f"/meetings/{room.meeting_id}")
-        found = chair.find_form(NEXT_ITEM)
+        found = chair.find_form(NEXT_ITEM, label)
         if found is None:
             raise RuntimeError(f"{room.name}: no button to move to the next item")
         action, fields = found
@@ -210,7 +211,7 @@ class Product(Target):
 
     async def open(self, room: Room) -> None:
         chair = room.chair
-        found = chair.find_form(r"/meetings/\d+/items/\d+/rounds")
+        found = chair.find_form(r"/meetings/\d+/items/\d+/rounds", "Open a rating round")
         assert found, f"{room.name}: no button to open a round"
         action, fields = found
         first, answer = await chair.form(action, fields, hx=True)
@@ -259,7 +260,8 @@ class Product(Target):
         assert room.state
         answer = await room.chair.send("GET", f"/meetings/{room.meeting_id}/record.json")
         record = json.loads(answer.text)
-        item = record["items"][room.state.number - 1]
+        title = item_title(room.state.number)
+        item = next(i for i in record["items"] if i["title"] == title)
         rounds = [r for r in item["rounds"] if r["opened_at"]]
         return [rating["name"] for rating in rounds[-1]["ratings"]] if rounds else []
 
