@@ -63,6 +63,9 @@ class Summary:
             "acked": ratings,
             "found": sum(r.found for r in self.rounds),
             "records_unread": sum(r.unread for r in self.rounds),
+            "lost": sum(r.lost for r in self.rounds),
+            "doubled": sum(r.doubled for r in self.rounds),
+            "unanswered": sum(r.unanswered for r in self.rounds),
             "exactly_once": all(r.exactly_once for r in self.rounds),
             "clients": max((r.clients for r in self.rounds), default=0),
         }
@@ -133,7 +136,7 @@ def tables(summaries: list[Summary]) -> str:
         "time; peak RSS is their high-water mark over the whole size.",
         "",
         "| size | shape | measured | HTTP requests / round | server CPU / round "
-        "| CPU / rating | peak RSS | ratings acknowledged / found | each found once |",
+        "| CPU / rating | peak RSS | ratings acknowledged / found | each acknowledged found once |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for s in summaries:
@@ -144,14 +147,24 @@ def tables(summaries: list[Summary]) -> str:
             f"| {f['cpu_per_round']:.2f} s | "
             + ("–" if math.isnan(per_rating) else f"{per_rating * 1000:.1f} ms")
             + f" | {f['peak_rss'] / 2**20:.0f} MB | {f['acked']} / {f['found']}{_unread(f)} "
-            f"| {'yes' if f['exactly_once'] else 'NO'} |"
+            f"| {_once(f)} |"
         )
     return "\n".join(lines)
 
 
 def _unread(f: dict[str, Any]) -> str:
-    unread = f["records_unread"]
-    return f" ({unread} meetings' records not read: no answer)" if unread else ""
+    notes = []
+    if f["unanswered"]:
+        notes.append(f"{f['unanswered']} saved after their page gave up waiting")
+    if f["records_unread"]:
+        notes.append(f"{f['records_unread']} meetings' records not read: no answer")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def _once(f: dict[str, Any]) -> str:
+    if f["exactly_once"]:
+        return "yes"
+    return f"NO: {f['lost']} lost, {f['doubled']} doubled"
 
 
 def _note(s: Summary) -> str:

@@ -17,12 +17,14 @@ import asyncio
 import math
 import random
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import aiohttp
 
 from .pages import Marks, until
+from .servers import Servers
 from .targets import Room, Target, gather_limited
 
 SHAPES = {"burst": 1.0, "spread": 15.0}
@@ -48,6 +50,12 @@ class RoundResult:
     found: int = 0
     # Meetings whose record could not be read afterwards (the server did not answer).
     unread: int = 0
+    # Acknowledged and not in the record; in the record more than once.
+    lost: int = 0
+    doubled: int = 0
+    # In the record, though the page gave up waiting for the answer (it would send the
+    # rating again when its connection is back, and the form's one-time token keeps it once).
+    unanswered: int = 0
     exactly_once: bool = True
     clients: int = 0
     clients_complete: int = 0
@@ -85,12 +93,23 @@ def _everyone_shows(rooms: list[Room], what: str, names: bool = False) -> bool:
     return True
 
 
-async def play(target: Target, shape: str, number: int, within: float, seed: int) -> RoundResult:
-    """Play round `number` in every room of the target; return what it measured."""
+async def play(
+    target: Target,
+    shape: str,
+    number: int,
+    within: float,
+    seed: int,
+    everyone: list[Servers] | None = None,
+) -> RoundResult:
+    """Play round `number` in every room of the target; return what it measured.
+
+    It begins when every server of the run (`everyone`) is quiet, so that what one still
+    does for an earlier round is not counted against another.
+    """
     rooms = target.rooms
     result = RoundResult(target.name, shape, number)
     await asyncio.gather(*(target.before_round(room, within) for room in rooms))
-    await target.servers.idle(within=60)
+    await asyncio.gather(*(s.idle(within=60) for s in everyone or [target.servers]))
     for room in rooms:
         for page in room.pages:
             page.marks = Marks()
@@ -125,8 +144,11 @@ async def play(target: Target, shape: str, number: int, within: float, seed: int
             result.unread += 1
             continue
         result.found += len(state.found)
-        if sorted(state.found) != sorted(state.acks):
-            result.exactly_once = False
+        kept = Counter(state.found)
+        result.lost += sum(1 for name in state.acks if kept[name] == 0)
+        result.doubled += sum(n - 1 for n in kept.values() if n > 1)
+        result.unanswered += sum(1 for name in kept if name not in state.acks)
+        result.exactly_once = result.exactly_once and not result.lost and not result.doubled
     return result
 
 

@@ -186,7 +186,8 @@ async def measure_shape(
                 continue
             seed = args.seed * 1000 + number
             try:
-                result = await play(target, shape, number, args.timeout, seed)
+                everyone = list({id(t.servers): t.servers for t in targets}.values())
+                result = await play(target, shape, number, args.timeout, seed, everyone)
             except Exception as problem:  # noqa: BLE001 - the run goes on and says so
                 say(f"{size} {shape} {target.name} round {number}: {problem!r}")
                 summaries[target.name].note = f"stopped at round {number}: {problem}"
