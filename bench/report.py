@@ -57,6 +57,8 @@ class Summary:
             "failed_requests": sum(r.failed_requests for r in self.rounds),
             "reconnects": sum(r.reconnects for r in self.rounds),
             "cpu_per_round": median([r.cpu for r in self.rounds]),
+            "client_cpu_per_round": median([r.client_cpu for r in self.rounds]),
+            "listen_overflows": sum(r.listen_overflows for r in self.rounds),
             "cpu_per_rating": (sum(r.cpu for r in self.rounds) / ratings if ratings else math.nan),
             "peak_rss": self.peak_rss,
             "ratings": sum(r.ratings for r in self.rounds),
@@ -136,18 +138,23 @@ def tables(summaries: list[Summary]) -> str:
         "time; peak RSS is their high-water mark over the whole size.",
         "",
         "| size | shape | measured | HTTP requests / round | server CPU / round "
-        "| CPU / rating | peak RSS | ratings acknowledged / found | each acknowledged found once |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| CPU / rating | peak RSS | ratings acknowledged / found | each acknowledged found once "
+        "| clients' CPU / round | failed requests, reconnects, listen overflows (all rounds) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in summaries:
         f = s.figures()
+        if not s.rounds:
+            lines.append(f"| {s.size} | {SHAPE_WORDS[s.shape]} | {s.target} |" + " – |" * 8)
+            continue
         per_rating = f["cpu_per_rating"]
         lines.append(
             f"| {s.size} | {SHAPE_WORDS[s.shape]} | {s.target} | {f['requests_per_round']:.0f} "
             f"| {f['cpu_per_round']:.2f} s | "
             + ("–" if math.isnan(per_rating) else f"{per_rating * 1000:.1f} ms")
             + f" | {f['peak_rss'] / 2**20:.0f} MB | {f['acked']} / {f['found']}{_unread(f)} "
-            f"| {_once(f)} |"
+            f"| {_once(f)} | {f['client_cpu_per_round']:.2f} s "
+            f"| {f['failed_requests']}, {f['reconnects']}, {f['listen_overflows']} |"
         )
     return "\n".join(lines)
 

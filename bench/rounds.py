@@ -19,6 +19,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -44,6 +45,10 @@ class RoundResult:
     failed_requests: int = 0
     reconnects: int = 0
     cpu: float = 0.0
+    # The benchmark's own CPU (every client is in its one process), and how many times a
+    # connection found a server's listen queue full (the whole machine's count).
+    client_cpu: float = 0.0
+    listen_overflows: int = 0
     seconds: float = 0.0
     ratings: int = 0
     acked: int = 0
@@ -110,11 +115,15 @@ async def play(
     result = RoundResult(target.name, shape, number)
     await asyncio.gather(*(target.before_round(room, within) for room in rooms))
     await asyncio.gather(*(s.idle(within=60) for s in everyone or [target.servers]))
+    # A page whose connection dropped (a server too busy to answer its pings) is back.
+    pages = [page for room in rooms for page in room.pages]
+    await until(lambda: all(p.sio is not None and p.sio.connected for p in pages), within)
     for room in rooms:
         for page in room.pages:
             page.marks = Marks()
     cpu, tally = target.servers.cpu(), (target.tally.requests, target.tally.failed)
     reconnects = target.tally.reconnects
+    client_cpu, overflows = time.process_time(), listen_overflows()
     began = time.monotonic()
 
     await asyncio.gather(*(_guarded(target.open(room)) for room in rooms))
@@ -127,6 +136,8 @@ async def play(
 
     result.seconds = time.monotonic() - began
     result.cpu = target.servers.cpu() - cpu
+    result.client_cpu = time.process_time() - client_cpu
+    result.listen_overflows = listen_overflows() - overflows
     result.requests = target.tally.requests - tally[0]
     result.failed_requests = target.tally.failed - tally[1]
     result.reconnects = target.tally.reconnects - reconnects
@@ -150,6 +161,18 @@ async def play(
         result.unanswered += sum(1 for name in kept if name not in state.acks)
         result.exactly_once = result.exactly_once and not result.lost and not result.doubled
     return result
+
+
+def listen_overflows() -> int:
+    """How many connections the kernel has refused for a full listen queue, so far."""
+    try:
+        lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines()]
+    except OSError:
+        return 0
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names and names[0] == "TcpExt:" and "ListenOverflows" in names:
+            return int(values[names.index("ListenOverflows")])
+    return 0
 
 
 async def _read_records(target: Target, rooms: list[Room], within: float) -> None:

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .pages import Page, Tally, until
 from .servers import Servers, create_chairs
@@ -72,9 +73,13 @@ async def gather_limited(limit: int, *work: object) -> list[object]:
     """Run coroutines with at most `limit` at once; return their results in order."""
     gate = asyncio.Semaphore(limit)
 
-    async def one(coroutine: object) -> object:
-        async with gate:
-            return await coroutine  # type: ignore[misc]
+    async def one(coroutine: Any) -> object:
+        try:
+            async with gate:
+                return await coroutine
+        finally:
+            # Cancelled while waiting its turn: it never ran, and is closed unrun.
+            coroutine.close()
 
     return list(await asyncio.gather(*(one(w) for w in work)))
 
