@@ -1,0 +1,7 @@
+"""`python -m bench`: measure the live loop (see bench/README.md)."""
+
+import sys
+
+from .run import main
+
+sys.exit(main())
