@@ -178,10 +178,19 @@ class Page:
         return headers
 
     async def send(
-        self, method: str, path: str, data: dict[str, str] | None = None, hx: bool = False
+        self,
+        method: str,
+        path: str,
+        data: dict[str, str] | None = None,
+        hx: bool = False,
+        place: str | None = None,
     ) -> Answer:
-        """Send one request (no redirect followed); raise on a failure to get an answer."""
-        headers = self.htmx() if hx else {}
+        """Send one request (no redirect followed); raise on a failure to get an answer.
+
+        `hx`: as htmx sends it; `place`: from that place of the page (its id, which htmx
+        names in HX-Target), as forms.js sends a form in place.
+        """
+        headers = self.htmx(place) if hx else {}
         if method == "POST":
             # A browser says where a form comes from.
             headers["Origin"] = self.base.rstrip("/")
@@ -206,23 +215,28 @@ class Page:
                 self.csrf = token.group(1)
         return Answer(response.status, text, location, at)
 
-    async def follow(self, answer: Answer, hx: bool = False) -> Answer:
-        """Follow redirects from an answer as a browser does (a form's POST becomes a GET)."""
+    async def follow(self, answer: Answer, hx: bool = False, place: str | None = None) -> Answer:
+        """Follow redirects from an answer as a browser does (a form's POST becomes a GET,
+        with the same headers)."""
         while answer.status in (301, 302, 303) and answer.location:
             path = urlsplit(urljoin(self.base, answer.location))
             answer = await self.send(
-                "GET", path.path + (f"?{path.query}" if path.query else ""), hx=hx
+                "GET", path.path + (f"?{path.query}" if path.query else ""), hx=hx, place=place
             )
         return answer
 
     async def form(
-        self, path: str, data: dict[str, str], hx: bool = False, follow: bool = True
+        self, path: str, data: dict[str, str], place: str | None = None, follow: bool = True
     ) -> tuple[Answer, Answer]:
-        """Send a form with the page's CSRF token; return its first answer and the last."""
+        """Send a form with the page's CSRF token; return its first answer and the last.
+
+        `place`: the form is sent in place from that place of the page (forms.js), by htmx.
+        """
         if "csrf_token" not in data and self.csrf:
             data = {**data, "csrf_token": self.csrf}
-        first = await self.send("POST", path, data, hx=hx)
-        return first, (await self.follow(first, hx=hx) if follow else first)
+        hx = place is not None
+        first = await self.send("POST", path, data, hx=hx, place=place)
+        return first, (await self.follow(first, hx=hx, place=place) if follow else first)
 
     def find_form(self, action: str, saying: str = "") -> tuple[str, dict[str, str]] | None:
         """Return the action and hidden fields of the newest form on the page whose action

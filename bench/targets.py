@@ -219,7 +219,7 @@ class Product(Target):
         found = chair.find_form(r"/meetings/\d+/items/\d+/rounds", "Open a rating round")
         assert found, f"{room.name}: no button to open a round"
         action, fields = found
-        first, answer = await chair.form(action, fields, hx=True)
+        first, answer = await chair.form(action, fields, place="region-controls")
         room.state = state = RoundState({("item", item_title(room.item))}, room.item)
         if first.status != 302:
             return
@@ -244,7 +244,7 @@ class Product(Target):
         assert found
         action, fields = found
         fields |= {"score": str(score), "reason": "As discussed."}
-        first, answer = await page.form(action, fields, hx=True)
+        first, answer = await page.form(action, fields, place="region-rate")
         if first.status != 302:
             return None
         # The answer draws the person's rating place anew (hx-select="#region-rate").
@@ -256,7 +256,7 @@ class Product(Target):
         found = room.chair.find_form(rf"/meetings/\d+/rounds/{room.state.round_id}/reveal")
         assert found, f"{room.name}: no Reveal button"
         action, fields = found
-        first, answer = await room.chair.form(action, fields, hx=True)
+        first, answer = await room.chair.form(action, fields, place="region-controls")
         if first.status == 302:
             room.state.revealed = first.at
             room.chair.html["controls"] = (answer.at, answer.text)

@@ -46,25 +46,66 @@ def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, a
     assert drawn["display"] == {"scene": scene.text}
 
 
-def test_reveal_rings_the_stage_everywhere(people, sio, app):
+def test_reveal_rings_the_stage_everywhere_drawn_once_per_audience(people, sio, app):
     tom = people.join_admitted("Tom Reid", "School")
+    priya = people.join_admitted("Priya Shah", "Police")
+    ann = people.join_admitted("Ann Lee", "Health")
     people.start()
     round_id = people.open_round()
-    clients = [
-        sio(tom, meeting=people.meeting_id),
-        sio(app.test_client(), display=people.display_token),
-    ]
-    for c in clients:
+    for device, score in ((tom, 2), (priya, 8), (ann, 8), (people.chair, 8)):
+        assert people.rate(device, round_id, score=score).status_code in (200, 302)
+    clients = {
+        "tom": sio(tom, meeting=people.meeting_id),
+        "priya": sio(priya, meeting=people.meeting_id),
+        "chair": sio(people.chair, meeting=people.meeting_id),
+        "display": sio(app.test_client(), display=people.display_token),
+    }
+    for c in clients.values():
         c.get_received()
     people.reveal(round_id)
-    attendee, display = (changed(c) for c in clients)
-    for rings in (attendee, display):
+    heard = {name: changed(c) for name, c in clients.items()}
+    for rings in heard.values():
         assert len(rings) == 1
         assert rings[0]["regions"] == ["agenda", "controls", "stage", "progress", "rate"]
-    # The stage shows each attendee their own rating marked, so each fetches it; the
-    # agenda and progress look alike to all of them and come drawn.
-    assert set(attendee[0]["html"]) == {"agenda", "progress"}
-    assert set(display[0]["html"]) == {"scene"}
+    # Nothing is left for an attendee's page to fetch: every region it shows comes drawn,
+    # alike for all of them. The chair's controls are forms, and so is the chair's stage
+    # here (the ratings diverge widely: acknowledge the disagreement), so the chair's page
+    # fetches those.
+    assert heard["tom"][0]["html"] == heard["priya"][0]["html"]
+    assert set(heard["tom"][0]["html"]) == {"agenda", "progress", "stage", "rate"}
+    assert set(heard["chair"][0]["html"]) == {"progress", "rate"}
+    assert set(heard["display"][0]["html"]) == {"scene"}
+    # What comes drawn is what each page would fetch.
+    hx = {"HX-Request": "true"}
+    for name, device in (("tom", tom), ("priya", priya), ("chair", people.chair)):
+        for region, html in heard[name][0]["html"].items():
+            fetched = device.get(f"/m/{people.meeting_id}/region/{region}", headers=hx)
+            assert html == fetched.text, (name, region)
+    # The stage sent to every attendee marks nobody's rating as theirs: each page marks its
+    # own (data-me), and shows "Your rating is a minority view" only on Tom's.
+    stage = heard["tom"][0]["html"]["stage"]
+    assert " mine" not in stage and "data-yours hidden" in stage
+    tom_id, priya_id = people.attendee_id("Tom Reid"), people.attendee_id("Priya Shah")
+    assert f'class="minority" data-rater="{tom_id}"' in stage
+    assert f'class="" data-rater="{priya_id}"' in stage
+    tom_page = tom.get(f"/m/{people.meeting_id}").text
+    assert f'data-me="{tom_id}"' in tom_page
+    assert f'class="minority mine" data-rater="{tom_id}"' in tom_page
+    assert "data-yours>" in tom_page
+
+
+def test_an_observer_fetches_their_own_rating_region(people, sio):
+    tom = people.join_admitted("Tom Reid", "School")
+    people.start()
+    tom_sio = sio(tom, meeting=people.meeting_id)
+    tom_sio.get_received()
+    aid = people.attendee_id("Tom Reid")
+    people.chair.post(f"/meetings/{people.meeting_id}/people/{aid}/observe")
+    # Their own page is loaded again, and their rating region says what is theirs alone,
+    # marked so that the page fetches it rather than take what raters are sent.
+    assert {"regions": [], "reload": True} in changed(tom_sio)
+    region = tom.get(f"/m/{people.meeting_id}/region/rate", headers={"HX-Request": "true"})
+    assert "You are observing this meeting" in region.text and "data-personal" in region.text
 
 
 def test_waiting_attendee_hears_only_about_their_own_admission(people, sio):
@@ -115,3 +156,22 @@ def test_region_fragments_answer_htmx_and_send_others_to_the_page(people):
         headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
     )
     assert restore.headers["Location"] == f"/m/{people.meeting_id}"
+
+
+def test_the_chair_is_sent_a_stage_without_forms(people, sio):
+    tom = people.join_admitted("Tom Reid", "School")
+    people.start()
+    round_id = people.open_round()
+    for device in (tom, people.chair):
+        people.rate(device, round_id, score=6)
+    chair_sio = sio(people.chair, meeting=people.meeting_id)
+    chair_sio.get_received()
+    people.reveal(round_id)
+    (ring,) = changed(chair_sio)
+    # Close ratings: nothing to acknowledge, so the chair's stage holds no form and comes
+    # drawn for the chair, as their page would fetch it.
+    assert set(ring["html"]) == {"progress", "stage", "rate"}
+    fetched = people.chair.get(
+        f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"}
+    )
+    assert ring["html"]["stage"] == fetched.text and "Tom Reid" in fetched.text

@@ -109,7 +109,7 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     error = priya.locator("#region-rate").get_by_role("alert")
     expect(error).to_contain_text("Choose", timeout=LIVE)
     for person in people[1:3]:
-        room.rate(person, round_id, score=4, reason=f"{person.name}'s reason")
+        room.rate(person, round_id, score=8, reason=f"{person.name}'s reason")
     expect(priya.locator("#region-progress")).to_contain_text("2 of", timeout=LIVE)
     expect(priya.locator("#announcer")).to_contain_text("have rated")
     observer = f"/meetings/{room.meeting_id}/people/{people[5].id}/observe"
@@ -157,6 +157,9 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     assert top_of(chart) < PHONE["height"]
     expect(priya.locator("#announcer")).to_contain_text("Round 1 revealed")
     expect(priya.locator("tr.mine")).to_contain_text("Priya Shah")
+    # The stage came drawn alike for everyone; her page marks her minority view as hers.
+    expect(priya.locator("tr.mine.minority")).to_have_count(1)
+    expect(priya.get_by_text("Your rating is a minority view")).to_be_visible()
     assert fits_sideways(priya)
     shot(priya, "phone-3-revealed")
     shot(priya, "phone-3-revealed-first-screen", full_page=False)
@@ -283,7 +286,7 @@ def test_the_chairs_cockpit_keeps_the_step_in_view_and_loses_no_typed_text(room)
     round_id = int(re.search(r"/rounds/(\d+)/rating", chair.content()).group(1))
     for person, score in zip(people, (2, 3, 3, 4, 8, 9), strict=True):
         room.rate(person, round_id, score=score, reason=f"{person.name}: one line of why")
-    expect(chair.locator("#region-controls")).to_contain_text("6 of 7 have rated", timeout=LIVE)
+    expect(chair.locator("#region-progress")).to_contain_text("6 of 7 have rated", timeout=LIVE)
 
     # Every per-person control names its person.
     people_region = chair.locator("#region-people")

@@ -107,6 +107,6 @@ def person(meeting_id, attendee_id, what):
     if what == "turn-away":
         leave_meeting(meeting, attendee)
     ring_everyone(meeting, "people", "progress", "rate")
-    if what in ("admit", "turn-away"):
-        ring_attendee(attendee)
+    # Their own page changes as a whole: admitted, turned away, observing or rating again.
+    ring_attendee(attendee)
     return redirect(url_for("agenda.show", meeting_id=meeting.id))

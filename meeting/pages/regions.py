@@ -28,13 +28,21 @@ REGIONS = ("agenda", "controls", "stage", "progress", "rate", "people", "decisio
 # The shared display is one region, the scene, drawn anew whenever any region changes.
 SCENE = "scene"
 # The regions drawn alike for everyone in an audience, sent with the ring that names them
-# (the display's scene with every ring). The others show the viewer's own rating, view or
-# actions, or forms, and each page fetches them.
+# (the display's scene with every ring). The others show the viewer's own view or actions,
+# or forms, and each page fetches them. Of the shared ones:
+# - the stage is drawn alike for all attendees; each page marks its own rating in it
+#   (`data-me`, live.js);
+# - the rating region is shared only while no round is open (then it is each person's own
+#   form), and a page showing something of that person's own in it (an observer, someone
+#   who left: `data-personal`) fetches it instead.
+# The chair's audience is the chair's own screens, so what it is sent is drawn for them.
 SHARED = {
-    Audience.CHAIR: ("progress",),
-    Audience.ATTENDEE: ("progress", "agenda", "people"),
+    Audience.CHAIR: ("progress", "stage", "rate"),
+    Audience.ATTENDEE: ("progress", "agenda", "people", "stage", "rate"),
     Audience.DISPLAY: (SCENE,),
 }
+# Who the regions sent alike to an audience are drawn for.
+ANY_ATTENDEE = Viewer(Audience.ATTENDEE)
 # Each audience's Socket.IO room of a meeting (`doorbell.room`).
 AUDIENCE_ROOMS = (
     (Audience.CHAIR, "chair"),
@@ -111,9 +119,13 @@ def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -
     fetch: a form carries its page's session token and its own one-time token.
     """
     viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
+    item = meeting.current_item
+    rating_open = item is not None and item.open_round is not None
     drawn: dict[str, str] = {}
     for name in SHARED[audience]:
         if name != SCENE and name not in changed:
+            continue
+        if name == "rate" and rating_open:
             continue
         template = _template(viewer, name)
         assert template is not None
@@ -145,11 +157,42 @@ def _template(viewer: Viewer, name: str) -> str | None:
 
 
 def page(template: str, meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:
-    """Render a whole page of a meeting for a viewer, with every region in it."""
+    """Render a whole page of a meeting for a viewer, with every region in it.
+
+    A form sent in place from one of its regions (forms.js) is answered, once its change is
+    made and its redirect followed, with that region alone: the page takes nothing else.
+    """
+    place = _sent_from(viewer)
+    if place is not None:
+        context = region_context(meeting, viewer, only=place, **extra)
+        context["region_url"] = lambda name: _region_url(meeting, viewer, name)
+        answer = render_template(
+            "live/in_place.html", place=place, place_template=_template(viewer, place), **context
+        )
+        return answer, status
     context = region_context(meeting, viewer, **extra)
     context["region_url"] = lambda name: _region_url(meeting, viewer, name)
     context["every_region"] = " ".join(REGIONS)
     return render_template(template, **context), status
+
+
+def _sent_from(viewer: Viewer) -> str | None:
+    """Return the region a page is asked for by a form sent in place from it, if any.
+
+    htmx names the place it will swap (HX-Target) and selects it from the answer. Only a
+    page asked for after a change was made (a GET: the change's redirect, followed) is
+    drawn as that region alone; a refused form's page comes whole, with its problem.
+    """
+    target = request.headers.get("HX-Target", "")
+    if (
+        request.method != "GET"
+        or not request.headers.get("HX-Request")
+        or request.headers.get("HX-History-Restore-Request")
+        or not target.startswith("region-")
+    ):
+        return None
+    name = target.removeprefix("region-")
+    return name if name != SCENE and _template(viewer, name) else None
 
 
 def partial(template: str, page: str, context: Callable[[], dict[str, Any]]) -> Response:
@@ -172,6 +215,9 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
     else:
         whole = url_for("room.attend", meeting_id=meeting.id)
     only = None if name == SCENE else name
+    if name == "stage" and viewer.kind == Audience.ATTENDEE:
+        # As every attendee is sent it (`SHARED`); the page marks its own rating.
+        viewer = ANY_ATTENDEE
     return partial(template, whole, lambda: region_context(meeting, viewer, only=only))
 
 

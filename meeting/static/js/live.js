@@ -6,6 +6,8 @@
 //   fetches nothing it already shows. On a reconnect every region is read again.
 // - Losing the connection shows a banner that stays in view until it is back; a connection
 //   the server closes on purpose loads the page again instead.
+// - In the stage, which every attendee is sent alike, the page marks its person's own
+//   rating (data-me on the body, data-rater on each row).
 // - Something new to hear (a round opened, someone rated, a reveal) is announced in a
 //   polite live region; a new step for this person (data-step) is scrolled into view.
 (function () {
@@ -32,14 +34,32 @@
     drawn = drawn || {};
     document.querySelectorAll("[data-region]").forEach(function (el) {
       var own = el.id.replace(/^region-/, "");
-      if (Object.prototype.hasOwnProperty.call(drawn, own)) {
+      // A region showing something of this person's own is fetched, never swapped for what
+      // everyone is sent.
+      var personal = el.querySelector("[data-personal]");
+      if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal) {
         htmx.swap(el, drawn[own], { swapStyle: "innerHTML" });
+        markMine(el);
         news(el, false);
         return;
       }
       var listens = el.dataset.region.split(" ");
       var wanted = !names || listens.some(function (n) { return names.indexOf(n) !== -1; });
       if (wanted) htmx.trigger(el, "refresh");
+    });
+  }
+
+  // The stage is drawn alike for every attendee: this page marks its person's own rating
+  // in it, and the note that it is a minority view.
+  var me = body.dataset.me;
+  function markMine(root) {
+    if (!me) return;
+    root.querySelectorAll('[data-rater="' + me + '"]').forEach(function (row) {
+      row.classList.add("mine");
+      if (!row.classList.contains("minority")) return;
+      var spread = row.closest(".spread");
+      var note = spread && spread.querySelector("[data-yours]");
+      if (note) note.hidden = false;
     });
   }
 
@@ -73,7 +93,10 @@
     // element with the same id).
     var target = event.detail.target;
     var region = target && target.id ? document.getElementById(target.id) : null;
-    if (region && region.hasAttribute("data-place")) news(region, false);
+    if (region && region.hasAttribute("data-place")) {
+      markMine(region);
+      news(region, false);
+    }
   });
 
   var connectedBefore = false;
