@@ -245,9 +245,10 @@ class Product(Target):
         action, fields = found
         fields |= {"score": str(score), "reason": "As discussed."}
         first, answer = await page.form(action, fields, place="region-rate")
-        if first.status != 302:
+        # Saved: answered with the rating place drawn anew (hx-select="#region-rate"), or
+        # sent to the page (a server that answers a form in place with a redirect).
+        if first.status not in (200, 302):
             return None
-        # The answer draws the person's rating place anew (hx-select="#region-rate").
         page.html["rate"] = (answer.at, answer.text)
         return first.at
 

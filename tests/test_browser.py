@@ -132,6 +132,8 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
         " return [r.x + r.width / 2, r.y + r.height / 2]; }"
     )
     assert middle[1] < 900, "Reveal is on the chair's first screen"
+    fetched = []
+    chair.on("request", lambda r: "/region/" in r.url and fetched.append(r.url))
     started = time.monotonic()
     chair.mouse.click(*middle)
     chair.wait_for_timeout(max(0, 300 - (time.monotonic() - started) * 1000))
@@ -146,6 +148,8 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     assert said.count("revealed round 1 on Access to a mobile phone") == 1, said
     assert not any("round 2" in what for what in said), said
     expect(phone.locator("#region-rate")).not_to_contain_text("round 2")
+    # The reveal came drawn for the chair's screens, forms and all: nothing was fetched.
+    assert fetched == [], fetched
     display.evaluate("window.meetingSocket.connect()")
 
     for screen in (display, phone):

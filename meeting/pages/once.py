@@ -13,7 +13,7 @@ changes something carries both.
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import delete
@@ -24,6 +24,8 @@ from ..extensions import db
 from ..models import FormToken, utcnow
 
 FIELD = "once"
+# Set (in `g`) while forms are drawn once for every screen of an audience.
+DRAWN_FOR_SCREENS = "drawn_for_screens"
 # Forms sent again and again on purpose, whose every copy is meant to count.
 REPEATABLE = {"decisions.draft"}
 # Forms that record nothing (a second copy does what the first did): no token is kept, so
@@ -35,11 +37,18 @@ KEPT_FOR = timedelta(days=2)
 
 def field(token: str | None = None) -> Markup:
     """Return the hidden inputs a form that changes something carries: a one-time token
-    (`token`, when the form is sent again, else a new one) and the session's CSRF token."""
+    (`token`, when the form is sent again, else a new one) and the session's CSRF token.
+
+    A form drawn once for all of the chair's screens (`regions.drawn_once`) is drawn in no
+    one's session: its CSRF token is left for the page to fill in from its own (live.js).
+    Its one-time token is the same on each of those screens, so the same click made from
+    two of them is done once.
+    """
     hidden = Markup('<input type="hidden" name="{}" value="{}">')
     csrf_field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    session_token = "" if g.get(DRAWN_FOR_SCREENS) else generate_csrf()
     return hidden.format(FIELD, token or secrets.token_urlsafe(18)) + hidden.format(
-        csrf_field, generate_csrf()
+        csrf_field, session_token
     )
 
 

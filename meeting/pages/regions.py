@@ -8,7 +8,7 @@ rendered for its viewer. Rating values reach a region only through `concealment`
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, g, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..actions import rules as actions
@@ -17,11 +17,12 @@ from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
-from ..models import Meeting, Rating, session_of
+from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
 from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer
 from ..record import chain, log
 from ..settings import policy
+from . import once
 from .links import public_url, unreachable
 
 REGIONS = ("agenda", "controls", "stage", "progress", "rate", "people", "decision", "actions")
@@ -35,9 +36,10 @@ SCENE = "scene"
 # - the rating region is shared only while no round is open (then it is each person's own
 #   form), and a page showing something of that person's own in it (an observer, someone
 #   who left: `data-personal`) fetches it instead.
-# The chair's audience is the chair's own screens, so what it is sent is drawn for them.
+# The chair's audience is the chair's own screens, so what it is sent is drawn for them,
+# forms included (`once.field`); no other audience is sent a form.
 SHARED = {
-    Audience.CHAIR: ("progress", "stage", "rate"),
+    Audience.CHAIR: ("progress", "stage", "rate", "controls", "agenda", "people"),
     Audience.ATTENDEE: ("progress", "agenda", "people", "stage", "rate"),
     Audience.DISPLAY: (SCENE,),
 }
@@ -58,19 +60,25 @@ def region_context(
 ) -> dict[str, Any]:
     """Gather what the regions (or the one region `only`) show a viewer.
 
-    Spreads are worked out only where the stage is drawn: progress is fetched by every
-    screen after every rating.
+    Each region loads only what it shows: progress is drawn after every rating, so it
+    works out no spreads, and the display's scene loads what its kind of scene shows.
     """
-    # Read first: a change made while the page is drawn then counts as not yet seen.
-    as_of = log.mark(meeting)
+    # Read first, for a whole page: a change made while it is drawn counts as not yet seen.
+    as_of = log.mark(meeting) if only is None else None
     item = meeting.current_item
+    open_round = item.open_round if item is not None else None
+    # The display's page is its scene alone.
+    scene = display_scene(meeting) if viewer.kind == Audience.DISPLAY else None
+    if scene is not None:
+        only = SCENE
+
+    def wants(region: str, *scenes: str) -> bool:
+        return only is None or only == region or scene in scenes
+
     join_link = public_url("joining.details", code=meeting.join_code)
     shown_rounds: list[tuple[Any, concealment.Spread | None]] = []
-    open_round = None
-    if item is not None:
-        open_round = item.open_round
-        if only in (None, "stage"):
-            shown_rounds = [(r, concealment.spread(r, viewer)) for r in item.rounds]
+    if item is not None and wants("stage", "reveal", "decision"):
+        shown_rounds = [(r, concealment.spread(r, viewer)) for r in item.rounds]
     # Likelihood × severity: the latest revealed round of each basis (inherent, residual).
     bases = {r.basis: (r, s) for r, s in shown_rounds if s is not None and r.basis}
     mine = (
@@ -79,17 +87,17 @@ def region_context(
         else None
     )
     kept = extra.pop("rate_form", None)
-    if only in (None, "decision") and item is not None:
+    if item is not None and wants("decision", "decision"):
         extra.setdefault("consensus", dissent.consensus(item))
         # Only the chair's list of views shows who was a minority at the reveal.
         if viewer.is_chair:
             extra.setdefault("minority_marks", dissent.minority_at_reveal(item))
         extra.setdefault("raters", dissent.raters(item))
         extra.setdefault("my_view", dissent.view_of(item.decision, viewer.attendee))
-    if only in (None, "actions"):
+    if wants("actions", "lobby", "item", "decision"):
         extra.setdefault("standing_actions", actions.live(meeting))
         extra.setdefault("my_actions", actions.owned_by(meeting, viewer.attendee))
-    if only in (None, "people"):
+    if wants("people", "lobby", "item", "round", "reveal", "decision"):
         extra.setdefault("quorum", quorum(meeting, policy()))
     return {
         "meeting": meeting,
@@ -107,16 +115,40 @@ def region_context(
         "scales": scales,
         "attendance_label": attendance_label,
         "as_of": as_of,
+        "scene": scene,
         **extra,
     }
+
+
+def display_scene(meeting: Meeting) -> str:
+    """Return what the shared display shows now: "closed", "lobby" (before the meeting or
+    between items), "round" (a round is open), "decision" (recorded, and no round revealed
+    since), "reveal" (the latest round, revealed) or "item" (under discussion, not yet
+    rated)."""
+    item = meeting.current_item
+    if meeting.status == MeetingStatus.CLOSED:
+        return "closed"
+    if meeting.status == MeetingStatus.SETUP or item is None:
+        return "lobby"
+    if item.open_round is not None:
+        return "round"
+    last = item.rounds[-1] if item.rounds else None
+    revealed_at = last.revealed_at if last is not None else None
+    decision = item.decision
+    if decision is not None and decision.status == DecisionStatus.RECORDED:
+        # A round revealed after the decision was recorded (the room rated again) is the news.
+        if not (revealed_at and decision.recorded_at and revealed_at > decision.recorded_at):
+            return "decision"
+    return "reveal" if revealed_at else "item"
 
 
 def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -> dict[str, Any]:
     """Draw the changed regions that look alike to everyone in an audience, once.
 
     Returns {"html": {region: html}} to go with a ring to the audience's room, or {} when
-    none is shared. A region that came out with a form in it is left to each page to
-    fetch: a form carries its page's session token and its own one-time token.
+    none is shared. Forms are drawn only for the chair's screens, with no session token
+    (the page fills in its own); an attendee's region that came out with a form in it is
+    left to each page to fetch, as each person's forms are their own.
     """
     viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
     item = meeting.current_item
@@ -129,9 +161,12 @@ def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -
             continue
         template = _template(viewer, name)
         assert template is not None
-        only = None if name == SCENE else name
-        html = render_template(template, **region_context(meeting, viewer, only=only))
-        if "<form" not in html:
+        setattr(g, once.DRAWN_FOR_SCREENS, True)
+        try:
+            html = render_template(template, **region_context(meeting, viewer, only=name))
+        finally:
+            setattr(g, once.DRAWN_FOR_SCREENS, False)
+        if audience == Audience.CHAIR or "<form" not in html:
             drawn[name] = html
     return {"html": drawn} if drawn else {}
 
@@ -162,30 +197,39 @@ def page(template: str, meeting: Meeting, viewer: Viewer, status: int = 200, **e
     A form sent in place from one of its regions (forms.js) is answered, once its change is
     made and its redirect followed, with that region alone: the page takes nothing else.
     """
-    place = _sent_from(viewer)
+    place = _sent_from(viewer, request.method == "GET")
     if place is not None:
-        context = region_context(meeting, viewer, only=place, **extra)
-        context["region_url"] = lambda name: _region_url(meeting, viewer, name)
-        answer = render_template(
-            "live/in_place.html", place=place, place_template=_template(viewer, place), **context
-        )
-        return answer, status
+        return _place(meeting, viewer, place, **extra), status
     context = region_context(meeting, viewer, **extra)
     context["region_url"] = lambda name: _region_url(meeting, viewer, name)
     context["every_region"] = " ".join(REGIONS)
     return render_template(template, **context), status
 
 
-def _sent_from(viewer: Viewer) -> str | None:
+def in_place(meeting: Meeting, viewer: Viewer) -> Page | None:
+    """Answer a form sent in place, once its change is made, with its place drawn anew
+    (rather than send the page to fetch again); None for a form sent the ordinary way."""
+    place = _sent_from(viewer, True)
+    return None if place is None else (_place(meeting, viewer, place), 200)
+
+
+def _place(meeting: Meeting, viewer: Viewer, place: str, **extra: Any) -> str:
+    context = region_context(meeting, viewer, only=place, **extra)
+    context["region_url"] = lambda name: _region_url(meeting, viewer, name)
+    template = _template(viewer, place)
+    return render_template("live/in_place.html", place=place, place_template=template, **context)
+
+
+def _sent_from(viewer: Viewer, done: bool) -> str | None:
     """Return the region a page is asked for by a form sent in place from it, if any.
 
     htmx names the place it will swap (HX-Target) and selects it from the answer. Only a
-    page asked for after a change was made (a GET: the change's redirect, followed) is
+    page asked for once a change is `done` (or a GET: the change's redirect, followed) is
     drawn as that region alone; a refused form's page comes whole, with its problem.
     """
     target = request.headers.get("HX-Target", "")
     if (
-        request.method != "GET"
+        not done
         or not request.headers.get("HX-Request")
         or request.headers.get("HX-History-Restore-Request")
         or not target.startswith("region-")
@@ -214,11 +258,10 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
         whole = url_for("room.display", token=meeting.display_token)
     else:
         whole = url_for("room.attend", meeting_id=meeting.id)
-    only = None if name == SCENE else name
     if name == "stage" and viewer.kind == Audience.ATTENDEE:
         # As every attendee is sent it (`SHARED`); the page marks its own rating.
         viewer = ANY_ATTENDEE
-    return partial(template, whole, lambda: region_context(meeting, viewer, only=only))
+    return partial(template, whole, lambda: region_context(meeting, viewer, only=name))
 
 
 def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:

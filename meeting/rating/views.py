@@ -9,7 +9,7 @@ from ..models import Item, Round
 from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
 from ..pages.doorbell import STAGE, ring_everyone
 from ..pages.forms import chair_change, kept
-from ..pages.regions import attendee_page, chair_page
+from ..pages.regions import attendee_page, chair_page, in_place
 from . import rounds, scales
 
 bp = Blueprint("rating", __name__)
@@ -98,6 +98,9 @@ def rate(meeting_id, round_id):
         return attendee_page(meeting, viewer, status, **typed)
     db.session.commit()
     ring_everyone(meeting, "progress")
+    answer = in_place(meeting, viewer)
+    if answer is not None:
+        return answer
     if viewer.is_chair:
         return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#rate")
     return redirect(url_for("room.attend", meeting_id=meeting.id) + "#rate")

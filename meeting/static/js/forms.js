@@ -144,6 +144,16 @@
     return typedIn(form) || Boolean(form.dataset.unsent) || Boolean(form.querySelector(".error"));
   }
 
+  // For live.js: whether a place holds a form being sent, or with something not yet sent,
+  // so that it is fetched anew (and the form kept) rather than replaced outright.
+  window.meetingForms = {
+    holding: function (place) {
+      return Array.prototype.some.call(place.querySelectorAll("form"), function (form) {
+        return Boolean(form.dataset.sending) || holds(form);
+      });
+    }
+  };
+
   function key(form) { return "kept:" + location.pathname + ":" + form.id; }
 
   function remember(form) {

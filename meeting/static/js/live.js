@@ -35,18 +35,36 @@
     document.querySelectorAll("[data-region]").forEach(function (el) {
       var own = el.id.replace(/^region-/, "");
       // A region showing something of this person's own is fetched, never swapped for what
-      // everyone is sent.
+      // everyone is sent; so is one holding a form with something not yet sent, which its
+      // fetch keeps (forms.js).
       var personal = el.querySelector("[data-personal]");
-      if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal) {
-        htmx.swap(el, drawn[own], { swapStyle: "innerHTML" });
-        markMine(el);
-        news(el, false);
+      var holding = window.meetingForms && window.meetingForms.holding(el);
+      if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal && !holding) {
+        swapIn(el, drawn[own]);
         return;
       }
       var listens = el.dataset.region.split(" ");
       var wanted = !names || listens.some(function (n) { return names.indexOf(n) !== -1; });
       if (wanted) htmx.trigger(el, "refresh");
     });
+  }
+
+  // What came drawn replaces the region. Forms in it (only the chair's screens are sent
+  // any) take this page's session token; sections the person opened or folded stay so.
+  function swapIn(el, html) {
+    var toggled = {};
+    el.querySelectorAll("details[id][data-toggled]").forEach(function (d) { toggled[d.id] = d.open; });
+    htmx.swap(el, html, { swapStyle: "innerHTML" });
+    var meta = document.querySelector("meta[name=csrf-token]");
+    el.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      if (!input.value && meta) input.value = meta.content;
+    });
+    Object.keys(toggled).forEach(function (id) {
+      var d = document.getElementById(id);
+      if (d && d.tagName === "DETAILS") { d.open = toggled[id]; d.dataset.toggled = "1"; }
+    });
+    markMine(el);
+    news(el, false);
   }
 
   // The stage is drawn alike for every attendee: this page marks its person's own rating
