@@ -24,6 +24,7 @@ import asyncio
 import html as html_lib
 import logging
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -251,6 +252,11 @@ class Page:
                     r'<input type="hidden" name="([^"]+)" value="([^"]*)">', found.group(2)
                 )
                 fields = {name: html_lib.unescape(value) for name, value in hidden}
+                # A form that came with a ring has no tokens: the page fills in its own.
+                if fields.get("once") == "":
+                    fields["once"] = secrets.token_urlsafe(18)
+                if fields.get("csrf_token") == "" and self.csrf:
+                    fields["csrf_token"] = self.csrf
                 return html_lib.unescape(found.group(1)), fields
         return None
 
@@ -321,7 +327,25 @@ class Page:
         if message.get("reload"):
             self._spawn(self.reload())
             return
-        self.refresh(message.get("regions") or [], message.get("html") or {})
+        pushed = dict(message.get("html") or {})
+        if not message.get("theirs"):
+            # As live.js: a region showing this person's own (their rating in the round
+            # still open) is fetched rather than replaced by what every rater is sent.
+            for name in list(pushed):
+                if self._still_theirs(name, pushed[name]):
+                    del pushed[name]
+        self.refresh(message.get("regions") or [], pushed)
+
+    PERSONAL = re.compile(r'data-personal="([^"]*)"')
+    ROUND = re.compile(r'data-round="([^"]*)"')
+
+    def _still_theirs(self, name: str, html: str) -> bool:
+        shown = self.html.get(name)
+        mark = self.PERSONAL.search(shown[1]) if shown else None
+        if mark is None:
+            return False
+        round_ = self.ROUND.search(html)
+        return mark.group(1) == "always" or bool(round_ and round_.group(1) == mark.group(1))
 
     def refresh(self, names: list[str] | None, pushed: dict[str, str] | None = None) -> None:
         """Bring the regions that listen to `names` (None: all) up to date."""

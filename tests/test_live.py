@@ -1,8 +1,13 @@
 """Live events over Socket.IO: who hears what, and that no event carries meeting data."""
 
 import re
+import secrets
 
 from conftest import CHOICE_ITEM, make_meeting
+from sqlalchemy import select
+
+from meeting.extensions import db
+from meeting.models import Rating
 
 
 def without_tokens(html: str) -> str:
@@ -182,3 +187,38 @@ def test_the_chair_is_sent_the_stage_drawn_for_them(people, sio):
         f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"}
     )
     assert ring["html"]["stage"] == fetched.text and "Tom Reid" in fetched.text
+
+
+def test_an_open_round_sends_every_rater_the_same_empty_form(people, sio):
+    tom = people.join_admitted("Tom Reid", "School")
+    priya = people.join_admitted("Priya Shah", "Police")
+    people.start()
+    listening = {"tom": sio(tom, meeting=people.meeting_id)}
+    listening["priya"] = sio(priya, meeting=people.meeting_id)
+    for c in listening.values():
+        c.get_received()
+    round_id = people.open_round()
+    (tom_ring,), (priya_ring,) = (changed(c) for c in listening.values())
+    assert tom_ring["html"] == priya_ring["html"]
+    form = tom_ring["html"]["rate"]
+    # No one's tokens: each page puts in its session's and a one-time token of its own.
+    assert f'data-round="{round_id}"' in form and "Submit my rating" in form
+    assert '<input type="hidden" name="once" value="">' in form
+    assert '<input type="hidden" name="csrf_token" value="">' in form
+
+    # Tom sends it as his page does, with its tokens filled in; sent twice, it counts once.
+    once = secrets.token_urlsafe(18)
+    sent = {"score": "3", "reason": "From the form everyone was sent", "once": once}
+    hx = {"HX-Request": "true", "HX-Target": "region-rate"}
+    url = f"/m/{people.meeting_id}/rounds/{round_id}/rating"
+    assert tom.post(url, data=sent, headers=hx).status_code == 200
+    assert tom.post(url, data=sent, headers=hx).status_code == 302
+    assert "it was done once" in tom.get(f"/m/{people.meeting_id}").text
+    with people.app.app_context():
+        ratings = db.session.scalars(select(Rating).where(Rating.round_id == round_id)).all()
+        assert [(r.attendee.name, r.score) for r in ratings] == [("Tom Reid", 3)]
+
+    # His own rating is now his alone on his page: marked so that, while this round is
+    # open, his page fetches his own region rather than take the empty form again.
+    own = tom.get(f"/m/{people.meeting_id}/region/rate", headers={"HX-Request": "true"})
+    assert f'data-personal="{round_id}"' in own.text and "You rated" in own.text

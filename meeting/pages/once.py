@@ -39,16 +39,16 @@ def field(token: str | None = None) -> Markup:
     """Return the hidden inputs a form that changes something carries: a one-time token
     (`token`, when the form is sent again, else a new one) and the session's CSRF token.
 
-    A form drawn once for all of the chair's screens (`regions.drawn_once`) is drawn in no
-    one's session: its CSRF token is left for the page to fill in from its own (live.js).
-    Its one-time token is the same on each of those screens, so the same click made from
-    two of them is done once.
+    A form drawn once for every screen of an audience (`regions.drawn_once`) is drawn in
+    no one's session: both are left for each page to fill in (live.js), the session's
+    token from its own and a one-time token of its own making, as random as ours.
     """
     hidden = Markup('<input type="hidden" name="{}" value="{}">')
     csrf_field = current_app.config["WTF_CSRF_FIELD_NAME"]
-    session_token = "" if g.get(DRAWN_FOR_SCREENS) else generate_csrf()
+    if g.get(DRAWN_FOR_SCREENS):
+        return hidden.format(FIELD, "") + hidden.format(csrf_field, "")
     return hidden.format(FIELD, token or secrets.token_urlsafe(18)) + hidden.format(
-        csrf_field, session_token
+        csrf_field, generate_csrf()
     )
 
 

@@ -29,15 +29,15 @@ REGIONS = ("agenda", "controls", "stage", "progress", "rate", "people", "decisio
 # The shared display is one region, the scene, drawn anew whenever any region changes.
 SCENE = "scene"
 # The regions drawn alike for everyone in an audience, sent with the ring that names them
-# (the display's scene with every ring). The others show the viewer's own view or actions,
-# or forms, and each page fetches them. Of the shared ones:
+# (the display's scene with every ring). The others (someone's view on a decision, their
+# actions) are each person's own, and each page fetches them. Of the shared ones:
 # - the stage is drawn alike for all attendees; each page marks its own rating in it
 #   (`data-me`, live.js);
-# - the rating region is shared only while no round is open (then it is each person's own
-#   form), and a page showing something of that person's own in it (an observer, someone
-#   who left: `data-personal`) fetches it instead.
-# The chair's audience is the chair's own screens, so what it is sent is drawn for them,
-# forms included (`once.field`); no other audience is sent a form.
+# - the rating region is drawn as a rater's, with an empty form while a round is open; a
+#   page showing something of that person's own in it (their rating, an observer's note:
+#   `data-personal`) fetches its own instead.
+# The chair's audience is the chair's own screens, so what it is sent is drawn for them.
+# Forms sent with a ring carry no tokens: each page fills in its own (`once.field`).
 SHARED = {
     Audience.CHAIR: ("progress", "stage", "rate", "controls", "agenda", "people"),
     Audience.ATTENDEE: ("progress", "agenda", "people", "stage", "rate"),
@@ -106,7 +106,9 @@ def region_context(
         "rounds": shown_rounds,
         "bases": bases,
         "open_round": open_round,
-        "progress": concealment.progress(open_round) if open_round else None,
+        "progress": concealment.progress(open_round)
+        if open_round and wants("progress", "round")
+        else None,
         "mine": mine,
         "receipt": chain.receipt_for(mine, session_of(mine)) if mine else None,
         "rate_values": dict(kept) if kept else _values(mine),
@@ -146,18 +148,14 @@ def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -
     """Draw the changed regions that look alike to everyone in an audience, once.
 
     Returns {"html": {region: html}} to go with a ring to the audience's room, or {} when
-    none is shared. Forms are drawn only for the chair's screens, with no session token
-    (the page fills in its own); an attendee's region that came out with a form in it is
-    left to each page to fetch, as each person's forms are their own.
+    none is shared; for the chair's screens, with "theirs": drawn for the one person who
+    sees them, what is theirs included. Its forms carry no tokens: each page fills in its
+    own.
     """
     viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
-    item = meeting.current_item
-    rating_open = item is not None and item.open_round is not None
     drawn: dict[str, str] = {}
     for name in SHARED[audience]:
         if name != SCENE and name not in changed:
-            continue
-        if name == "rate" and rating_open:
             continue
         template = _template(viewer, name)
         assert template is not None
@@ -166,9 +164,10 @@ def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -
             html = render_template(template, **region_context(meeting, viewer, only=name))
         finally:
             setattr(g, once.DRAWN_FOR_SCREENS, False)
-        if audience == Audience.CHAIR or "<form" not in html:
-            drawn[name] = html
-    return {"html": drawn} if drawn else {}
+        drawn[name] = html
+    if not drawn:
+        return {}
+    return {"html": drawn, "theirs": True} if audience == Audience.CHAIR else {"html": drawn}
 
 
 def _values(rating: Rating | None) -> dict[str, str]:

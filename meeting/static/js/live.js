@@ -30,14 +30,14 @@
     body.classList.toggle("is-offline", !ok);
   }
 
-  function refresh(names, drawn) {
+  function refresh(names, drawn, theirs) {
     drawn = drawn || {};
     document.querySelectorAll("[data-region]").forEach(function (el) {
       var own = el.id.replace(/^region-/, "");
       // A region showing something of this person's own is fetched, never swapped for what
-      // everyone is sent; so is one holding a form with something not yet sent, which its
-      // fetch keeps (forms.js).
-      var personal = el.querySelector("[data-personal]");
+      // everyone is sent (unless it was drawn for them: the chair's screens); so is one
+      // holding a form with something not yet sent, which its fetch keeps (forms.js).
+      var personal = !theirs && stillTheirs(el, drawn[own]);
       var holding = window.meetingForms && window.meetingForms.holding(el);
       if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal && !holding) {
         swapIn(el, drawn[own]);
@@ -49,8 +49,25 @@
     });
   }
 
-  // What came drawn replaces the region. Forms in it (only the chair's screens are sent
-  // any) take this page's session token; sections the person opened or folded stay so.
+  // Whether a region shows something of this person's own that what everyone is sent
+  // (`html`) would replace: marked data-personal, "always" or while its round is still
+  // the one being rated (data-round).
+  function stillTheirs(el, html) {
+    var mark = el.querySelector("[data-personal]");
+    if (!mark) return false;
+    var round = /data-round="([^"]*)"/.exec(html || "");
+    return mark.dataset.personal === "always" || Boolean(round && round[1] === mark.dataset.personal);
+  }
+
+  // What came drawn replaces the region. Its forms were drawn for every screen alike:
+  // each takes this page's session token and a one-time token of its own (so the same
+  // form sent from two screens counts as two people's). Sections the person opened or
+  // folded stay so.
+  function oneTimeToken() {
+    var bytes = new Uint8Array(18);
+    window.crypto.getRandomValues(bytes);
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  }
   function swapIn(el, html) {
     var toggled = {};
     el.querySelectorAll("details[id][data-toggled]").forEach(function (d) { toggled[d.id] = d.open; });
@@ -58,6 +75,9 @@
     var meta = document.querySelector("meta[name=csrf-token]");
     el.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
       if (!input.value && meta) input.value = meta.content;
+    });
+    el.querySelectorAll("input[name=once]").forEach(function (input) {
+      if (!input.value) input.value = oneTimeToken();
     });
     Object.keys(toggled).forEach(function (id) {
       var d = document.getElementById(id);
@@ -147,6 +167,6 @@
   });
   socket.on("changed", function (message) {
     if (message.reload) { window.location.reload(); return; }
-    refresh(message.regions || [], message.html);
+    refresh(message.regions || [], message.html, message.theirs);
   });
 })();
