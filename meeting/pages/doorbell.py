@@ -53,10 +53,12 @@ def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None
         return
     from .regions import AUDIENCE_ROOMS, drawn_once
 
+    alike: dict[str, str] = {}
     for audience, name in AUDIENCE_ROOMS:
+        drawn = drawn_once(meeting, audience, regions, alike)
         socketio.emit(
             "changed",
-            {"regions": list(regions), "reload": False, **drawn_once(meeting, audience, regions)},
+            {"regions": list(regions), "reload": False, **drawn},
             to=room(meeting.id, name),
         )
 

@@ -45,6 +45,8 @@ SHARED = {
 }
 # Who the regions sent alike to an audience are drawn for.
 ANY_ATTENDEE = Viewer(Audience.ATTENDEE)
+# Regions drawn the same whoever looks (they show no one's own): drawn once per ring.
+ALIKE_FOR_ALL = ("progress",)
 # Each audience's Socket.IO room of a meeting (`doorbell.room`).
 AUDIENCE_ROOMS = (
     (Audience.CHAIR, "chair"),
@@ -144,18 +146,23 @@ def display_scene(meeting: Meeting) -> str:
     return "reveal" if revealed_at else "item"
 
 
-def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -> dict[str, Any]:
+def drawn_once(
+    meeting: Meeting, audience: Audience, changed: tuple[str, ...], alike: dict[str, str]
+) -> dict[str, Any]:
     """Draw the changed regions that look alike to everyone in an audience, once.
 
     Returns {"html": {region: html}} to go with a ring to the audience's room, or {} when
     none is shared; for the chair's screens, with "theirs": drawn for the one person who
     sees them, what is theirs included. Its forms carry no tokens: each page fills in its
-    own.
+    own. `alike` keeps what is drawn the same for every audience, for the next one.
     """
     viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
     drawn: dict[str, str] = {}
     for name in SHARED[audience]:
         if name != SCENE and name not in changed:
+            continue
+        if name in alike:
+            drawn[name] = alike[name]
             continue
         template = _template(viewer, name)
         assert template is not None
@@ -165,6 +172,8 @@ def drawn_once(meeting: Meeting, audience: Audience, changed: tuple[str, ...]) -
         finally:
             setattr(g, once.DRAWN_FOR_SCREENS, False)
         drawn[name] = html
+        if name in ALIKE_FOR_ALL:
+            alike[name] = html
     if not drawn:
         return {}
     return {"html": drawn, "theirs": True} if audience == Audience.CHAIR else {"html": drawn}
