@@ -126,6 +126,8 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     # The page has settled: connected, and its regions read again after connecting.
     expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
     chair.wait_for_load_state("networkidle")
+    # Reveal is held a moment after it first appears (a round opened under 1.5 s ago).
+    expect(reveal).to_be_enabled()
     chair.evaluate("window.scrollTo(0, 0)")
     middle = reveal.evaluate(
         "b => { const r = b.getBoundingClientRect();"

@@ -115,9 +115,9 @@ def test_an_observer_fetches_their_own_rating_region(people, sio):
     tom_sio.get_received()
     aid = people.attendee_id("Tom Reid")
     people.chair.post(f"/meetings/{people.meeting_id}/people/{aid}/observe")
-    # Their own page is loaded again, and their rating region says what is theirs alone,
-    # marked so that the page fetches it rather than take what raters are sent.
-    assert {"regions": [], "reload": True} in changed(tom_sio)
+    # Their own devices are told to fetch their rating region, which says what is theirs
+    # alone, marked so that the page fetches it rather than take what raters are sent.
+    assert {"regions": ["rate"], "reload": False} in changed(tom_sio)
     region = tom.get(f"/m/{people.meeting_id}/region/rate", headers={"HX-Request": "true"})
     assert "You are observing this meeting" in region.text and "data-personal" in region.text
 

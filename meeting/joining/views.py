@@ -14,7 +14,13 @@ from ..pages.access import (
     owned,
     remember_attendee,
 )
-from ..pages.doorbell import leave_meeting, ring_attendee, ring_chair, ring_everyone
+from ..pages.doorbell import (
+    leave_meeting,
+    ring_attendee,
+    ring_chair,
+    ring_everyone,
+    ring_person,
+)
 from . import people
 
 bp = Blueprint("joining", __name__)
@@ -107,6 +113,9 @@ def person(meeting_id, attendee_id, what):
     if what == "turn-away":
         leave_meeting(meeting, attendee)
     ring_everyone(meeting, "people", "progress", "rate")
-    # Their own page changes as a whole: admitted, turned away, observing or rating again.
-    ring_attendee(attendee)
+    if what in ("admit", "turn-away"):
+        ring_attendee(attendee)
+    else:
+        # Observing or rating again: their own rating region says so, on their devices.
+        ring_person(attendee, "rate")
     return redirect(url_for("agenda.show", meeting_id=meeting.id))

@@ -68,6 +68,11 @@ def ring_chair(meeting: Meeting, *regions: str) -> None:
     _ring(room(meeting.id, "chair"), regions, False)
 
 
+def ring_person(attendee: Attendee, *regions: str) -> None:
+    """Tell one person's devices that regions of their own changed: each fetches them."""
+    _ring(person_room(attendee.id), regions, False)
+
+
 def ring_attendee(attendee: Attendee) -> None:
     """Tell one attendee's devices to load their page again (admitted, turned away)."""
     _ring(person_room(attendee.id), (), True)

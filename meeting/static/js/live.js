@@ -71,6 +71,7 @@
   function swapIn(el, html) {
     var toggled = {};
     el.querySelectorAll("details[id][data-toggled]").forEach(function (d) { toggled[d.id] = d.open; });
+    // htmx.swap settles at once: forms.js takes up the new forms (htmx:load).
     htmx.swap(el, html, { swapStyle: "innerHTML" });
     var meta = document.querySelector("meta[name=csrf-token]");
     el.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
