@@ -19,6 +19,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -246,7 +247,10 @@ def machine() -> dict[str, object]:
     }
 
 
-async def measure(args: argparse.Namespace) -> list[Summary]:
+async def measure(
+    args: argparse.Namespace, save: Callable[[list[Summary]], object]
+) -> list[Summary]:
+    """Measure every size, saving what was measured after each (`save`)."""
     # A Socket.IO client's own attempt to reconnect that fails (its server saturated) is
     # counted by its page; asyncio need not print each one.
     asyncio.get_running_loop().set_exception_handler(lambda _loop, _context: None)
@@ -254,6 +258,7 @@ async def measure(args: argparse.Namespace) -> list[Summary]:
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="meeting-bench-") as folder:
             summaries += await measure_size(size, args, Path(folder))
+        save(summaries)
     return summaries
 
 
@@ -263,11 +268,34 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     random.seed(args.seed)
     began = datetime.now(UTC)
-    summaries = asyncio.run(measure(args))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{began.strftime('%Y%m%dT%H%M%SZ')}.json"
+    command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
+    # Not asyncio.run: a client of a saturated server may be left waiting on a connection
+    # that never answers, and cancelling it at the end must not keep the run from ending.
+    loop = asyncio.new_event_loop()
+    try:
+        summaries = loop.run_until_complete(
+            measure(args, lambda done: write(path, began, command, args, done))
+        )
+    finally:
+        loop.close()
+    table = write(path, began, command, args, summaries)
+    print(table)
+    print(f"\nWritten to {path}")
+    # A size that saturates is a finding; a rating acknowledged and not kept (or kept twice)
+    # is a failure.
+    return 0 if all(s.figures()["exactly_once"] for s in summaries) else 1
+
+
+def write(
+    path: Path, began: datetime, command: str, args: argparse.Namespace, summaries: list[Summary]
+) -> str:
+    """Write what was measured so far as JSON; return its tables."""
     table = tables(summaries)
     record = {
         "date": began.isoformat(timespec="seconds"),
-        "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
+        "command": command,
         "machine": machine(),
         "options": {
             "sizes": [str(s) for s in args.sizes],
@@ -281,14 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         "results": [s.as_json() for s in summaries],
         "table": table,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"{began.strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(record, indent=1, ensure_ascii=False))
-    print(table)
-    print(f"\nWritten to {path}")
-    # A size that saturates is a finding; a rating acknowledged and not kept (or kept twice)
-    # is a failure.
-    return 0 if all(s.figures()["exactly_once"] for s in summaries) else 1
+    return table
 
 
 if __name__ == "__main__":
