@@ -279,6 +279,11 @@ def main(argv: list[str] | None = None) -> int:
             measure(args, lambda done: write(path, began, command, args, done))
         )
     finally:
+        left = asyncio.all_tasks(loop)
+        for task in left:
+            task.cancel()
+        if left:
+            loop.run_until_complete(asyncio.wait(left, timeout=10))
         loop.close()
     table = write(path, began, command, args, summaries)
     print(table)

@@ -61,6 +61,9 @@ def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None
             {"regions": list(regions), "reload": False, **drawn},
             to=room(meeting.id, name),
         )
+    # Under gevent the screens' connections send what was emitted only when this request
+    # lets them: they go first, before the next request queued behind this one.
+    socketio.sleep(0)
 
 
 def ring_chair(meeting: Meeting, *regions: str) -> None:
