@@ -50,9 +50,12 @@ def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, a
         "progress": tom.get(f"/m/{people.meeting_id}/region/progress", headers=hx).text
     }
     assert "Priya Shah" in drawn["tom"]["progress"] and "1 of" in drawn["tom"]["progress"]
-    assert drawn["chair"] == {
-        "progress": people.chair.get(f"/m/{people.meeting_id}/region/progress", headers=hx).text
-    }
+    # The chair's step beside Reveal says how many have rated: it comes drawn too.
+    assert set(drawn["chair"]) == {"progress", "controls"}
+    for region in ("progress", "controls"):
+        fetched = people.chair.get(f"/m/{people.meeting_id}/region/{region}", headers=hx)
+        assert without_tokens(drawn["chair"][region]) == without_tokens(fetched.text)
+    assert "1 of 3 have rated" in drawn["chair"]["controls"]
     scene = app.test_client().get(f"/display/{people.display_token}/region/scene", headers=hx)
     assert drawn["display"] == {"scene": scene.text}
 

@@ -286,7 +286,7 @@ def test_the_chairs_cockpit_keeps_the_step_in_view_and_loses_no_typed_text(room)
     round_id = int(re.search(r"/rounds/(\d+)/rating", chair.content()).group(1))
     for person, score in zip(people, (2, 3, 3, 4, 8, 9), strict=True):
         room.rate(person, round_id, score=score, reason=f"{person.name}: one line of why")
-    expect(chair.locator("#region-progress")).to_contain_text("6 of 7 have rated", timeout=LIVE)
+    expect(chair.locator("#region-controls")).to_contain_text("6 of 7 have rated", timeout=LIVE)
 
     # Every per-person control names its person.
     people_region = chair.locator("#region-people")

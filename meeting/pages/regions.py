@@ -47,6 +47,9 @@ SHARED = {
 ANY_ATTENDEE = Viewer(Audience.ATTENDEE)
 # Regions drawn the same whoever looks (they show no one's own): drawn once per ring.
 ALIKE_FOR_ALL = ("progress",)
+# Regions that show another's news too (the chair's step shows how many have rated), so are
+# drawn anew when either changes.
+LISTENS = {"controls": ("controls", "progress")}
 # Each audience's Socket.IO room of a meeting (`doorbell.room`).
 AUDIENCE_ROOMS = (
     (Audience.CHAIR, "chair"),
@@ -109,7 +112,7 @@ def region_context(
         "bases": bases,
         "open_round": open_round,
         "progress": concealment.progress(open_round)
-        if open_round and wants("progress", "round")
+        if open_round and (wants("progress", "round") or only == "controls")
         else None,
         "mine": mine,
         "receipt": chain.receipt_for(mine, session_of(mine)) if mine else None,
@@ -159,7 +162,7 @@ def drawn_once(
     viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
     drawn: dict[str, str] = {}
     for name in SHARED[audience]:
-        if name != SCENE and name not in changed:
+        if name != SCENE and not set(LISTENS.get(name, (name,))) & set(changed):
             continue
         if name in alike:
             drawn[name] = alike[name]
