@@ -208,19 +208,11 @@ def product(
         env["MEETING_REDIS_PREFIX"] = prefix or "meeting-bench"
     if processes > 1:
         env["MEETING_SECRET_KEY"] = secrets.token_hex(16)
-    started = []
-    try:
-        for n in range(processes):
-            each = Process(command, dict(env), folder / f"product-{n + 1}")
-            if processes > 1:
-                each.env["MEETING_INSTANCE_PATH"] = str(each.folder / "instance")
-            each.start("/login")
-            started.append(each)
-    except BaseException:
-        for each in started:
-            each.stop()
-        raise
-    return Servers(started, url)
+    made = [Process(command, dict(env), folder / f"product-{n + 1}") for n in range(processes)]
+    if processes > 1:
+        for each in made:
+            each.env["MEETING_INSTANCE_PATH"] = str(each.folder / "instance")
+    return Servers(start_all(made, "/login"), url)
 
 
 def relay(
@@ -234,17 +226,21 @@ def relay(
     env = {}
     if redis_url:
         env = {"BENCH_RELAY_MESSAGE_QUEUE": redis_url, "BENCH_RELAY_PREFIX": f"{prefix}-relay"}
-    started = []
+    made = [Process(command, dict(env), folder / f"relay-{n + 1}") for n in range(processes)]
+    return Servers(start_all(made, "/healthz"), "")
+
+
+def start_all(made: list[Process], ready: str) -> list[Process]:
+    """Start each process until `ready` answers; if one fails, stop every one (the one that
+    did not come up included)."""
     try:
-        for n in range(processes):
-            each = Process(command, dict(env), folder / f"relay-{n + 1}")
-            each.start("/healthz")
-            started.append(each)
+        for each in made:
+            each.start(ready)
     except BaseException:
-        for each in started:
+        for each in made:
             each.stop()
         raise
-    return Servers(started, "")
+    return made
 
 
 def create_chairs(database_url: str, chairs: list[tuple[str, str]], password: str) -> None:
