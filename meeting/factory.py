@@ -26,6 +26,7 @@ from . import database, logs, startup
 from .actions import views as actions  # noqa: I001
 from .agenda import views as agenda
 from .attendance import views as attendance
+from .cases import views as cases
 from .chairs import views as chairs
 from .chairs.cli import COMMANDS as chair_commands
 from .circulation import reader_views as reading
@@ -43,7 +44,7 @@ from .models import (
     MeetingStatus,
     Scale,
 )
-from .models.states import KIND_LABELS
+from .models.states import ACTION_STATUS_LABELS, FORECAST_RESULT_LABELS, KIND_LABELS
 from .pages import csrf, once, origin
 from .pages.markup import render_markdown
 from .pages.typed import TypedRequest
@@ -60,7 +61,7 @@ from .settings import defaults, policy
 from .startup import NotReady
 
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions)
-AREAS += (attendance, record, circulation, reading, startup)
+AREAS += (attendance, record, circulation, reading, cases, startup)
 
 
 def _secret_key(instance: Path) -> str:
@@ -283,6 +284,8 @@ def _templating(app: Flask) -> None:
         MeetingKind=MeetingKind,
         MeetingStatus=MeetingStatus,
         Scale=Scale,
+        ACTION_STATUS_LABELS=ACTION_STATUS_LABELS,
+        FORECAST_RESULT_LABELS=FORECAST_RESULT_LABELS,
     )
 
 

@@ -35,6 +35,10 @@ class Policy:
     reader_link_days: int = 90
     # Printed at the top of every page of the minutes, e.g. "OFFICIAL-SENSITIVE".
     protective_marking: str = "OFFICIAL-SENSITIVE"
+    # Chair accounts (by email) who may open every child's case, e.g. a service manager.
+    case_managers: frozenset[str] = frozenset()
+    # Whether an admitted professional, not only the chair, may record a review trigger.
+    triggers_by_professionals: bool = False
 
     def today(self) -> date:
         """Return today's date where the meetings are held."""
@@ -59,4 +63,6 @@ def from_config(config: Mapping[str, Any]) -> Policy:
         correction_window_days=config["CORRECTION_WINDOW_DAYS"],
         reader_link_days=int(config["READER_LINK_DAYS"]),
         protective_marking=config["PROTECTIVE_MARKING"],
+        case_managers=frozenset(e.strip().lower() for e in config.get("CASE_MANAGERS") or []),
+        triggers_by_professionals=bool(config.get("TRIGGERS_BY_PROFESSIONALS")),
     )

@@ -91,6 +91,13 @@ def defaults(instance: Path) -> dict[str, Any]:
         "KEEP_CLOSED_DAYS": env("MEETING_KEEP_CLOSED_DAYS") or None,
         # Where the command writes each meeting's record and minutes before deleting it.
         "PURGE_EXPORT_TO": env("MEETING_PURGE_EXPORT_TO") or None,
+        # Chair accounts (their emails) who may open every child's case and its report.
+        "CASE_MANAGERS": [
+            e.strip() for e in env("MEETING_CASE_MANAGERS", "").replace(",", " ").split()
+        ],
+        # Whether admitted professionals, as well as the chair, may record a review trigger.
+        "TRIGGERS_BY_PROFESSIONALS": env("MEETING_TRIGGERS_BY_PROFESSIONALS", "0")
+        not in ("0", "", "no"),
         # Legal and policy bases this deployment adds to the standard list, one per line.
         "LEGAL_BASES_EXTRA": [
             line.strip() for line in env("MEETING_LEGAL_BASES", "").splitlines() if line.strip()

@@ -3,10 +3,11 @@
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from ..cases import rules as cases
 from ..errors import Invalid, Refused
 from ..models import (
     AnySession,
@@ -25,6 +26,9 @@ from ..rating.rounds import reveal
 from ..record import links
 from ..record.log import log
 from ..record.seen import hold, still_as_seen
+
+if TYPE_CHECKING:
+    from ..policy import Policy
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G: nothing that is misread or misheard.
 JOIN_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
@@ -98,9 +102,27 @@ def parse_details(form: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
     return fields, role
 
 
-def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -> Meeting:
-    """Create a meeting in set-up, with the chair's own seat in it (and their role)."""
-    fields, role = parse_details(form)
+def create_meeting(
+    session: AnySession, chair: Chair, form: Mapping[str, str], policy: "Policy"
+) -> Meeting:
+    """Create a meeting in set-up, with the chair's own seat in it (and their role).
+
+    It joins a child's case: a new one, the one picked, or the case of the meeting it
+    reviews, whose agenda it then starts from (`cases.begin`).
+    """
+    try:
+        fields, role = parse_details(form)
+    except Invalid as invalid:
+        fields, role = {}, None
+        problem: Invalid | None = invalid
+    else:
+        problem = None
+    try:
+        case, earlier = cases.case_for(session, chair, form, fields.get("child", ""), policy)
+    except Invalid as wrong:
+        raise Invalid({**(problem.errors if problem else {}), **wrong.errors}) from wrong
+    if problem is not None:
+        raise problem
     meeting = Meeting(
         chair=chair,
         join_code=new_join_code(session),
@@ -118,8 +140,16 @@ def create_meeting(session: AnySession, chair: Chair, form: Mapping[str, str]) -
         )
     )
     session.add(meeting)
-    session.flush()
-    log(meeting, chair.name, "created the meeting")
+    cases.begin(meeting, case, earlier)
+    if earlier is None:
+        log(meeting, chair.name, "created the meeting")
+    else:
+        log(
+            meeting,
+            chair.name,
+            f"created the meeting as a review of “{earlier.title}” "
+            f"({earlier.starts_at:%-d %b %Y}), with its agenda",
+        )
     return meeting
 
 

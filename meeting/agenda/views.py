@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..attendance.quorum import require_quorum
+from ..cases import rules as cases
 from ..circulation.deadlines import clock
 from ..errors import Invalid, Refused
 from ..extensions import db
@@ -43,17 +44,32 @@ def index():
 def new():
     form: Mapping[str, str] = request.form
     errors: dict[str, str] = {}
+    chair, rules = logged_in_chair(), policy()
     if request.method == "GET":
-        form = {"chair_role": meetings.last_role(logged_in_chair())}
+        form = {"chair_role": meetings.last_role(chair)}
+        earlier = db.session.get(Meeting, request.args.get("review_of", 0, type=int))
+        if earlier is not None and earlier.case and cases.may_see(earlier.case, chair, rules):
+            form = cases.review_form(earlier, rules)
+        elif request.args.get("case_id"):
+            form = {**form, "case_id": request.args.get("case_id", "")}
     if request.method == "POST":
         try:
-            meeting = meetings.create_meeting(db.session, logged_in_chair(), form)
+            meeting = meetings.create_meeting(db.session, chair, form, rules)
         except Invalid as invalid:
+            db.session.rollback()
             errors = invalid.errors
         else:
             db.session.commit()
             return _back(meeting)
-    return render_template("agenda/new.html", form=form, errors=errors), 422 if errors else 200
+    reviewed = db.session.get(Meeting, int(form.get("review_of") or 0) or 0)
+    page = render_template(
+        "agenda/new.html",
+        form=form,
+        errors=errors,
+        reviewed=reviewed if reviewed and reviewed.chair_id == chair.id else None,
+        cases=cases.cases_for(db.session, chair, rules),
+    )
+    return page, 422 if errors else 200
 
 
 @bp.route("/<int:meeting_id>")

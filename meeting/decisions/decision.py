@@ -43,6 +43,7 @@ TEXT_FIELDS = {
     "legal_note": "Legal and policy basis: notes",
     "protective_action": "Immediate protective action considered",
     "review_triggers": "Events that would bring the review forward",
+    "forecast": "What we expect by the review if the plan is followed",
 }
 
 

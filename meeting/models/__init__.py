@@ -5,6 +5,7 @@ people in them). Import them from here; `states` holds the words they store.
 """
 
 from .base import AnySession, Base, session_of, utcnow
+from .cases import ActionUpdate, ChildCase, ChronologyEntry, ForecastOutcome, ReviewTrigger
 from .decisions import Action, Decision, View
 from .links import EndedLink, LinkOpening
 from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
@@ -12,12 +13,14 @@ from .minutes import Correction, Delivery, MinutesVersion
 from .once import FormToken
 from .rating import Contribution, Rating, Round
 from .states import (
+    ActionStatus,
     AttendeeStatus,
     Basis,
     CopyGroup,
     CorrectionStatus,
     DecisionStatus,
     DeliveryResult,
+    ForecastResult,
     LinkEnd,
     MeetingKind,
     MeetingStatus,
@@ -28,6 +31,13 @@ from .states import (
 __all__ = [
     "AnySession",
     "Action",
+    "ActionStatus",
+    "ActionUpdate",
+    "ChildCase",
+    "ChronologyEntry",
+    "ForecastOutcome",
+    "ForecastResult",
+    "ReviewTrigger",
     "Attendee",
     "AttendeeStatus",
     "Base",

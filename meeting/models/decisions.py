@@ -40,6 +40,8 @@ class Decision(Base):
     protective_action: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None]
     review_triggers: Mapped[str] = mapped_column(Text, default="")
+    # What the meeting expects by the review if the plan is followed, one forecast a line.
+    forecast: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -51,6 +53,10 @@ class Decision(Base):
     @property
     def recorded(self) -> bool:
         return self.status == DecisionStatus.RECORDED
+
+    @property
+    def forecasts(self) -> list[str]:
+        return [line.strip() for line in self.forecast.splitlines() if line.strip()]
 
 
 class View(Base):

@@ -13,6 +13,7 @@ from .base import Base, enum_column, utcnow
 from .states import AttendeeStatus, CopyGroup, MeetingKind, MeetingStatus, Scale
 
 if TYPE_CHECKING:
+    from .cases import ChildCase
     from .decisions import Action, Decision
     from .rating import Contribution, Round
 
@@ -72,8 +73,13 @@ class Meeting(Base):
     minutes_undecided_reason: Mapped[str] = mapped_column(Text, default="")
     # Section key ("summary", "item-2") -> recipient groups it is not for.
     minutes_withheld: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # The child's case it belongs to, and the meeting it reviews (None: the case's first).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("child_case.id"), index=True)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
 
     chair: Mapped[Chair] = relationship(back_populates="meetings")
+    case: Mapped["ChildCase | None"] = relationship(back_populates="meetings")
+    previous: Mapped["Meeting | None"] = relationship(remote_side=[id])
     items: Mapped[list["Item"]] = relationship(
         back_populates="meeting", order_by="Item.position", cascade="all, delete-orphan"
     )
@@ -121,8 +127,11 @@ class Item(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     scale: Mapped[Scale] = mapped_column(enum_column(Scale, 12))
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The same item at the meeting this one reviews, which it was copied from.
+    previous_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
+    previous_item: Mapped["Item | None"] = relationship(remote_side=[id])
     rounds: Mapped[list["Round"]] = relationship(
         back_populates="item", order_by="Round.number", cascade="all, delete-orphan"
     )

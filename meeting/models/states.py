@@ -115,3 +115,48 @@ class LinkEnd(StrEnum):
 
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+
+
+class ActionStatus(StrEnum):
+    """What became of an action by the review that looks back on it."""
+
+    DONE = "done"
+    PARTLY = "partly"
+    NOT_DONE = "not_done"
+    NOT_NEEDED = "not_needed"
+
+    @property
+    def label(self) -> str:
+        return ACTION_STATUS_LABELS[self]
+
+    @property
+    def closes(self) -> bool:
+        """Whether the action is finished with (done, or no longer needed)."""
+        return self in (ActionStatus.DONE, ActionStatus.NOT_NEEDED)
+
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.DONE: "Done",
+    ActionStatus.PARTLY: "Partly done",
+    ActionStatus.NOT_DONE: "Not done",
+    ActionStatus.NOT_NEEDED: "No longer needed",
+}
+
+
+class ForecastResult(StrEnum):
+    """How what happened compares with what a decision forecast for its review."""
+
+    MET = "met"
+    PARTLY = "partly"
+    NOT_MET = "not_met"
+
+    @property
+    def label(self) -> str:
+        return FORECAST_RESULT_LABELS[self]
+
+
+FORECAST_RESULT_LABELS = {
+    ForecastResult.MET: "Met",
+    ForecastResult.PARTLY: "Partly met",
+    ForecastResult.NOT_MET: "Not met",
+}

@@ -15,6 +15,7 @@ from ..actions import rules as actions
 from ..agenda.meetings import display_shown
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
+from ..cases import history, review
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
 from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
@@ -25,7 +26,17 @@ from ..settings import policy
 from . import once
 from .links import public_url, unreachable
 
-REGIONS = ("agenda", "controls", "stage", "progress", "rate", "people", "decision", "actions")
+REGIONS = (
+    "agenda",
+    "controls",
+    "stage",
+    "progress",
+    "rate",
+    "people",
+    "decision",
+    "actions",
+    "case",
+)
 # The shared display is one region, the scene, drawn anew whenever any region changes.
 SCENE = "scene"
 # The regions drawn alike for everyone in an audience, sent with the ring that names them
@@ -104,6 +115,10 @@ def region_context(
         extra.setdefault("my_actions", actions.owned_by(meeting, viewer.attendee))
     if wants("people", "lobby", "item", "round", "reveal", "decision"):
         extra.setdefault("quorum", quorum(meeting, policy()))
+    if item is not None and wants("stage", "reveal", "decision"):
+        extra.setdefault("earlier", history.earlier(item, viewer))
+    if viewer.kind != Audience.DISPLAY and wants("case"):
+        extra.setdefault("case_view", review.seen_by(meeting, viewer, policy()))
     return {
         "meeting": meeting,
         "viewer": viewer,

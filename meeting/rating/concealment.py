@@ -2,13 +2,15 @@
 
 `visible_ratings` decides. Pages, fragments, the record and live events see ratings only
 through it, so no value reaches anyone before its round is revealed, the chair included.
+`earlier_shown` decides when an earlier meeting's ratings of the same item may be shown at
+a review: not before the review's own round is revealed, so they never anchor it.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ..models import Attendee, Meeting, Rating, Round
+from ..models import Attendee, Item, Meeting, MeetingStatus, Rating, Round
 from . import scales
 
 
@@ -48,6 +50,20 @@ def visible_ratings(round_: Round, viewer: Viewer) -> list[Rating]:
     if viewer.attendee is None:
         return []
     return [r for r in round_.ratings if r.attendee_id == viewer.attendee.id]
+
+
+def earlier_shown(item: Item, viewer: Viewer) -> bool:
+    """Say whether a viewer may see what earlier meetings rated and decided on an item.
+
+    Everyone may once a round on it is revealed at this meeting; before that, only the
+    chair preparing for a meeting not yet started. Earlier ratings seen before a blind
+    round would anchor it.
+    """
+    if item.previous_item_id is None:
+        return False
+    if item.meeting.status == MeetingStatus.SETUP:
+        return viewer.is_chair
+    return any(r.revealed_at is not None for r in item.rounds)
 
 
 def value_of(rating: Rating) -> scales.Value:

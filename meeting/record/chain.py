@@ -26,11 +26,13 @@ import minutes
 
 from ..models import (
     Action,
+    ActionUpdate,
     AnySession,
     Contribution,
     Decision,
     DecisionStatus,
     Event,
+    ForecastOutcome,
     Item,
     Meeting,
     MinutesVersion,
@@ -49,6 +51,8 @@ KINDS: dict[str, type] = {
     "decision": Decision,
     "view": View,
     "action": Action,
+    "action_update": ActionUpdate,
+    "forecast_outcome": ForecastOutcome,
 }
 # Columns that change without a line being written: a draft decision saves as it is typed.
 UNCHAINED = {Decision: {"updated_at"}}
@@ -208,6 +212,10 @@ def _describe(row: Any) -> str:
         return f"the decision on “{row.item.title}”"
     if isinstance(row, View):
         return f"{row.attendee.name}'s view on the decision on “{row.decision.item.title}”"
+    if isinstance(row, ActionUpdate):
+        return f"what {row.by_name} said became of the action “{row.action.what[:60]}”"
+    if isinstance(row, ForecastOutcome):
+        return f"the outcome recorded for the forecast “{row.forecast[:60]}”"
     return f"the action for {row.owner_name}: “{row.what[:60]}”"
 
 
@@ -252,6 +260,14 @@ def _records(session: AnySession, meeting: Meeting) -> list[Any]:
     )
     rows += session.scalars(
         select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id)
+    )
+    rows += session.scalars(
+        select(ActionUpdate).where(ActionUpdate.meeting_id == meeting.id).order_by(ActionUpdate.id)
+    )
+    rows += session.scalars(
+        select(ForecastOutcome)
+        .where(ForecastOutcome.meeting_id == meeting.id)
+        .order_by(ForecastOutcome.id)
     )
     return rows
 

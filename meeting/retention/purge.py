@@ -15,21 +15,26 @@ from sqlalchemy import ColumnElement, delete, select, update
 from ..errors import Refused
 from ..models import (
     Action,
+    ActionUpdate,
     AnySession,
     Attendee,
     Base,
+    ChildCase,
+    ChronologyEntry,
     Contribution,
     Correction,
     Decision,
     Delivery,
     EndedLink,
     Event,
+    ForecastOutcome,
     Item,
     LinkOpening,
     Meeting,
     MeetingStatus,
     MinutesVersion,
     Rating,
+    ReviewTrigger,
     Round,
     View,
     session_of,
@@ -64,7 +69,20 @@ def rows_of(meeting_id: int) -> list[tuple[type[Base], ColumnElement[bool]]]:
     rounds = select(Round.id).where(Round.item_id.in_(items))
     decisions = select(Decision.id).where(Decision.item_id.in_(items))
     versions = select(MinutesVersion.id).where(MinutesVersion.meeting_id == meeting_id)
+    actions = select(Action.id).where(Action.meeting_id == meeting_id)
     return [
+        # What a later review said of this meeting's actions and forecasts, and what this
+        # one said of earlier ones: either way, part of this meeting's record.
+        (
+            ActionUpdate,
+            ActionUpdate.action_id.in_(actions) | (ActionUpdate.meeting_id == meeting_id),
+        ),
+        (
+            ForecastOutcome,
+            ForecastOutcome.decision_id.in_(decisions) | (ForecastOutcome.meeting_id == meeting_id),
+        ),
+        (ChronologyEntry, ChronologyEntry.meeting_id == meeting_id),
+        (ReviewTrigger, ReviewTrigger.answered_by_id == meeting_id),
         (Delivery, Delivery.version_id.in_(versions)),
         (Correction, Correction.meeting_id == meeting_id),
         (MinutesVersion, MinutesVersion.meeting_id == meeting_id),
@@ -106,11 +124,37 @@ def remove(meeting: Meeting, as_seen: int) -> int:
             f"Meeting {meeting_id} changed while it was being exported, so it was not "
             "purged; purge again to export it as it is now."
         )
+    case_id = meeting.case_id
+    # A later review no longer points at what it reviewed: that is gone.
+    items = select(Item.id).where(Item.meeting_id == meeting_id)
+    for unlinked in (
+        update(Meeting).where(Meeting.previous_id == meeting_id).values(previous_id=None),
+        update(Item).where(Item.previous_item_id.in_(items)).values(previous_item_id=None),
+    ):
+        session.execute(unlinked.execution_options(synchronize_session=False))
     removed = 0
-    for table, rows in rows_of(meeting_id):
+    for table, rows in [*rows_of(meeting_id), *_case_if_last(session, case_id, meeting_id)]:
         done: Any = session.execute(
             delete(table).where(rows).execution_options(synchronize_session=False)
         )
         removed += done.rowcount
     session.expunge(meeting)
     return removed
+
+
+def _case_if_last(
+    session: AnySession, case_id: int | None, meeting_id: int
+) -> list[tuple[type[Base], ColumnElement[bool]]]:
+    """Return the rows of a meeting's case, when it is the case's last meeting."""
+    if case_id is None:
+        return []
+    others = session.scalar(
+        select(Meeting.id).where(Meeting.case_id == case_id, Meeting.id != meeting_id).limit(1)
+    )
+    if others is not None:
+        return []
+    return [
+        (ChronologyEntry, ChronologyEntry.case_id == case_id),
+        (ReviewTrigger, ReviewTrigger.case_id == case_id),
+        (ChildCase, ChildCase.id == case_id),
+    ]

@@ -1,0 +1,153 @@
+"""An item's history across a child's meetings, as a review shows it once its round is
+revealed: the last decision and its reasons, the earlier spreads, how each agency's rating
+moved, and the item's median at every meeting.
+
+Everything here is reached through `concealment.earlier_shown`, which says when a viewer
+may see it: never before the review's own blind round on the item is revealed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+
+from ..models import Decision, Item, Meeting, Round, Scale
+from ..rating import concealment, scales
+from ..rating.concealment import UNSEATED_CHAIR, Spread, Viewer
+from . import rules
+
+# Where a numeric scale's track starts and ends, for the movement chart.
+TRACKS = {Scale.SAFETY: (0.0, 10.0), Scale.LXS: (1.0, 25.0)}
+
+
+@dataclass(frozen=True)
+class Moved:
+    """One agency's rating at the last meeting beside its rating now."""
+
+    agency: str
+    then: str
+    now: str
+    # Where each sits along the scale's track, 0–100 (None: not rated, or a choice list).
+    then_at: float | None
+    now_at: float | None
+    words: str
+
+
+@dataclass(frozen=True)
+class Middle:
+    """The item's middle rating at one meeting of the case."""
+
+    held: datetime
+    middle: str
+    now: bool = False
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What the last meeting said on an item, and how the ratings moved since."""
+
+    item: Item
+    meeting: Meeting
+    decision: Decision | None
+    spreads: list[tuple[Round, Spread]]
+    forecasts: list[rules.Forecast]
+    moved: list[Moved]
+    middles: list[Middle]
+    # How higher reads on the scale: "safer" or "higher risk" ("" for a choice list).
+    higher: str
+
+
+def lineage(item: Item) -> list[Item]:
+    """Return the item as it stood at each earlier meeting of the case, oldest first."""
+    found, seen = [], {item.id}
+    at = item.previous_item
+    while at is not None and at.id not in seen:
+        found.append(at)
+        seen.add(at.id)
+        at = at.previous_item
+    return list(reversed(found))
+
+
+def _revealed(item: Item) -> list[Round]:
+    return [r for r in item.rounds if r.revealed_at is not None]
+
+
+def _spread(round_: Round) -> Spread | None:
+    return concealment.spread(round_, UNSEATED_CHAIR)
+
+
+def earlier(item: Item, viewer: Viewer) -> Earlier | None:
+    """Return an item's history for a viewer, or None: there is none, or not yet for them."""
+    if not concealment.earlier_shown(item, viewer):
+        return None
+    before = item.previous_item
+    assert before is not None
+    decision = before.decision if before.decision and before.decision.recorded else None
+    spreads = [(r, s) for r in _revealed(before) if (s := _spread(r)) is not None]
+    now = _revealed(item)
+    moved = _moved(before, now[-1]) if now and spreads else []
+    middles = [
+        Middle(each.meeting.starts_at, s.middle)
+        for each in lineage(item)
+        if (last := _revealed(each)) and (s := _spread(last[-1])) is not None
+    ]
+    if now and (s := _spread(now[-1])) is not None:
+        middles.append(Middle(item.meeting.starts_at, s.middle, now=True))
+    higher = {Scale.SAFETY: "safer", Scale.LXS: "higher risk"}.get(Scale(item.scale), "")
+    return Earlier(
+        item=before,
+        meeting=before.meeting,
+        decision=decision,
+        spreads=spreads,
+        forecasts=rules.forecasts(item.meeting, item),
+        moved=moved,
+        middles=middles,
+        higher=higher,
+    )
+
+
+def _by_agency(round_: Round) -> dict[str, list[scales.Value]]:
+    found: dict[str, list[scales.Value]] = {}
+    for rating in concealment.visible_ratings(round_, UNSEATED_CHAIR):
+        agency = rating.attendee.agency.strip() or rating.attendee.name
+        found.setdefault(agency, []).append(concealment.value_of(rating))
+    return found
+
+
+def _where(scale: Scale, values: list[scales.Value]) -> tuple[str, float | None]:
+    """Return how an agency's values read, and their middle along the scale's track."""
+    if not values:
+        return "not rated", None
+    said = ", ".join(scales.describe(scale, v) for v in values)
+    points = [p for v in values if (p := scales.position(scale, v)) is not None]
+    if scale not in TRACKS or not points:
+        return said, None
+    low, high = TRACKS[scale]
+    return said, round((median(points) - low) / (high - low) * 100, 1)
+
+
+def _moved(before: Item, now: Round) -> list[Moved]:
+    """Return each agency's rating at the last meeting's final round beside its rating now."""
+    scale = Scale(now.item.scale)
+    then_round = _revealed(before)[-1]
+    then, latest = _by_agency(then_round), _by_agency(now)
+    rows = []
+    for agency in sorted(set(then) | set(latest), key=str.casefold):
+        was, was_at = _where(scale, then.get(agency, []))
+        is_, is_at = _where(scale, latest.get(agency, []))
+        rows.append(Moved(agency, was, is_, was_at, is_at, _words(scale, was, is_, was_at, is_at)))
+    return rows
+
+
+def _words(scale: Scale, was: str, is_: str, was_at: float | None, is_at: float | None) -> str:
+    if was == "not rated":
+        return "not rated last time"
+    if is_ == "not rated":
+        return "not rated this time"
+    if was_at is None or is_at is None:
+        return "the same" if was == is_ else "changed"
+    if is_at == was_at:
+        return "no change"
+    up = is_at > was_at
+    if scale == Scale.SAFETY:
+        return "rated safer" if up else "rated less safe"
+    return "rated higher risk" if up else "rated lower risk"

@@ -1,0 +1,211 @@
+"""A child's case on the web: the case page and report for chairs, and, in a meeting, the
+actions carried forward, the forecasts answered and the chronology added to."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..errors import Forbidden, Invalid, Refused
+from ..extensions import db
+from ..models import Action, ChildCase, Decision, Meeting
+from ..pages.access import (
+    chairs_meeting,
+    get_meeting,
+    logged_in_chair,
+    login_required,
+    viewer_for,
+)
+from ..pages.doorbell import ring_everyone
+from ..pages.forms import chair_change, kept, status_of
+from ..pages.regions import Page, attendee_page, chair_page
+from ..rating.concealment import Viewer
+from ..settings import policy
+from . import report, rules
+from .review import seen_by
+
+bp = Blueprint("cases", __name__)
+
+
+def _case(case_id: int) -> ChildCase:
+    case = db.get_or_404(ChildCase, case_id)
+    if not rules.may_see(case, logged_in_chair(), policy()):
+        raise Forbidden("This child's case is open only to the chairs of its meetings.")
+    return case
+
+
+@bp.route("/cases")
+@login_required
+def index():
+    shown = rules.cases_for(db.session, logged_in_chair(), policy())
+    return render_template("cases/index.html", cases=shown, due=rules.review_due)
+
+
+def _case_page(case: ChildCase, status: int = 200, **extra: Any) -> Page:
+    return (
+        render_template(
+            "cases/case.html",
+            case=case,
+            due=rules.review_due(case),
+            story=report.story(case),
+            today=policy().today(),
+            kept_key=extra.pop("kept_key", ""),
+            kept_form=extra.pop("kept_form", {}),
+            kept_errors=extra.pop("kept_errors", {}),
+            kept_alert=extra.pop("kept_alert", ""),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def show(case_id):
+    return _case_page(_case(case_id))
+
+
+def _case_change(case: ChildCase, key: str, change: Callable[[], object]) -> Response | Page:
+    try:
+        change()
+        db.session.commit()
+    except (Invalid, Refused) as problem:
+        db.session.rollback()
+        return _case_page(case, status_of(problem), **kept(key, request.form, problem))
+    for meeting in case.meetings:
+        ring_everyone(meeting, "case")
+    return redirect(url_for("cases.show", case_id=case.id) + f"#{key}")
+
+
+@bp.route("/cases/<int:case_id>/triggers", methods=["POST"])
+@login_required
+def trigger(case_id):
+    case = _case(case_id)
+    chair = logged_in_chair()
+    return _case_change(
+        case, "trigger", lambda: rules.record_trigger(case, request.form, chair.name)
+    )
+
+
+@bp.route("/cases/<int:case_id>/chronology", methods=["POST"])
+@login_required
+def case_chronology(case_id):
+    case = _case(case_id)
+    chair = logged_in_chair()
+    return _case_change(
+        case,
+        "chronology",
+        lambda: rules.add_entry(case, None, request.form, chair.name, policy()),
+    )
+
+
+@bp.route("/cases/report")
+@login_required
+def deployment_report():
+    chair, rules_ = logged_in_chair(), policy()
+    shown = rules.cases_for(db.session, chair, rules_)
+    return render_template(
+        "cases/report.html",
+        table=report.outcomes(shown),
+        cases=len(shown),
+        manager=chair.email.lower() in rules_.case_managers,
+    )
+
+
+# In a meeting: the chair ------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/carried/<int:action_id>", methods=["POST"])
+@login_required
+def chair_carried(meeting_id, action_id):
+    meeting = chairs_meeting(meeting_id)
+    action = db.get_or_404(Action, action_id)
+    return chair_change(
+        meeting,
+        f"carried-{action.id}",
+        lambda: rules.set_status(meeting, action, request.form, None),
+        "case",
+        anchor="#case",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/forecasts/<int:decision_id>/<int:line>", methods=["POST"])
+@login_required
+def forecast(meeting_id, decision_id, line):
+    meeting = chairs_meeting(meeting_id)
+    decision = db.get_or_404(Decision, decision_id)
+    return chair_change(
+        meeting,
+        f"forecast-{decision.id}-{line}",
+        lambda: rules.answer_forecast(meeting, decision, line, request.form),
+        "case",
+        "stage",
+        anchor="#case",
+    )
+
+
+# In a meeting: anyone admitted ---------------------------------------------------------------
+
+
+def _own_change(meeting: Meeting, key: str, change: Callable[[Viewer], object]) -> Any:
+    viewer = viewer_for(meeting)
+    if viewer is None or viewer.attendee is None:
+        raise Forbidden("Only people the chair has admitted can do that.")
+    try:
+        change(viewer)
+        db.session.commit()
+    except (Invalid, Refused) as problem:
+        db.session.rollback()
+        context = kept(key, request.form, problem)
+        if viewer.is_chair:
+            return chair_page(meeting, status_of(problem), **context)
+        return attendee_page(meeting, viewer, status_of(problem), **context)
+    ring_everyone(meeting, "case")
+    if viewer.is_chair:
+        return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#case")
+    return redirect(url_for("room.attend", meeting_id=meeting.id) + "#case")
+
+
+@bp.route("/m/<int:meeting_id>/carried/<int:action_id>", methods=["POST"])
+def own_carried(meeting_id, action_id):
+    meeting = get_meeting(meeting_id)
+    action = db.get_or_404(Action, action_id)
+    return _own_change(
+        meeting,
+        f"carried-{action.id}",
+        lambda viewer: rules.set_status(
+            meeting, action, request.form, None if viewer.is_chair else viewer.attendee
+        ),
+    )
+
+
+@bp.route("/m/<int:meeting_id>/chronology", methods=["POST"])
+def chronology(meeting_id):
+    meeting = get_meeting(meeting_id)
+    if meeting.case is None:
+        abort(404)
+
+    def add(viewer: Viewer) -> object:
+        assert meeting.case is not None and viewer.attendee is not None
+        form = request.form
+        return rules.add_entry(meeting.case, meeting, form, viewer.attendee.name, policy())
+
+    return _own_change(meeting, "chronology", add)
+
+
+@bp.route("/m/<int:meeting_id>/trigger", methods=["POST"])
+def own_trigger(meeting_id):
+    meeting = get_meeting(meeting_id)
+    case = meeting.case
+    if case is None:
+        abort(404)
+
+    def record(viewer: Viewer) -> object:
+        assert case is not None and viewer.attendee is not None
+        if not seen_by(meeting, viewer, policy()).may_trigger:
+            raise Refused("Only the chair can record that a review trigger occurred here.")
+        who = f"{viewer.attendee.name} ({viewer.attendee.agency})"
+        return rules.record_trigger(case, request.form, who)
+
+    return _own_change(meeting, "trigger", record)
