@@ -2,11 +2,12 @@
 minority views, and the item's actions."""
 
 from .edition import decided
+from .review import ReviewSections
 from .text import assessment, block, clock, clock_seconds, inline, iso_day, when
-from .writer import Writer, table
+from .writer import table
 
 
-class ItemSections(Writer):
+class ItemSections(ReviewSections):
     """Writes the part of the minutes about each agenda item."""
 
     def item(self, item: dict) -> None:
@@ -29,6 +30,7 @@ class ItemSections(Writer):
             self.para("*No assessment was written for this item.*")
         self.ratings(item)
         self.heard(item)
+        self.item_history(item)
         decision = item["decision"] if decided(item) else None
         self.out("### Decision", "")
         if decision is None:
@@ -87,16 +89,20 @@ class ItemSections(Writer):
 
     def review(self, item: dict, decision: dict) -> None:
         self.out("### Review", "")
+        expected = [self.forecast_lines(decision)] if decision.get("forecast") else []
         if self.shared_review() is not None:
             self.para("As for every item of this meeting: see *Review*, after the items.")
+            if expected:
+                self.out(*expected, "")
             return
-        self.review_lines(decision["review_date"], decision["review_triggers"])
+        self.review_lines(decision["review_date"], decision["review_triggers"], *expected)
 
-    def review_lines(self, review_date: str | None, triggers: str) -> None:
+    def review_lines(self, review_date: str | None, triggers: str, *more: str) -> None:
         self.out(
             f"- **Review date:** {iso_day(review_date) or 'Not set'}",
             "- **Events that would bring the review forward:** "
             + (inline(triggers) or "None recorded"),
+            *more,
             "",
         )
 

@@ -32,6 +32,8 @@ class _Minutes(ItemSections):
     def body(self) -> str:
         self.header()
         self.attendance()
+        self.since_last()
+        self.chronology()
         if not self.withheld("summary") and self.edition.summary.strip():
             self.out("## Summary", "")
             self.para(block(self.edition.summary))

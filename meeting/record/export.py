@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..actions import rules as actions
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
+from ..cases import record as case_record
 from ..decisions.dissent import consensus, minority_at_reveal
 from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
 from ..rating import concealment, scales
@@ -112,6 +113,7 @@ def _decision(item: Item) -> dict[str, Any] | None:
         "protective_action": d.protective_action,
         "review_date": _date(d.review_date),
         "review_triggers": d.review_triggers,
+        "forecast": d.forecasts,
         "consensus": agreed.status if agreed else None,
         "awaiting_views_from": [a.name for a in agreed.waiting_for] if agreed else [],
         "written_contributions_from": [a.name for a in agreed.written] if agreed else [],
@@ -207,9 +209,18 @@ def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
                 "rounds": [_round(r, viewer) for r in item.rounds],
                 "decision": _decision(item),
                 "actions": [_action(a) for a in actions.live(meeting, item)],
+                "previous_item": {
+                    "meeting_id": item.previous_item.meeting_id,
+                    "position": item.previous_item.position,
+                }
+                if item.previous_item
+                else None,
+                "history": case_record.item_history(item, viewer),
             }
             for item in meeting.items
         ],
+        "case": case_record.case_links(meeting),
+        "review": case_record.looking_back(meeting),
         "actions": [_action(a) for a in meeting.actions],
         "events": [
             {"at": _time(e.at), "who": e.actor, "what": e.action, "detail": e.detail}

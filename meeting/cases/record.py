@@ -1,0 +1,135 @@
+"""A meeting's place in its child's case, as plain data for the JSON record and the minutes:
+the links between the meetings, what the review found of the last meeting's actions and
+forecasts, each item's history, and the chronology discussed."""
+
+from datetime import date, datetime
+from typing import Any
+
+from ..models import Item, Meeting
+from ..rating.concealment import Viewer
+from . import history, rules
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def _date(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _meeting(m: Meeting) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "title": m.title,
+        "kind": m.kind_label,
+        "starts_at": m.starts_at.isoformat(timespec="minutes"),
+        "status": m.status,
+    }
+
+
+def case_links(meeting: Meeting) -> dict[str, Any] | None:
+    """Return the meeting's case: every meeting in it, the one this reviews, the ones that
+    review this, why it was brought forward, and the chronology it discussed."""
+    case = meeting.case
+    if case is None:
+        return None
+    return {
+        "id": case.id,
+        "child": case.child,
+        "meetings": [_meeting(m) for m in case.meetings],
+        "previous_meeting_id": meeting.previous_id,
+        "later_meeting_ids": [m.id for m in case.meetings if m.previous_id == meeting.id],
+        "brought_forward_by": [
+            {
+                "reason": t.reason,
+                "recorded_by": t.recorded_by,
+                "recorded_at": _time(t.recorded_at),
+            }
+            for t in rules.brought_forward_by(meeting)
+        ],
+        "chronology": [
+            {
+                "happened_on": _date(e.happened_on),
+                "what": e.what,
+                "agency": e.agency,
+                "added_by": e.added_by,
+                "added_at": _time(e.added_at),
+            }
+            for e in rules.discussed_at(meeting)
+        ],
+    }
+
+
+def looking_back(meeting: Meeting) -> dict[str, Any] | None:
+    """Return what a review found of the meeting it reviews: what became of each action
+    carried forward, and what happened against each forecast (None for a first meeting)."""
+    earlier = meeting.previous
+    if earlier is None:
+        return None
+    return {
+        "previous_meeting": _meeting(earlier),
+        "actions": [
+            {
+                "action_id": c.action.id,
+                "agreed_at_meeting_id": c.agreed_at.id,
+                "item": c.action.item.position if c.action.item else None,
+                "what": c.action.what,
+                "owner": c.action.owner_name,
+                "agency": c.action.agency,
+                "due": _date(c.action.due),
+                "overdue": c.overdue,
+                "status": c.update.status.label if c.update else None,
+                "what_happened": c.update.note if c.update else "",
+                "said_by": c.update.by_name if c.update else None,
+                "said_by_owner": c.update.by_owner if c.update else False,
+                "said_at": _time(c.update.at) if c.update else None,
+                "earlier_status": c.before.status.label if c.before else None,
+            }
+            for c in rules.carried(meeting)
+        ],
+        "forecasts": [
+            {
+                "item": f.item.position,
+                "item_title": f.item.title,
+                "line": f.line,
+                "forecast": f.text,
+                "result": f.outcome.result.label if f.outcome else None,
+                "what_happened": f.outcome.note if f.outcome else "",
+                "recorded_by": f.outcome.by_name if f.outcome else None,
+                "recorded_at": _time(f.outcome.at) if f.outcome else None,
+            }
+            for f in rules.forecasts(meeting)
+        ],
+    }
+
+
+def item_history(item: Item, viewer: Viewer) -> dict[str, Any] | None:
+    """Return an item's history as this viewer may see it (see `history.earlier`)."""
+    found = history.earlier(item, viewer)
+    if found is None:
+        return None
+    d = found.decision
+    return {
+        "previous_meeting_id": found.meeting.id,
+        "previous_decision": {
+            "decision": d.text,
+            "rationale": d.rationale,
+            "review_date": _date(d.review_date),
+            "review_triggers": d.review_triggers,
+            "forecast": d.forecasts,
+        }
+        if d
+        else None,
+        "previous_rounds": [
+            {"number": r.number, "middle": s.middle, "range": s.range} for r, s in found.spreads
+        ],
+        "movement": [
+            {"agency": m.agency, "then": m.then, "now": m.now, "movement": m.words}
+            for m in found.moved
+        ],
+        "middle_at_each_meeting": [
+            {"held": m.held.date().isoformat(), "middle": m.middle, "this_meeting": m.now}
+            for m in found.middles
+        ],
+    }

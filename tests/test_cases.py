@@ -1,0 +1,293 @@
+"""A child's case through three meetings, as its chair and the professionals would run it:
+the first meeting; the review six weeks later, which starts from the last decision, hears
+what became of the actions from their owners' phones, shows how the ratings moved only
+once its own blind round is revealed, and answers the forecasts; then a review brought
+forward by a trigger.
+"""
+
+import json
+import re
+from datetime import date, timedelta
+
+from conftest import CHOICE_ITEM, SAFETY_ITEM, People, log_in, make_chair, make_meeting, text_of
+from flask.testing import FlaskClient
+
+TODAY = date.today()
+SIX_WEEKS = TODAY + timedelta(weeks=6)
+
+
+def day(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def in_minutes(offset: int) -> str:
+    """A day as the minutes write it."""
+    return f"{TODAY + timedelta(days=offset):%A %-d %B %Y}"
+
+
+# The first meeting's ratings: reasons no later page may show before the review's reveal.
+FIRST_RATINGS = {
+    "Priya Shah": (3, "Went missing twice with older males"),
+    "Tom Reid": (6, "In school every day this term"),
+    "Lena Okafor": (4, "Two A&E visits with no explanation"),
+}
+REVIEW_RATINGS = {"Priya Shah": 5, "Tom Reid": 8, "Lena Okafor": 4}
+DECISION = {
+    "text": "Child-protection plan under neglect, with a safety plan for evenings",
+    "rationale": "Missing episodes with older males and unexplained injuries",
+    "evidence": "Police missing reports; A&E letters",
+    "options": "Child-in-need plan was not chosen because the harm is current",
+    "benefits": "She keeps her football club",
+    "cost_of_restriction": "A curfew would cost her the club",
+    "least_restrictive": "The plan keeps her at home with support",
+    "child_views": "I want to keep playing football",
+    "review_date": day(42),
+    "review_triggers": "Another missing episode, or exclusion from school",
+    "forecast": "No missing episodes\nAttends school 90% or more",
+}
+REVIEW_DECISION = {
+    **DECISION,
+    "text": "The plan continues, with a return-home interview after any episode",
+    "rationale": "One missing episode, but attendance is up and she engaged",
+    "review_date": day(84),
+    "forecast": "No missing episodes",
+}
+MISSING_AGAIN = "Missing overnight on Friday, found by police in another town"
+
+
+class Case:
+    """The chair and the professionals' devices, meeting after meeting."""
+
+    def __init__(self, app, chair: FlaskClient):
+        self.app, self.chair = app, chair
+        self.meetings: list[int] = []
+
+    def people(self, meeting_id: int) -> People:
+        return People(self.app, self.chair, meeting_id)
+
+    def post(self, meeting_id: int, path: str, **data) -> None:
+        answer = self.chair.post(f"/meetings/{meeting_id}{path}", data=data)
+        assert answer.status_code == 302, answer.text
+
+    def item_id(self, meeting_id: int, position: int) -> int:
+        with self.app.app_context():
+            return self.people(meeting_id).meeting().items[position - 1].id
+
+    def case_id(self) -> int:
+        with self.app.app_context():
+            return self.people(self.meetings[0]).meeting().case_id
+
+    def join_all(self, people: People) -> dict[str, FlaskClient]:
+        return {
+            "Priya Shah": people.join_admitted("Priya Shah", "Police"),
+            "Tom Reid": people.join_admitted("Tom Reid", "School"),
+            "Lena Okafor": people.join_admitted("Lena Okafor", "Health"),
+        }
+
+    def review_of(self, meeting_id: int, **changes: str) -> int:
+        """The chair arranges a review from the earlier meeting's page, as its form offers."""
+        page = self.chair.get(f"/meetings/new?review_of={meeting_id}")
+        assert page.status_code == 200
+        form = dict(re.findall(r'name="([a-z_]+)"[^>]*?value="([^"]*)"', page.text))
+        kind = re.search(r'<option value="([a-z_]+)" selected', page.text).group(1)
+        answer = self.chair.post(
+            "/meetings/new", data={**form, "kind": kind, "chair_role": "IRO", **changes}
+        )
+        assert answer.status_code == 302, answer.text
+        made = int(re.search(r"/meetings/(\d+)", answer.headers["Location"]).group(1))
+        self.meetings.append(made)
+        return made
+
+    def record(self, meeting_id: int) -> dict:
+        return json.loads(self.chair.get(f"/meetings/{meeting_id}/record.json").text)
+
+    def minutes(self, meeting_id: int) -> str:
+        answer = self.chair.get(f"/meetings/{meeting_id}/minutes/draft.md")
+        assert answer.status_code == 200
+        return answer.text
+
+
+def first_meeting(case: Case) -> None:
+    """The initial conference: rated blind, decided with a forecast, three actions."""
+    meeting_id = make_meeting(
+        case.chair,
+        SAFETY_ITEM,
+        CHOICE_ITEM,
+        title="Initial conference",
+        child="K.M.",
+        starts_at=f"{day(0)}T10:00",
+    )
+    case.meetings.append(meeting_id)
+    people = case.people(meeting_id)
+    devices = case.join_all(people)
+    # Something significant from before the meeting, added from a phone.
+    added = devices["Priya Shah"].post(
+        f"/m/{meeting_id}/chronology",
+        data={"happened_on": day(-3), "what": "Missing, found at 2am", "agency": "Police"},
+    )
+    assert added.status_code == 302, added.text
+    people.start()
+    first = people.open_round()
+    for name, (score, reason) in FIRST_RATINGS.items():
+        assert people.rate(devices[name], first, score=score, reason=reason).status_code == 302
+    assert people.reveal(first).status_code == 302
+    item = case.item_id(meeting_id, 1)
+    case.post(meeting_id, f"/items/{item}/decision", intent="record", **DECISION)
+    priya, tom = people.attendee_id("Priya Shah"), people.attendee_id("Tom Reid")
+    jo = {"owner_name": "Jo Bloggs", "agency": "Social care"}
+    for what, owner, due in (
+        ("Share the missing reports with the school", {"owner_id": priya}, day(14)),
+        ("Send weekly attendance to the social worker", {"owner_id": tom}, day(60)),
+        ("Refer to the exploitation team", jo, day(7)),
+    ):
+        case.post(meeting_id, "/actions", what=what, due=due, item_id=item, **owner)
+    case.post(meeting_id, "/close")
+
+
+def test_a_case_through_three_meetings(app, sio):
+    make_chair(app)
+    case = Case(app, log_in(app))
+    first_meeting(case)
+    initial = case.meetings[0]
+
+    # The review six weeks later starts from the first meeting.
+    arranged = case.chair.get(f"/meetings/new?review_of={initial}")
+    assert "New review meeting" in arranged.text
+    assert f'value="{SIX_WEEKS.isoformat()}T10:00"' in arranged.text, "the review date it set"
+    review = case.review_of(initial)
+    people = case.people(review)
+    with app.app_context():
+        meeting = people.meeting()
+        assert [i.title for i in meeting.items] == [SAFETY_ITEM["title"], CHOICE_ITEM["title"]]
+        assert meeting.case_id == case.case_id() and meeting.previous_id == initial
+    # The chair, preparing, sees each item's last decision and ratings.
+    preparing = text_of(case.chair.get(f"/meetings/{review}").text)
+    assert "The last meeting, item by item" in preparing
+    assert DECISION["text"] in preparing and "Median 4" in preparing
+
+    devices = case.join_all(people)
+    priya, tom = devices["Priya Shah"], devices["Tom Reid"]
+    # Before the meeting starts, each owner sees their own action and says what became of it.
+    phone = text_of(priya.get(f"/m/{review}").text)
+    assert "Your actions from the last meeting (1)" in phone
+    assert "Share the missing reports with the school" in phone
+    with app.app_context():
+        actions = {a.what: a.id for a in case.people(initial).meeting().actions}
+    shared = actions["Share the missing reports with the school"]
+    weekly = actions["Send weekly attendance to the social worker"]
+    said = {"status": "done", "note": "Sent 2 Dec"}
+    done = priya.post(f"/m/{review}/carried/{shared}", data=said)
+    assert done.status_code == 302, done.text
+    # A status other than done needs a line on what happened; what was picked is kept.
+    bare = tom.post(f"/m/{review}/carried/{weekly}", data={"status": "partly", "note": ""})
+    assert bare.status_code == 422
+    assert "Add a line on what happened." in bare.text
+    assert re.search(r'value="partly" checked', bare.text)
+    partly = tom.post(
+        f"/m/{review}/carried/{weekly}", data={"status": "partly", "note": "Four weeks of six"}
+    )
+    assert partly.status_code == 302
+    # Nobody answers for another's action.
+    other = priya.post(f"/m/{review}/carried/{weekly}", data={"status": "done", "note": ""})
+    assert other.status_code == 409
+    assert "Only Tom Reid or the chair" in other.text
+
+    # The chair answers the forecasts in the meeting; the room sees them after the reveal.
+    people.start()
+    with app.app_context():
+        decision_id = case.people(initial).meeting().items[0].decision.id
+    episode = "One episode on 9 Dec"
+    case.post(review, f"/forecasts/{decision_id}/1", result="not_met", note=episode)
+    case.post(review, f"/forecasts/{decision_id}/2", result="met", note="")
+
+    round_id = people.open_round()
+    waiting = text_of(devices["Lena Okafor"].get(f"/m/{review}").text)
+    assert "At the last meeting" not in waiting and "Median 4" not in waiting
+    for name, score in REVIEW_RATINGS.items():
+        assert people.rate(devices[name], round_id, score=score).status_code == 302
+    assert people.reveal(round_id).status_code == 302
+
+    # Now everyone sees the last decision, who moved which way, and the middle over time.
+    shown = text_of(devices["Lena Okafor"].get(f"/m/{review}").text)
+    assert "At the last meeting" in shown and DECISION["text"] in shown
+    assert "Police 3 5 rated safer" in shown
+    assert "School 6 8 rated safer" in shown
+    assert "Health 4 4 no change" in shown
+    assert f"{TODAY:%-d %b %Y}: Median 4 → {SIX_WEEKS:%-d %b %Y} (now): Median 5" in shown
+    assert re.search(r"No missing episodes — Not met ?: One episode on 9 Dec", shown)
+    display = text_of(app.test_client().get(f"/display/{people.display_token}").text)
+    assert f"Last meeting, {TODAY:%-d %b}: Median 4 · decided: {DECISION['text']}" in display
+    assert "Police 3 5 rated safer" in display
+
+    item = case.item_id(review, 1)
+    case.post(review, f"/items/{item}/decision", intent="record", **REVIEW_DECISION)
+    case.post(review, "/close")
+
+    minutes = case.minutes(review)
+    assert "## Since the last meeting" in minutes
+    assert "This meeting reviews **Initial conference**" in minutes
+    assert f"**Decided then:** {DECISION['text']}" in minutes
+    assert "| Share the missing reports with the school | " in minutes
+    assert "| **Done**: Sent 2 Dec (Priya Shah, the owner) |" in minutes
+    assert "**Partly done**: Four weeks of six (Tom Reid, the owner)" in minutes
+    # Jo's referral was due before the review and nobody said it was done.
+    overdue = f"exploitation team | {in_minutes(7)} (overdue) | Not said at this meeting"
+    assert overdue in minutes
+    assert "| No missing episodes | **Not met** | One episode on 9 Dec |" in minutes
+    assert "| Attends school 90% or more | **Met** |" in minutes
+    assert "| Police | 3 | 5 | rated safer |" in minutes
+    assert f"| {in_minutes(-3)} | Missing, found at 2am | Police |" in case.minutes(initial)
+
+    record = case.record(review)
+    assert record["case"]["previous_meeting_id"] == initial
+    assert [m["id"] for m in record["case"]["meetings"]] == [initial, review]
+    assert record["items"][0]["previous_item"] == {"meeting_id": initial, "position": 1}
+    assert record["review"]["actions"][0]["status"] == "Done"
+    assert record["review"]["forecasts"][0]["result"] == "Not met"
+    assert case.record(initial)["case"]["later_meeting_ids"] == [review]
+
+    # Something happens before the next review: the chair records the trigger.
+    case_url = f"/cases/{case.case_id()}"
+    before = text_of(case.chair.get(case_url).text)
+    assert f"Due by {TODAY + timedelta(days=84):%-d %B %Y}" in before
+    answer = case.chair.post(f"{case_url}/triggers", data={"reason": MISSING_AGAIN})
+    assert answer.status_code == 302
+    due = text_of(case.chair.get(case_url).text)
+    assert f"Due now. A review trigger occurred: {MISSING_AGAIN}" in due
+    early = case.review_of(review, starts_at=f"{day(50)}T09:00", title="Early review")
+    after = text_of(case.chair.get(case_url).text)
+    assert "Due now" in after and "Arranged: Early review" in after
+
+    people = case.people(early)
+    devices = case.join_all(people)
+    people.start()
+    round_id = people.open_round()
+    for name, score in REVIEW_RATINGS.items():
+        people.rate(devices[name], round_id, score=score - 2)
+    people.reveal(round_id)
+    item = case.item_id(early, 1)
+    case.post(early, f"/items/{item}/decision", intent="record", **REVIEW_DECISION)
+    case.post(early, "/close")
+    minutes = case.minutes(early)
+    assert "**This review was brought forward because:**" in minutes
+    assert MISSING_AGAIN in minutes
+    assert f"**Decided then:** {REVIEW_DECISION['text']}" in minutes
+    # Still open from the first meeting: the referral nobody said was done, and the
+    # attendance reports said to be partly done.
+    assert "Refer to the exploitation team" in minutes
+    assert "partly done at an earlier review" in minutes
+    assert "Share the missing reports" not in minutes, "done at the last review"
+    assert "Median 4 → " in minutes and "Median 5 → " in minutes
+    assert case.record(early)["case"]["brought_forward_by"][0]["reason"] == MISSING_AGAIN
+    case_page = text_of(case.chair.get(case_url).text)
+    assert "Due by" in case_page and "Due now" not in case_page
+
+    # The case page tells the whole story: forecasts against what happened.
+    assert "No missing episodes: Not met — One episode on 9 Dec" in case_page
+    assert "Attends school 90% or more: Met" in case_page
+    report = text_of(case.chair.get("/cases/report").text)
+    # Each rating behind the first decision, once per forecast answered: met, then not met.
+    assert "2 forecasts answered at a review, from 1 decision." in report
+    assert "Safety scale 0–10 Police 0–3 1 0 1 2" in report
+    assert "Safety scale 0–10 School 4–6 1 0 1 2" in report
+    assert "Priya" not in report and "K.M." not in report, "counts, never people or children"
