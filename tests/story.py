@@ -29,6 +29,7 @@ DECISION_ONE = {
     "legal_note": "Threshold for significant harm is met",
     "review_date": NEXT_MONTH,
     "review_triggers": "Another missing episode or exclusion from school",
+    "forecast": "No missing episodes\nAttends school 90% or more",
 }
 DECISION_TWO = {
     "text": "Two hours unsupervised each day with hourly check-ins",

@@ -291,3 +291,57 @@ def test_a_case_through_three_meetings(app, sio):
     assert "Safety scale 0–10 Police 0–3 1 0 1 2" in report
     assert "Safety scale 0–10 School 4–6 1 0 1 2" in report
     assert "Priya" not in report and "K.M." not in report, "counts, never people or children"
+
+
+# What only the first meeting's ratings and decision would put on a page.
+EARLIER = [
+    *(reason for _score, reason in FIRST_RATINGS.values()),
+    "At the last meeting",
+    "Last meeting,",
+    "Ratings then",
+    "rated safer",
+    "Median 4",
+    DECISION["text"],
+    DECISION["rationale"],
+]
+
+
+def test_nothing_from_an_earlier_meeting_reaches_an_attendee_before_the_reveal(app, sio):
+    from test_concealment import every_get_url
+
+    make_chair(app)
+    case = Case(app, log_in(app))
+    first_meeting(case)
+    review = case.review_of(case.meetings[0])
+    people = case.people(review)
+    devices = case.join_all(people)
+    lena, display = devices["Lena Okafor"], app.test_client()
+    listeners = [sio(lena, meeting=review), sio(display, display=people.display_token)]
+    received: list = []
+    seen: list[str] = []
+
+    def look(round_id: int) -> None:
+        for client in (lena, display):
+            for url in every_get_url(app, people, round_id):
+                for headers in ({}, {"HX-Request": "true"}):
+                    seen.append(client.get(url, headers=headers).text)
+        for listener in listeners:
+            received.extend(listener.get_received())
+
+    look(0)  # before the meeting starts
+    people.start()
+    round_id = people.open_round()
+    look(round_id)
+    for name, score in REVIEW_RATINGS.items():
+        assert people.rate(devices[name], round_id, score=score).status_code == 302
+        look(round_id)
+    assert len(seen) > 200 and received, "pages and events were looked at"
+    for said in EARLIER:
+        assert not any(said in page for page in seen), said
+        assert said not in json.dumps(received, ensure_ascii=False), said
+
+    # The same watch finds the last meeting once the round is revealed.
+    assert people.reveal(round_id).status_code == 302
+    for listener in listeners:
+        pushed = json.dumps(listener.get_received(), ensure_ascii=False)
+        assert "Median 4" in pushed and "rated safer" in pushed

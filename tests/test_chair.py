@@ -216,6 +216,8 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/minutes/recipients/{aid}/withdraw-link"),
     ("post", "/meetings/{mid}/minutes/recipients/{aid}/new-link"),
     ("post", "/meetings/{mid}/display/stop"),
+    ("post", "/meetings/{mid}/carried/1"),
+    ("post", "/meetings/{mid}/forecasts/1/1"),
 ]
 
 
@@ -224,6 +226,8 @@ def test_every_chair_route_is_in_this_list(app):
     listed = {p.replace("{iid}", "<item_id>").replace("{aid}", "<attendee_id>") for p in listed}
     listed = {p.replace("rounds/1/", "rounds/<round_id>/") for p in listed}
     listed = {p.replace("actions/1/", "actions/<action_id>/") for p in listed}
+    listed = {p.replace("carried/1", "carried/<action_id>") for p in listed}
+    listed = {p.replace("forecasts/1/1", "forecasts/<decision_id>/<line>") for p in listed}
     listed = {re.sub(r"minutes/1\b", "minutes/<number>", p) for p in listed}
     listed = {re.sub(r"\.(md|docx)$", ".<ext>", p) for p in listed}
     listed = {re.sub(r"/(deliveries|corrections)/1", r"/\1/<\1_id>", p) for p in listed}

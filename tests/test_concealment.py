@@ -29,6 +29,7 @@ def every_get_url(app, people, round_id) -> list[str]:
         meeting = people.meeting()
         values = {
             "meeting_id": [meeting.id],
+            "case_id": [meeting.case_id],
             "item_id": [i.id for i in meeting.items],
             "round_id": [round_id],
             "attendee_id": [a.id for a in meeting.attendees],

@@ -88,6 +88,8 @@ def every_field(text: str) -> None:
         f"escalated to {ESCALATED_TO}, response by",
         DECISION_ONE["review_triggers"],
         long_day(DECISION_ONE["review_date"]),
+        "Expected by the review if the plan is followed:",
+        "No missing episodes; Attends school 90% or more",
         # Item 2: two rounds, inherent then residual.
         "Round 2, residual",
         "inherent",

@@ -131,6 +131,33 @@ def correct_and_recirculate(app, story) -> None:
     assert people.chair.post(f"{url}/recipients/{priya}/withdraw-link").status_code == 302
 
 
+def hold_a_review(app, chair, held: int) -> int:
+    """The meeting's review, held and closed: the owner of an action says it was done, the
+    chair answers a forecast and adds to the chronology, and a trigger brings it forward."""
+    details = {"review_of": str(held), "title": "Review", "kind": "other", "child": CHILD}
+    made = chair.post("/meetings/new", data={**details, "starts_at": STARTS_AT})
+    assert made.status_code == 302, made.text
+    review = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
+    priya = People(app, chair, review).join_admitted("Priya Shah", "Police")
+    with app.app_context():
+        earlier = db.session.get(Meeting, held)
+        action = next(a.id for a in earlier.actions if a.owner_name == "Priya Shah")
+        decision = earlier.items[0].decision.id
+        case = earlier.case_id
+    said = priya.post(f"/m/{review}/carried/{action}", data={"status": "done"})
+    assert said.status_code == 302, said.text
+    for path, data in (
+        (f"/meetings/{review}/forecasts/{decision}/1", {"result": "met"}),
+        (f"/m/{review}/chronology", {"happened_on": date.today().isoformat(), "what": "Seen"}),
+        (f"/cases/{case}/triggers", {"reason": "Missing overnight"}),
+        (f"/meetings/{review}/start", {}),
+        (f"/meetings/{review}/close", {}),
+    ):
+        data = {"agency": "Police", **data} if "chronology" in path else data
+        assert chair.post(path, data=data).status_code == 302, path
+    return review
+
+
 def purge_command(app, *args: str):
     return app.test_cli_runner().invoke(args=["purge", *args])
 
@@ -152,7 +179,9 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     story = run_meeting(People(app, chair, held))
     circulate(app, chair, held)
     correct_and_recirculate(app, story)
+    review = hold_a_review(app, chair, held)
     closed = closed_days_ago(app, held, 400)
+    closed_days_ago(app, review, 399)
     during = rows_in_every_table(app)
     made = {name for name in during if during[name] > before[name]}
     assert made == set(Base.metadata.tables) - purge.NOT_A_MEETINGS, "a row in every table"
@@ -167,9 +196,10 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
 
     assert result.exit_code == 0, result.output
     assert f"Meeting {held} (closed {closed:%Y-%m-%d}): exported to {archive}" in result.output
-    assert "Purged 1 of 1 meeting closed more than 365 days ago" in result.output
-    assert rows_in_every_table(app) == before
+    assert "Purged 2 of 2 meetings closed more than 365 days ago" in result.output
+    assert rows_in_every_table(app) == before, "the case went with its last meeting"
     assert chair.get(f"/meetings/{held}").status_code == 404
+    assert chair.get(f"/meetings/{review}").status_code == 404
     assert chair.get(f"/meetings/{recent}").status_code == 200
     assert chair.get(f"/meetings/{running}").status_code == 200
     assert TITLE not in chair.get("/meetings").text
@@ -196,7 +226,8 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
         assert DECISION_ONE["text"] in word.read("word/document.xml").decode()
 
     logged = [r.getMessage() for r in caplog.records if r.name == "meeting.retention"]
-    assert logged == [f"purged meeting={held} closed={closed:%Y-%m-%d} exported=yes"]
+    assert logged[0] == f"purged meeting={held} closed={closed:%Y-%m-%d} exported=yes"
+    assert logged[1].startswith(f"purged meeting={review} ") and len(logged) == 2
     for said in NOTHING_ABOUT_THE_CHILD:
         assert said not in caplog.text, f"the log holds {said!r}"
         assert said not in result.output, f"the command printed {said!r}"
