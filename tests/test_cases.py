@@ -12,6 +12,9 @@ from datetime import date, timedelta
 from conftest import CHOICE_ITEM, SAFETY_ITEM, People, log_in, make_chair, make_meeting, text_of
 from flask.testing import FlaskClient
 
+from meeting import create_app
+from meeting.extensions import db
+
 TODAY = date.today()
 SIX_WEEKS = TODAY + timedelta(weeks=6)
 
@@ -345,3 +348,118 @@ def test_nothing_from_an_earlier_meeting_reaches_an_attendee_before_the_reveal(a
     for listener in listeners:
         pushed = json.dumps(listener.get_received(), ensure_ascii=False)
         assert "Median 4" in pushed and "rated safer" in pushed
+
+
+def reviewed(app) -> tuple[Case, int, dict[str, FlaskClient]]:
+    """A first meeting, closed, and its review with everyone admitted."""
+    make_chair(app)
+    case = Case(app, log_in(app))
+    first_meeting(case)
+    review = case.review_of(case.meetings[0])
+    return case, review, case.join_all(case.people(review))
+
+
+def test_a_case_is_open_only_to_its_chairs_and_named_managers(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'meeting.sqlite3'}",
+            "ANNOUNCE_SETUP_CODE": False,
+            "CASE_MANAGERS": ["Manager@Example.org"],
+        }
+    )
+    case, review, _devices = reviewed(app)
+    case_url = f"/cases/{case.case_id()}"
+    make_chair(app, email="other@example.org", name="Other Chair")
+    make_chair(app, email="manager@example.org", name="Service Manager")
+    other, manager = log_in(app, "other@example.org"), log_in(app, "manager@example.org")
+
+    refused = other.get(case_url)
+    assert refused.status_code == 403
+    assert "open only to the chairs of its meetings" in text_of(refused.text)
+    assert "K.M." not in other.get("/cases").text
+    assert other.post(f"{case_url}/triggers", data={"reason": "x"}).status_code == 403
+    # Nor can another chair review its meeting, or join their meeting to the case.
+    assert "K.M." not in other.get(f"/meetings/new?review_of={review}").text
+    for field in ({"review_of": str(review)}, {"case_id": str(case.case_id())}):
+        details = {"title": "Mine", "kind": "other", "child": "Z", "chair_role": "Chair"}
+        tried = other.post(
+            "/meetings/new", data={**details, "starts_at": f"{day(1)}T10:00", **field}
+        )
+        assert tried.status_code == 422
+        assert "Title" in tried.text and 'value="Mine"' in tried.text, "what they typed is kept"
+
+    assert "K.M." in manager.get("/cases").text
+    assert DECISION["text"] in manager.get(case_url).text
+    assert "K.M." in case.chair.get("/cases").text
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_new_meeting_can_join_a_case_as_its_next_review(app):
+    case, review, _devices = reviewed(app)
+    page = case.chair.get("/meetings/new").text
+    assert re.search(r"<option value=\"\d+\">K\.M\. · 2 meetings", page)
+    details = {"title": "Placement review", "kind": "other", "child": "K.M.", "chair_role": "IRO"}
+    made = case.chair.post(
+        "/meetings/new",
+        data={**details, "starts_at": f"{day(60)}T10:00", "case_id": str(case.case_id())},
+    )
+    assert made.status_code == 302
+    joined = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
+    record = case.record(joined)
+    assert record["case"]["previous_meeting_id"] == review
+    assert [i["title"] for i in record["items"]] == [SAFETY_ITEM["title"], CHOICE_ITEM["title"]]
+    # A meeting made with no case picked starts one of its own.
+    alone = make_meeting(case.chair, SAFETY_ITEM, title="Strategy discussion", child="Z.Y.")
+    own = case.record(alone)["case"]
+    assert [m["id"] for m in own["meetings"]] == [alone] and own["previous_meeting_id"] is None
+    assert own["id"] != case.case_id() and own["child"] == "Z.Y."
+
+
+def test_professionals_record_a_trigger_only_where_the_deployment_allows_it(app):
+    case, review, devices = reviewed(app)
+    priya = devices["Priya Shah"]
+    refused = priya.post(f"/m/{review}/trigger", data={"reason": "Missing again"})
+    assert refused.status_code == 409
+    assert "Only the chair can record that a review trigger occurred" in text_of(refused.text)
+    assert "bring the review forward?" not in priya.get(f"/m/{review}").text
+
+    app.config["TRIGGERS_BY_PROFESSIONALS"] = True
+    mum = case.people(review).join_admitted("Mrs Moss", "Parent")
+    assert "bring the review forward?" not in mum.get(f"/m/{review}").text, "family members"
+    assert "bring the review forward?" in priya.get(f"/m/{review}").text
+    empty = priya.post(f"/m/{review}/trigger", data={"reason": " "})
+    assert empty.status_code == 422
+    assert "Say what happened that brings the review forward." in text_of(empty.text)
+    assert priya.post(f"/m/{review}/trigger", data={"reason": "Missing again"}).status_code == 302
+    page = text_of(case.chair.get(f"/cases/{case.case_id()}").text)
+    assert "Due now. A review trigger occurred: Missing again" in page
+    assert "Priya Shah (Police)" in page
+    phone = text_of(devices["Tom Reid"].get(f"/m/{review}").text)
+    assert "Why this review was brought forward Missing again" in phone
+
+
+def test_the_log_vouches_for_what_a_review_said_of_the_last_meeting(app):
+    from test_chain import sql, verify
+
+    case, review, devices = reviewed(app)
+    with app.app_context():
+        earlier = case.people(case.meetings[0]).meeting()
+        action = next(a.id for a in earlier.actions if a.owner_name == "Priya Shah")
+        decision = earlier.items[0].decision.id
+    said = {"status": "not_done", "note": "Waiting for consent"}
+    assert devices["Priya Shah"].post(f"/m/{review}/carried/{action}", data=said).status_code == 302
+    case.post(review, f"/forecasts/{decision}/1", result="partly", note="One episode")
+    assert verify(app, review)[0] == 0
+
+    sql(app, "UPDATE action_update SET status = 'done'")
+    sql(app, "UPDATE forecast_outcome SET result = 'met'")
+    code, output = verify(app, review)
+    assert code == 1
+    assert "What Priya Shah said became of the action “Share the missing reports" in output
+    assert 'status reads "done" but the log has "not_done"' in output
+    assert 'result reads "met" but the log has "partly"' in output
