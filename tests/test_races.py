@@ -44,7 +44,11 @@ class Meeting:
         assert chair.post(self.path + "/start").ok
 
     def record(self) -> dict:
-        return self.chair.get(self.path + "/record.json").json()
+        return self.record_of(self.chair, self.path)
+
+    @staticmethod
+    def record_of(chair: BrowserSession, path: str) -> dict:
+        return chair.get(path + "/record.json").json()
 
     def open_round(self) -> int:
         page = self.chair.get(self.path).text
@@ -398,3 +402,92 @@ def test_after_every_race_each_meeting_log_is_one_unbroken_chain(server, chair):
         assert done.returncode == 0, done.stdout + done.stderr
     said = "".join(server.said).lower()
     assert "uq_event" not in said and "deadlock" not in said
+
+
+def test_a_review_answered_from_two_windows_and_a_phone_at_once(server, chair):
+    """The owner and the chair's two windows say what became of one action at the same
+    moment, and one forecast's form is sent twice at once: one answer stands, each other
+    is refused with it, and none is lost from the log."""
+    first = Meeting(server.url, chair, items=1)
+    round_id = first.open_round()
+    assert (
+        first.people["Person 01"]
+        .post(f"{server.url}/m/{first.id}/rounds/{round_id}/rating", data={"score": "4"})
+        .ok
+    )
+    assert chair.post(f"{first.path}/rounds/{round_id}/reveal").ok
+    decision = {
+        "intent": "record",
+        "text": "A safety plan",
+        "rationale": "Heard everyone",
+        "child_views": "Not asked: too young",
+        "review_date": REVIEW_DATE,
+        "forecast": "No missing episodes",
+    }
+    assert chair.post(f"{first.path}/items/{first.item_ids[0]}/decision", data=decision).ok
+    owner = {"owner_name": "Person 01", "agency": "Agency 1"}
+    action = {"what": "Share the reports", "due": REVIEW_DATE, **owner}
+    assert chair.post(f"{first.path}/actions", data=action).ok
+    assert chair.post(f"{first.path}/close").ok
+    arranged = chair.get(f"{server.url}/meetings/new?review_of={first.id}").text
+    form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', arranged))
+    details = {"kind": "other", "chair_role": "Chair", "starts_at": STARTS_AT}
+    made = chair.post(f"{server.url}/meetings/new", data={**form, **details})
+    review = int(re.search(r"/meetings/(\d+)", made.url).group(1))
+    path = f"{server.url}/meetings/{review}"
+    phone = BrowserSession()
+    code = re.search(r'class="join-code"[^>]*>([\w-]+)<', chair.get(path).text).group(1)
+    phone.post(f"{server.url}/join/{code}", data={"name": "Person 01", "agency": "Agency 1"})
+    admit = re.search(r"/people/(\d+)/admit", chair.get(path).text).group(1)
+    assert chair.post(f"{path}/people/{admit}/admit").ok
+    action_id = first.record()["actions"][0]["id"]
+    decision_id = re.search(rf"/meetings/{review}/forecasts/(\d+)/1", chair.get(path).text)[1]
+    other_window = BrowserSession()
+    other_window.cookies.update(chair.cookies)
+    statuses: list[int] = []
+    refusals: list[str] = []
+
+    def form_of(session, page: str, action: str, **answer) -> dict[str, str]:
+        """The form as its page drew it: its one-time token and the answer it showed."""
+        drawn = session.get(server.url + page).text
+        shown = re.search(
+            rf'action="{re.escape(action)}".*?name="based_on" value="(\w+)"', drawn, re.S
+        )
+        return {**answer, **token_of(drawn, action), "based_on": shown.group(1)}
+
+    def say(session, action: str, form: dict[str, str]):
+        def send() -> None:
+            answer = session.post(server.url + action, data=form)
+            statuses.append(answer.status_code)
+            if answer.status_code == 409:
+                refusals.append(answer.text)
+
+        return send
+
+    carried = f"/meetings/{review}/carried/{action_id}"
+    own = f"/m/{review}/carried/{action_id}"
+    # Every form is drawn before any is sent: each shows no answer yet.
+    together(
+        say(chair, carried, form_of(chair, f"/meetings/{review}", carried, status="done")),
+        say(
+            other_window,
+            carried,
+            form_of(other_window, f"/meetings/{review}", carried, status="not_done", note="No"),
+        ),
+        say(phone, own, form_of(phone, f"/m/{review}", own, status="partly", note="Half")),
+    )
+    assert sorted(statuses) == [200, 409, 409], statuses
+    assert all("answered this meanwhile" in text for text in refusals)
+    standing = next(a for a in Meeting.record_of(chair, path)["review"]["actions"])
+    assert standing["status"] in ("Done", "Not done", "Partly done")
+    said = [e for e in Meeting.record_of(chair, path)["events"] if "marked the action" in e["what"]]
+    assert len(said) == 1, "one answer stands; the refused ones were not saved"
+
+    statuses.clear()
+    forecast = f"/meetings/{review}/forecasts/{decision_id}/1"
+    sent = form_of(chair, f"/meetings/{review}", forecast, result="met")
+    together(say(chair, forecast, sent), say(chair, forecast, sent))
+    assert statuses == [200, 200], statuses
+    record = Meeting.record_of(chair, path)
+    assert [f["result"] for f in record["review"]["forecasts"]] == ["Met"]
+    assert sum("answered the forecast" in e["what"] for e in record["events"]) == 1

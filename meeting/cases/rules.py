@@ -4,10 +4,10 @@ carried forward with what became of them, forecasts answered, the chronology, tr
 Plain functions over the models, like the rest of the domain: views parse, call, render.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -33,6 +33,7 @@ from ..models import (
     word_of,
 )
 from ..record.log import log
+from ..record.seen import fingerprint, hold
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -278,6 +279,21 @@ def mine(meeting: Meeting, attendee: Attendee | None) -> list[Carried]:
     return [c for c in carried(meeting) if owns(c.action, attendee)]
 
 
+def answer_shown(answer: ActionUpdate | ForecastOutcome | None) -> list[int]:
+    """Return what a form answering an action or a forecast showed: the answer standing."""
+    return [answer.id if answer is not None else 0]
+
+
+def _unchanged(form: Mapping[str, str], answer: Any, reads: Callable[[Any], str]) -> None:
+    """Refuse an answer drawn before another one was given (a second window, the owner and
+    the chair at once): it is shown with the answer now standing, never saved over it."""
+    if form.get("based_on") and form.get("based_on") != fingerprint(answer_shown(answer)):
+        raise Refused(
+            f"{answer.by_name} answered this meanwhile: {reads(answer).rstrip(': ')}. "
+            "Yours was not saved; what you picked is kept below. Check it and save again."
+        )
+
+
 def _open_for_review(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
         raise Refused("This meeting is closed; its record can be read but not changed.")
@@ -294,11 +310,14 @@ def set_status(
     Each time is a line of its own; the latest stands, and the log keeps who said what.
     """
     _open_for_review(meeting)
+    if by is not None and not owns(action, by):
+        raise Refused(f"Only {action.owner_name} or the chair can say what became of it.")
+    # Held, then read afresh: an answer from another device meanwhile is a conflict.
+    hold(action)
     here = next((c for c in carried(meeting) if c.action.id == action.id), None)
     if here is None:
         raise Refused("That action is not one this review looks back on.")
-    if by is not None and not owns(action, by):
-        raise Refused(f"Only {action.owner_name} or the chair can say what became of it.")
+    _unchanged(form, here.update, lambda u: f"{u.status.label}: {u.note}")
     errors: dict[str, str] = {}
     status = word_of(ActionStatus, form.get("status") or "")
     if status is None:
@@ -390,11 +409,13 @@ def answer_forecast(
 ) -> ForecastOutcome:
     """Record what happened against one line of an earlier decision's forecast."""
     _open_for_review(meeting)
+    hold(decision)
     found = next(
         (f for f in forecasts(meeting) if f.decision.id == decision.id and f.line == line), None
     )
     if found is None:
         raise Refused("That forecast is not one this review answers.")
+    _unchanged(form, found.outcome, lambda o: f"{o.result.label}: {o.note}")
     errors: dict[str, str] = {}
     result = word_of(ForecastResult, form.get("result") or "")
     if result is None:
