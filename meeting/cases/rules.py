@@ -30,6 +30,7 @@ from ..models import (
     MeetingStatus,
     ReviewTrigger,
     session_of,
+    utcnow,
     word_of,
 )
 from ..record.log import log
@@ -239,7 +240,8 @@ def carried(meeting: Meeting) -> list[Carried]:
     ids = {m.id for m in earlier}
     actions = [a for m in earlier for a in m.actions if a.withdrawn_at is None]
     updates = updates_of(session_of(meeting), actions)
-    held_on = meeting.starts_at.date()
+    # Overdue as at the day the review was held; before it starts, as at today.
+    held_on = (meeting.started_at or utcnow()).date()
     found = []
     for action in sorted(actions, key=lambda a: (a.meeting.starts_at, a.id)):
         said = updates[action.id]
