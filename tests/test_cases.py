@@ -277,6 +277,9 @@ def test_a_case_through_three_meetings(app, sio):
     people = case.people(early)
     devices = case.join_all(people)
     people.start()
+    with app.app_context():
+        decision_id = case.people(review).meeting().items[0].decision.id
+    case.post(early, f"/forecasts/{decision_id}/1", result="partly", note="Once, found in hours")
     round_id = people.open_round()
     for name, score in REVIEW_RATINGS.items():
         people.rate(devices[name], round_id, score=score - 2)
@@ -293,6 +296,7 @@ def test_a_case_through_three_meetings(app, sio):
     assert "Refer to the exploitation team" in minutes
     assert "partly done at an earlier review" in minutes
     assert "Share the missing reports" not in minutes, "done at the last review"
+    assert "| No missing episodes | **Partly met** | Once, found in hours |" in minutes
     assert "Median 4 → " in minutes and "Median 5 → " in minutes
     assert case.record(early)["case"]["brought_forward_by"][0]["reason"] == MISSING_AGAIN
     case_page = text_of(case.chair.get(case_url).text)
@@ -302,8 +306,10 @@ def test_a_case_through_three_meetings(app, sio):
     assert "No missing episodes: Not met — One episode on 9 Dec" in case_page
     assert "Attends school 90% or more: Met" in case_page
     report = text_of(case.chair.get("/cases/report").text)
-    # Each rating behind the first decision, once per forecast answered: met, then not met.
-    assert "2 forecasts answered at a review, from 1 decision." in report
+    # Each rating behind a decision, once per forecast of it answered: the first decision's
+    # two (met, not met), then the review's one (partly met).
+    assert "3 forecasts answered at a review, from 2 decisions." in report
+    assert "Safety scale 0–10 School 7–10 0 1 0 1" in report
     assert "Safety scale 0–10 Police 0–3 1 0 1 2" in report
     assert "Safety scale 0–10 School 4–6 1 0 1 2" in report
     assert "Priya" not in report and "K.M." not in report, "counts, never people or children"

@@ -50,6 +50,7 @@ def _case_page(case: ChildCase, status: int = 200, **extra: Any) -> Page:
             due=rules.review_due(case),
             story=report.story(case),
             today=policy().today(),
+            current_chair_id=logged_in_chair().id,
             kept_key=extra.pop("kept_key", ""),
             kept_form=extra.pop("kept_form", {}),
             kept_errors=extra.pop("kept_errors", {}),
