@@ -226,11 +226,43 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
         assert DECISION_ONE["text"] in word.read("word/document.xml").decode()
 
     logged = [r.getMessage() for r in caplog.records if r.name == "meeting.retention"]
-    assert logged[0] == f"purged meeting={held} closed={closed:%Y-%m-%d} exported=yes"
-    assert logged[1].startswith(f"purged meeting={review} ") and len(logged) == 2
+    # The review goes first: its record, exported before either went, rests on the other.
+    assert logged[0].startswith(f"purged meeting={review} ") and len(logged) == 2
+    assert logged[1] == f"purged meeting={held} closed={closed:%Y-%m-%d} exported=yes"
+    exported = archive / f"meeting-{review}" / f"meeting-{review}-record.json"
+    reviewed = json.loads(exported.read_text())
+    assert reviewed["review"]["actions"][0]["status"] == "Done"
+    assert reviewed["review"]["forecasts"][0]["result"] == "Met"
     for said in NOTHING_ABOUT_THE_CHILD:
         assert said not in caplog.text, f"the log holds {said!r}"
         assert said not in result.output, f"the command printed {said!r}"
+
+
+def test_a_meeting_stays_while_a_later_review_of_it_stays(app):
+    """A review's record rests on the meeting it reviews: that one waits, then both go."""
+    make_chair(app)
+    chair = log_in(app)
+    first = closed_meeting(app, chair, "First")
+    details = {"review_of": str(first), "title": "Review", "kind": "other", "child": "A.B."}
+    made = chair.post("/meetings/new", data={**details, "starts_at": STARTS_AT})
+    review = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
+    closed_days_ago(app, first, 400)
+
+    result = purge_command(app, "--older-than", "365")
+    assert result.exit_code == 0, result.output
+    assert f"Kept: meeting {first}: a later review of it is kept" in result.output
+    assert "Purged 0 of 0 meetings" in result.output
+    assert chair.get(f"/meetings/{review}").status_code == 200
+    assert chair.get(f"/meetings/{first}").status_code == 200
+
+    for step in ("start", "close"):
+        assert chair.post(f"/meetings/{review}/{step}").status_code == 302
+    closed_days_ago(app, review, 380)
+    result = purge_command(app, "--older-than", "365")
+    assert result.exit_code == 0, result.output
+    assert result.output.index(f"Meeting {review} ") < result.output.index(f"Meeting {first} ")
+    assert "Purged 2 of 2 meetings" in result.output
+    assert chair.get(f"/meetings/{first}").status_code == 404
 
 
 def test_a_row_elsewhere_pointing_into_a_meeting_stops_its_purge_and_loses_nothing(any_app):

@@ -74,6 +74,13 @@ def _why(problem: Exception, meeting_id: int) -> str:
     return f"it could not be exported or deleted ({type(problem).__name__}; see the log)"
 
 
+def _not_purged(meeting: Meeting, problem: Exception) -> None:
+    meeting_id, closed = meeting.id, purge.closed_on(meeting, policy().zone)
+    why = _why(problem, meeting_id)
+    logs.not_purged(meeting_id, closed, why)
+    click.echo(f"Not purged: meeting {meeting_id}: {why}", err=True)
+
+
 @click.command("purge")
 @with_appcontext
 @click.option(
@@ -96,8 +103,13 @@ def purge_command(days: int | None, dry_run: bool, folder: Path | None) -> None:
     days = _age(days)
     folder = folder or purge_export_to()
     closed_before = utcnow() - timedelta(days=days)
-    meetings = purge.due(db.session, closed_before)
+    meetings, held_back = purge.due(db.session, closed_before)
     cutoff = f"closed more than {days} days ago (before {closed_before:%Y-%m-%d %H:%M} UTC)"
+    for meeting in held_back:
+        click.echo(
+            f"Kept: meeting {meeting.id}: a later review of it is kept, and its record rests "
+            "on this one; it goes with that review."
+        )
     if dry_run:
         click.echo(f"Would purge {_count(len(meetings), 'meeting')} {cutoff}:")
         for meeting in meetings:
@@ -108,19 +120,32 @@ def purge_command(days: int | None, dry_run: bool, folder: Path | None) -> None:
 
     outbox = mail_settings().outbox
     purged, refused = 0, 0
+    # Every meeting is exported before any is deleted, so each record holds its case as it
+    # stood: a review and the meeting it reviews go in the same run (see `purge.due`).
+    exports: dict[int, tuple[int, archive.Exported | None]] = {}
     for meeting in meetings:
-        meeting_id, closed = meeting.id, purge.closed_on(meeting, policy().zone)
         try:
             seen = mark(meeting)
-            exported = archive.write(meeting, folder, policy()) if folder else None
+            exports[meeting.id] = (
+                seen,
+                archive.write(meeting, folder, policy()) if folder else None,
+            )
+        except Exception as problem:  # noqa: BLE001 - one meeting's fault keeps it, not the rest
+            db.session.rollback()
+            refused += 1
+            _not_purged(meeting, problem)
+    for meeting in meetings:
+        if meeting.id not in exports:
+            continue
+        meeting_id, closed = meeting.id, purge.closed_on(meeting, policy().zone)
+        seen, exported = exports[meeting_id]
+        try:
             rows = purge.remove(meeting, seen)
             db.session.commit()
         except Exception as problem:  # noqa: BLE001 - one meeting's fault keeps it, not the rest
             db.session.rollback()
             refused += 1
-            why = _why(problem, meeting_id)
-            logs.not_purged(meeting_id, closed, why)
-            click.echo(f"Not purged: meeting {meeting_id}: {why}", err=True)
+            _not_purged(meeting, problem)
             continue
         purged += 1
         try:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, delete, select, update
 
+from ..cases import rules
 from ..errors import Refused
 from ..models import (
     Action,
@@ -46,15 +47,34 @@ from ..record.log import mark
 NOT_A_MEETINGS = frozenset({"chair", "setup_code", "form_token"})
 
 
-def due(session: AnySession, closed_before: datetime) -> list[Meeting]:
-    """Return the closed meetings that closed before a moment (naive UTC), oldest first."""
-    return list(
+def due(session: AnySession, closed_before: datetime) -> tuple[list[Meeting], list[Meeting]]:
+    """Return the closed meetings that closed before a moment (naive UTC), and those of them
+    held back.
+
+    A review's record rests on the meeting it reviews (what became of its actions, how the
+    ratings moved), so a meeting stays while a later review of it stays, and goes with it:
+    each review is listed before the meeting it reviews. Otherwise, oldest first.
+    """
+    closed = list(
         session.scalars(
             select(Meeting)
             .where(Meeting.status == MeetingStatus.CLOSED, Meeting.closed_at < closed_before)
             .order_by(Meeting.closed_at, Meeting.id)
         )
     )
+    reviewed_by: dict[int, list[int]] = {}
+    for review_id, earlier_id in session.execute(select(Meeting.id, Meeting.previous_id)):
+        if earlier_id is not None:
+            reviewed_by.setdefault(earlier_id, []).append(review_id)
+    going = {m.id for m in closed}
+    while stays := [m for m in going if set(reviewed_by.get(m, ())) - going]:
+        going -= set(stays)
+
+    def depth(meeting: Meeting) -> int:
+        return len(rules.chain(meeting))
+
+    ready = sorted((m for m in closed if m.id in going), key=depth, reverse=True)
+    return ready, [m for m in closed if m.id not in going]
 
 
 def closed_on(meeting: Meeting, zone: ZoneInfo) -> date:
@@ -69,18 +89,12 @@ def rows_of(meeting_id: int) -> list[tuple[type[Base], ColumnElement[bool]]]:
     rounds = select(Round.id).where(Round.item_id.in_(items))
     decisions = select(Decision.id).where(Decision.item_id.in_(items))
     versions = select(MinutesVersion.id).where(MinutesVersion.meeting_id == meeting_id)
-    actions = select(Action.id).where(Action.meeting_id == meeting_id)
     return [
-        # What a later review said of this meeting's actions and forecasts, and what this
-        # one said of earlier ones: either way, part of this meeting's record.
-        (
-            ActionUpdate,
-            ActionUpdate.action_id.in_(actions) | (ActionUpdate.meeting_id == meeting_id),
-        ),
-        (
-            ForecastOutcome,
-            ForecastOutcome.decision_id.in_(decisions) | (ForecastOutcome.meeting_id == meeting_id),
-        ),
+        # What this meeting, a review, said of earlier actions and forecasts. What a later
+        # review said of this one's is that review's: it went first (see `due`), and if
+        # anything of it is left, the database refuses rather than lose it.
+        (ActionUpdate, ActionUpdate.meeting_id == meeting_id),
+        (ForecastOutcome, ForecastOutcome.meeting_id == meeting_id),
         (ChronologyEntry, ChronologyEntry.meeting_id == meeting_id),
         (ReviewTrigger, ReviewTrigger.answered_by_id == meeting_id),
         (Delivery, Delivery.version_id.in_(versions)),
@@ -125,13 +139,6 @@ def remove(meeting: Meeting, as_seen: int) -> int:
             "purged; purge again to export it as it is now."
         )
     case_id = meeting.case_id
-    # A later review no longer points at what it reviewed: that is gone.
-    items = select(Item.id).where(Item.meeting_id == meeting_id)
-    for unlinked in (
-        update(Meeting).where(Meeting.previous_id == meeting_id).values(previous_id=None),
-        update(Item).where(Item.previous_item_id.in_(items)).values(previous_item_id=None),
-    ):
-        session.execute(unlinked.execution_options(synchronize_session=False))
     removed = 0
     for table, rows in [*rows_of(meeting_id), *_case_if_last(session, case_id, meeting_id)]:
         done: Any = session.execute(
