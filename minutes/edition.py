@@ -69,6 +69,10 @@ def verify(markdown: str) -> bool:
 def sections(record: dict) -> list[tuple[str, str]]:
     """Return the parts of the minutes that can be withheld from a group, as (key, label)."""
     parts = [("summary", "Summary")]
+    if record.get("review"):
+        parts.append(("since", "Since the last meeting"))
+    if (record.get("case") or {}).get("chronology"):
+        parts.append(("chronology", "Chronology"))
     parts += [
         (f"item-{i['position']}", f"Item {i['position']}: {i['title']}") for i in record["items"]
     ]

@@ -20,6 +20,9 @@ class ReviewSections(Writer):
             return
         earlier = review["previous_meeting"]
         self.out("## Since the last meeting", "")
+        if self.withheld("since"):
+            self.para("*This part is withheld from this copy of the minutes.*")
+            return
         self.para(
             f"This meeting reviews **{inline(earlier['title'])}** ({inline(earlier['kind'])}, "
             f"{iso_day(earlier['starts_at'][:10])}): its decisions, what became of its "
@@ -38,8 +41,11 @@ class ReviewSections(Writer):
             )
         self.carried_actions(review["actions"])
         self.forecast_results(review["forecasts"])
+        self.corrections_to("since")
 
     def _item_shown(self, position: int | None) -> bool:
+        """Whether what belongs with an item of this meeting is in this copy (what belongs
+        with none stands with this part)."""
         return position is None or not self.withheld(f"item-{position}")
 
     def carried_actions(self, carried: list[dict]) -> None:
@@ -81,7 +87,7 @@ class ReviewSections(Writer):
             result = f"**{inline(f['result'])}**" if f["result"] else "Not answered"
             rows.append(
                 [
-                    f"Item {f['item']}: {inline(f['item_title'])}",
+                    (f"Item {f['item']}: " if f["item"] else "") + inline(f["item_title"]),
                     inline(f["forecast"]),
                     result,
                     inline(f["what_happened"]),
@@ -94,10 +100,14 @@ class ReviewSections(Writer):
         if not entries:
             return
         self.out("## Chronology discussed", "")
+        if self.withheld("chronology"):
+            self.para("*This part is withheld from this copy of the minutes.*")
+            return
         rows = [
             [iso_day(e["happened_on"]), inline(e["what"]), inline(e["agency"])] for e in entries
         ]
         self.out(*table(["Date", "What happened", "Source"], rows))
+        self.corrections_to("chronology")
 
     def item_history(self, item: dict) -> None:
         """The item at the last meeting, how each agency's rating moved, the middle at each

@@ -412,6 +412,9 @@ def test_a_case_is_open_only_to_its_chairs_and_named_managers(tmp_path, monkeypa
 
     assert "K.M." in manager.get("/cases").text
     assert DECISION["text"] in manager.get(case_url).text
+    # A manager arranging the next review gets the review's form, not a new case.
+    arranged = manager.get(f"/meetings/new?review_of={review}").text
+    assert "New review meeting" in arranged and f'name="review_of" value="{review}"' in arranged
     assert "K.M." in case.chair.get("/cases").text
     with app.app_context():
         db.session.remove()
@@ -430,7 +433,9 @@ def test_a_new_meeting_can_join_a_case_as_its_next_review(app):
     assert made.status_code == 302
     joined = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
     record = case.record(joined)
-    assert record["case"]["previous_meeting_id"] == review
+    # It follows the last meeting held: the review arranged is not held yet.
+    assert record["case"]["previous_meeting_id"] == case.meetings[0] != review
+    assert [m["id"] for m in record["case"]["meetings"]] == [case.meetings[0], review, joined]
     assert [i["title"] for i in record["items"]] == [SAFETY_ITEM["title"], CHOICE_ITEM["title"]]
     # A meeting made with no case picked starts one of its own.
     alone = make_meeting(case.chair, SAFETY_ITEM, title="Strategy discussion", child="Z.Y.")
@@ -482,3 +487,146 @@ def test_the_log_vouches_for_what_a_review_said_of_the_last_meeting(app):
     assert "What Priya Shah said became of the action “Share the missing reports" in output
     assert 'status reads "done" but the log has "not_done"' in output
     assert 'result reads "met" but the log has "partly"' in output
+
+
+def test_a_copy_withholding_an_item_leaves_out_its_history_actions_and_forecasts(app):
+    """Withheld from a group, an item takes with it what the review says of it: its
+    actions and forecasts from the last meeting, matched to it through the case."""
+    import minutes
+    from minutes.edition import Edition, sections
+
+    case, review, devices = reviewed(app)
+    with app.app_context():
+        earlier = case.people(case.meetings[0]).meeting()
+        shared = next(a.id for a in earlier.actions if a.owner_name == "Priya Shah")
+        decision = earlier.items[0].decision.id
+    said = {"status": "done", "note": "Sent"}
+    assert devices["Priya Shah"].post(f"/m/{review}/carried/{shared}", data=said).status_code == 302
+    people = case.people(review)
+    people.start()
+    case.post(review, f"/forecasts/{decision}/1", result="met", note="")
+    event = {"happened_on": day(-1), "what": "Excluded for a day", "agency": "School"}
+    assert devices["Tom Reid"].post(f"/m/{review}/chronology", data=event).status_code == 302
+    record = case.record(review)
+    keys = [key for key, _label in sections(record)]
+    assert keys[:3] == ["summary", "since", "chronology"]
+
+    full = minutes.render(record, Edition())
+    family = minutes.render(record, Edition(withheld={"item-1": ("family",)}, copy_for="family"))
+    for said in ("Share the missing reports with the school", "No missing episodes"):
+        assert said in full and said not in family, said
+    assert "## Since the last meeting" in family, "the rest of the part stays"
+    withheld = {"since": ("family",), "chronology": ("family",)}
+    hidden = minutes.render(record, Edition(withheld=withheld, copy_for="family"))
+    assert "Refer to the exploitation team" not in hidden and "Excluded" not in hidden
+    assert hidden.count("This part is withheld from this copy of the minutes.") == 2
+    assert "Excluded for a day" in full
+
+
+LXS = {"title": "Unsupervised time", "body": "Two hours a day.", "scale": "lxs"}
+# Each agency's likelihood and severity: before control measures, then after them.
+INHERENT = {"Priya Shah": (4, 4), "Tom Reid": (3, 4), "Lena Okafor": (3, 3)}
+RESIDUAL = {"Priya Shah": (1, 2), "Tom Reid": (2, 2), "Lena Okafor": (1, 3)}
+
+
+def lxs_rounds(case: Case, meeting_id: int, devices, ratings: dict, basis: str) -> int:
+    """Open a round of this basis on the current item, everyone rates; return its id."""
+    item = case.item_id(meeting_id, 1)
+    controls = {"controls": "Hourly check-ins"} if basis == "residual" else {}
+    case.post(meeting_id, f"/items/{item}/rounds", basis=basis, **controls)
+    with case.app.app_context():
+        round_id = case.people(meeting_id).meeting().items[0].rounds[-1].id
+    for name, (likelihood, severity) in ratings.items():
+        answer = case.people(meeting_id).rate(
+            devices[name], round_id, likelihood=likelihood, severity=severity
+        )
+        assert answer.status_code == 302
+    return round_id
+
+
+def test_an_earlier_round_never_shows_while_a_round_is_open_again(app):
+    """Likelihood × severity: the review reveals the risk before control measures; while
+    the round on the risk after them is open, nothing from before shows; once revealed,
+    each is set beside its own kind from the last meeting."""
+    make_chair(app)
+    case = Case(app, log_in(app))
+    first = make_meeting(case.chair, LXS, title="Initial", child="K.M.")
+    case.meetings.append(first)
+    people = case.people(first)
+    devices = case.join_all(people)
+    people.start()
+    for ratings, basis in ((INHERENT, "inherent"), (RESIDUAL, "residual")):
+        assert people.reveal(lxs_rounds(case, first, devices, ratings, basis)).status_code == 302
+    case.post(first, "/close")
+    review = case.review_of(first)
+    people = case.people(review)
+    devices = case.join_all(people)
+    people.start()
+    page = f"/m/{review}/region/stage"
+    lena = devices["Lena Okafor"]
+
+    inherent = lxs_rounds(case, review, devices, INHERENT, "inherent")
+    assert people.reveal(inherent).status_code == 302
+    shown = text_of(lena.get(page, headers={"HX-Request": "true"}).text)
+    assert "Ratings then: round 1: Median score 12 (High)" in shown
+    assert "Median score 2 (Low)" not in shown, "the last residual round waits for this one"
+    assert "Police L4 × S4 = 16 (High) L4 × S4 = 16 (High) no change" in shown
+
+    residual = lxs_rounds(case, review, devices, RESIDUAL, "residual")
+    for viewer in (lena, app.test_client()):
+        url = page if viewer is lena else f"/display/{people.display_token}"
+        seen = viewer.get(url, headers={"HX-Request": "true"}).text
+        assert "Last meeting" not in seen and "At the last meeting" not in seen
+    assert people.reveal(residual).status_code == 302
+    shown = text_of(lena.get(page, headers={"HX-Request": "true"}).text)
+    assert "Police L1 × S2 = 2 (Low) L1 × S2 = 2 (Low) no change" in shown
+
+
+def test_a_copied_item_rated_on_another_scale_has_no_history_and_no_fault(app):
+    case, review, devices = reviewed(app)
+    item = case.item_id(review, 1)
+    changed = {"title": "Risk of criminal exploitation", "body": "Now as a risk", "scale": "lxs"}
+    case.post(review, f"/items/{item}", **changed)
+    people = case.people(review)
+    people.start()
+    round_id = people.open_round()
+    for device in devices.values():
+        people.rate(device, round_id, likelihood=3, severity=4)
+    assert people.reveal(round_id).status_code == 302
+    for viewer, url in (
+        (devices["Priya Shah"], f"/m/{review}"),
+        (case.chair, f"/meetings/{review}"),
+        (app.test_client(), f"/display/{people.display_token}"),
+    ):
+        answer = viewer.get(url)
+        assert answer.status_code == 200 and "At the last meeting" not in answer.text
+
+
+def test_odd_input_to_a_review_gets_a_clear_answer(app):
+    case, review, devices = reviewed(app)
+    details = {"title": "Mine", "kind": "other", "child": "Z", "chair_role": "Chair"}
+    details["starts_at"] = f"{day(1)}T10:00"
+    for field in ("review_of", "case_id"):
+        for odd in ("abc", "²", "1.5", "99999999999999999999", "-1"):
+            answer = case.chair.post("/meetings/new", data={**details, field: odd})
+            assert answer.status_code == 422, (field, odd)
+            assert 'value="Mine"' in answer.text
+    assert case.chair.get("/meetings/new?review_of=99999999999999999999").status_code == 200
+    # Another case's action: refused without naming its owner.
+    other = make_meeting(case.chair, SAFETY_ITEM, title="Someone else", child="Z.Y.")
+    case.post(other, "/start")
+    them = {"what": "Secret errand", "owner_name": "Secret Owner", "agency": "Police"}
+    case.post(other, "/actions", due=day(3), **them)
+    with app.app_context():
+        secret = case.people(other).meeting().actions[0].id
+    refused = devices["Priya Shah"].post(f"/m/{review}/carried/{secret}", data={"status": "done"})
+    assert refused.status_code == 409
+    assert "not one this review looks back on" in refused.text
+    assert "Secret Owner" not in refused.text
+    # A form showing an answer that was never there is a conflict, not a fault.
+    with app.app_context():
+        decision = case.people(case.meetings[0]).meeting().items[0].decision.id
+    odd = {"result": "met", "based_on": "garbage"}
+    answer = case.chair.post(f"/meetings/{review}/forecasts/{decision}/1", data=odd)
+    assert answer.status_code == 409
+    assert "changed after your form was drawn" in text_of(answer.text)

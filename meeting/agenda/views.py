@@ -47,8 +47,8 @@ def new():
     chair, rules = logged_in_chair(), policy()
     if request.method == "GET":
         form = {"chair_role": meetings.last_role(chair)}
-        earlier = db.session.get(Meeting, request.args.get("review_of", 0, type=int))
-        if earlier is not None and earlier.case and cases.may_see(earlier.case, chair, rules):
+        earlier = cases.reviewable(db.session, chair, request.args.get("review_of"), rules)
+        if earlier is not None:
             form = cases.review_form(earlier, rules)
         elif request.args.get("case_id"):
             form = {**form, "case_id": request.args.get("case_id", "")}
@@ -61,12 +61,11 @@ def new():
         else:
             db.session.commit()
             return _back(meeting)
-    reviewed = db.session.get(Meeting, int(form.get("review_of") or 0) or 0)
     page = render_template(
         "agenda/new.html",
         form=form,
         errors=errors,
-        reviewed=reviewed if reviewed and reviewed.chair_id == chair.id else None,
+        reviewed=cases.reviewable(db.session, chair, form.get("review_of"), rules),
         cases=cases.cases_for(db.session, chair, rules),
     )
     return page, 422 if errors else 200

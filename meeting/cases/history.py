@@ -71,6 +71,12 @@ def _revealed(item: Item) -> list[Round]:
     return [r for r in item.rounds if r.revealed_at is not None]
 
 
+def _like(item: Item, round_: Round) -> Round | None:
+    """Return an item's last revealed round that rated what `round_` rates (its basis)."""
+    alike = [r for r in _revealed(item) if r.basis == round_.basis]
+    return alike[-1] if alike else None
+
+
 def _spread(round_: Round) -> Spread | None:
     return concealment.spread(round_, UNSEATED_CHAIR)
 
@@ -81,16 +87,29 @@ def earlier(item: Item, viewer: Viewer) -> Earlier | None:
         return None
     before = item.previous_item
     assert before is not None
+    if before.scale != item.scale:
+        # Rated on another scale then: nothing to set beside this one.
+        return None
     decision = before.decision if before.decision and before.decision.recorded else None
-    spreads = [(r, s) for r in _revealed(before) if (s := _spread(r)) is not None]
     now = _revealed(item)
-    moved = _moved(before, now[-1]) if now and spreads else []
+    # Likelihood × severity: only what this meeting has rated too (inherent, residual), so
+    # an earlier residual round never anchors a residual round still to come.
+    # (The chair preparing, before any round here, sees every earlier one.)
+    bases = {r.basis for r in (now or _revealed(before))}
+    spreads = [
+        (r, s) for r in _revealed(before) if r.basis in bases and (s := _spread(r)) is not None
+    ]
+    latest = now[-1] if now else None
+    moved = _moved(before, latest) if latest is not None and spreads else []
     middles = [
         Middle(each.meeting.starts_at, s.middle)
         for each in lineage(item)
-        if (last := _revealed(each)) and (s := _spread(last[-1])) is not None
+        if each.scale == item.scale
+        and latest is not None
+        and (last := _like(each, latest)) is not None
+        and (s := _spread(last)) is not None
     ]
-    if now and (s := _spread(now[-1])) is not None:
+    if latest is not None and (s := _spread(latest)) is not None:
         middles.append(Middle(item.meeting.starts_at, s.middle, now=True))
     higher = {Scale.SAFETY: "safer", Scale.LXS: "higher risk"}.get(Scale(item.scale), "")
     return Earlier(
@@ -128,7 +147,9 @@ def _where(scale: Scale, values: list[scales.Value]) -> tuple[str, float | None]
 def _moved(before: Item, now: Round) -> list[Moved]:
     """Return each agency's rating at the last meeting's final round beside its rating now."""
     scale = Scale(now.item.scale)
-    then_round = _revealed(before)[-1]
+    then_round = _like(before, now)
+    if then_round is None:
+        return []
     then, latest = _by_agency(then_round), _by_agency(now)
     rows = []
     for agency in sorted(set(then) | set(latest), key=str.casefold):

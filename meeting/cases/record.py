@@ -61,6 +61,22 @@ def case_links(meeting: Meeting) -> dict[str, Any] | None:
     }
 
 
+def _here(meeting: Meeting, item: Item | None) -> int | None:
+    """Return the position of this meeting's item that continues `item`, if one does."""
+    if item is None:
+        return None
+    for mine in meeting.items:
+        if any(earlier.id == item.id for earlier in history.lineage(mine)):
+            return mine.position
+    return None
+
+
+def _earlier_item(item: Item | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {"meeting_id": item.meeting_id, "position": item.position, "title": item.title}
+
+
 def looking_back(meeting: Meeting) -> dict[str, Any] | None:
     """Return what a review found of the meeting it reviews: what became of each action
     carried forward, and what happened against each forecast (None for a first meeting)."""
@@ -73,7 +89,10 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
             {
                 "action_id": c.action.id,
                 "agreed_at_meeting_id": c.agreed_at.id,
-                "item": c.action.item.position if c.action.item else None,
+                # The item of this meeting it belongs with (withheld with it), and the item
+                # it was agreed on.
+                "item": _here(meeting, c.action.item),
+                "agreed_on_item": _earlier_item(c.action.item),
                 "what": c.action.what,
                 "owner": c.action.owner_name,
                 "agency": c.action.agency,
@@ -90,7 +109,7 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
         ],
         "forecasts": [
             {
-                "item": f.item.position,
+                "item": _here(meeting, f.item),
                 "item_title": f.item.title,
                 "line": f.line,
                 "forecast": f.text,

@@ -69,6 +69,26 @@ def latest(case: ChildCase) -> Meeting:
 
 # Making a meeting of a case ------------------------------------------------------------
 
+# The largest id a row can have (a 32-bit integer, as addresses allow: `factory.RowId`).
+LARGEST_ID = 2**31 - 1
+
+
+def row_id(raw: object) -> int | None:
+    """Read a row's id as typed or sent: plain digits within range, else None."""
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_ID:
+        return None
+    return int(text)
+
+
+def reviewable(session: AnySession, chair: Chair, raw: object, policy: "Policy") -> Meeting | None:
+    """Return the meeting a chair may arrange a review of (an id as sent), or None."""
+    number = row_id(raw)
+    earlier = session.get(Meeting, number) if number is not None else None
+    if earlier is None or earlier.case is None or not may_see(earlier.case, chair, policy):
+        return None
+    return earlier
+
 
 def case_for(
     session: AnySession, chair: Chair, form: Mapping[str, str], child: str, policy: "Policy"
@@ -81,15 +101,19 @@ def case_for(
     review_of = (form.get("review_of") or "").strip()
     case_id = (form.get("case_id") or "").strip()
     if review_of:
-        earlier = session.get(Meeting, int(review_of)) if review_of.isdigit() else None
-        if earlier is None or earlier.case is None or not may_see(earlier.case, chair, policy):
+        earlier = reviewable(session, chair, review_of, policy)
+        if earlier is None or earlier.case is None:
             raise Invalid({"case_id": "That meeting cannot be reviewed from your account."})
         return earlier.case, earlier
     if case_id:
-        case = session.get(ChildCase, int(case_id)) if case_id.isdigit() else None
+        number = row_id(case_id)
+        case = session.get(ChildCase, number) if number is not None else None
         if case is None or not may_see(case, chair, policy):
             raise Invalid({"case_id": "Pick one of your cases, or start a new one."})
-        return case, latest(case) if case.meetings else None
+        # It reviews the case's last meeting held (a review arranged but not held is not).
+        held = [m for m in case.meetings if m.status == MeetingStatus.CLOSED]
+        chosen = held or case.meetings
+        return case, chosen[-1] if chosen else None
     case = ChildCase(child=child, created_by=chair)
     session.add(case)
     return case, None
@@ -289,11 +313,17 @@ def answer_shown(answer: ActionUpdate | ForecastOutcome | None) -> list[int]:
 def _unchanged(form: Mapping[str, str], answer: Any, reads: Callable[[Any], str]) -> None:
     """Refuse an answer drawn before another one was given (a second window, the owner and
     the chair at once): it is shown with the answer now standing, never saved over it."""
-    if form.get("based_on") and form.get("based_on") != fingerprint(answer_shown(answer)):
+    if not form.get("based_on") or form.get("based_on") == fingerprint(answer_shown(answer)):
+        return
+    if answer is None:
         raise Refused(
-            f"{answer.by_name} answered this meanwhile: {reads(answer).rstrip(': ')}. "
-            "Yours was not saved; what you picked is kept below. Check it and save again."
+            "This changed after your form was drawn, so yours was not saved; what you "
+            "picked is kept below. Check it and save again."
         )
+    raise Refused(
+        f"{answer.by_name} answered this meanwhile: {reads(answer).rstrip(': ')}. "
+        "Yours was not saved; what you picked is kept below. Check it and save again."
+    )
 
 
 def _open_for_review(meeting: Meeting) -> None:
@@ -312,13 +342,13 @@ def set_status(
     Each time is a line of its own; the latest stands, and the log keeps who said what.
     """
     _open_for_review(meeting)
+    if not any(c.action.id == action.id for c in carried(meeting)):
+        raise Refused("That action is not one this review looks back on.")
     if by is not None and not owns(action, by):
         raise Refused(f"Only {action.owner_name} or the chair can say what became of it.")
     # Held, then read afresh: an answer from another device meanwhile is a conflict.
     hold(action)
-    here = next((c for c in carried(meeting) if c.action.id == action.id), None)
-    if here is None:
-        raise Refused("That action is not one this review looks back on.")
+    here = next(c for c in carried(meeting) if c.action.id == action.id)
     _unchanged(form, here.update, lambda u: f"{u.status.label}: {u.note}")
     errors: dict[str, str] = {}
     status = word_of(ActionStatus, form.get("status") or "")

@@ -55,14 +55,18 @@ def visible_ratings(round_: Round, viewer: Viewer) -> list[Rating]:
 def earlier_shown(item: Item, viewer: Viewer) -> bool:
     """Say whether a viewer may see what earlier meetings rated and decided on an item.
 
-    Everyone may once a round on it is revealed at this meeting; before that, only the
-    chair preparing for a meeting not yet started. Earlier ratings seen before a blind
-    round would anchor it.
+    Everyone may once a round on it is revealed at this meeting and while no other is
+    open; before that, only the chair preparing for a meeting not yet started. Earlier
+    ratings seen before a blind round would anchor it.
     """
     if item.previous_item_id is None:
         return False
     if item.meeting.status == MeetingStatus.SETUP:
         return viewer.is_chair
+    # A round open again (after discussion, or on the risk after control measures) is
+    # blind too: nothing from before shows while it is.
+    if item.open_round is not None:
+        return False
     return any(r.revealed_at is not None for r in item.rounds)
 
 
