@@ -11,13 +11,10 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 from room import LIVE, PHONE, REVIEW_DATE, Room, serious_violations, shot
+from test_room import LONG_BODY
 
-ITEM = {
-    "title": "Risk of criminal exploitation",
-    "body": "## Concerns\n\n- Missing overnight twice\n- Seen with older males\n\n"
-    "## Working well\n\n- Football every week",
-    "scale": "safety",
-}
+# The long assessment the room tests use, so the chronology has to fit beside a full one.
+ITEM = {"title": "Risk of criminal exploitation", "body": LONG_BODY, "scale": "safety"}
 PEOPLE = [
     ("Priya Shah", "Police", 3, 5),
     ("Tom Reid", "School", 6, 8),
@@ -131,7 +128,19 @@ def test_a_review_in_the_room(room):
         display = context.new_page()
         display.goto(room.display_url)
         displays[name] = display
+    # Tom adds something significant from his phone; the display shows it beside the item.
+    event = {
+        "happened_on": date.today().isoformat(),
+        "what": "Missing overnight, found by police",
+        "agency": "Police",
+    }
+    assert people["Tom Reid"].http.post(f"/m/{review}/chronology", form=event).ok
     room.start()
+    for name, display in displays.items():
+        side = display.locator(".chronology-side")
+        expect(side).to_contain_text("Missing overnight, found by police", timeout=LIVE)
+        assert still(display), f"{name} scrolls"
+        shot(display, f"review-{name}-item", full_page=False)
     # Starting reloads every screen of the meeting: the chair's page becomes the cockpit.
     expect(chair.locator(".cockpit")).to_be_visible(timeout=LIVE)
     expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
