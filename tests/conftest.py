@@ -6,6 +6,7 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,9 @@ from meeting.models import Attendee, Delivery, DeliveryResult, Meeting
 pytest_plugins = ["story"]
 
 PASSWORD = "correct horse battery"
+# The day the tests' meetings are held, worked out from today, and when they start.
+HELD_ON = date.today()
+HELD_AT = f"{HELD_ON.isoformat()}T10:00"
 
 SAFETY_ITEM = {
     "title": "Risk of criminal exploitation",
@@ -293,7 +297,7 @@ def make_meeting(
             "title": title,
             "kind": kind,
             "child": "A.B.",
-            "starts_at": "2026-11-23T10:00",
+            "starts_at": HELD_AT,
             "place": "Room 2",
             **details,
         },

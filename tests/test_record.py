@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from conftest import (
     CHOICE_ITEM,
+    HELD_AT,
     LXS_ITEM,
     SAFETY_ITEM,
     People,
@@ -209,7 +210,7 @@ def test_the_chair_gives_their_role_at_set_up(app):
     chair = log_in(app)
     form = chair.get("/meetings/new").text
     assert "Your role in this meeting" in form
-    details = {"title": "Review", "kind": "other", "child": "A.B.", "starts_at": "2026-11-23T10:00"}
+    details = {"title": "Review", "kind": "other", "child": "A.B.", "starts_at": HELD_AT}
     refused = chair.post("/meetings/new", data={**details, "chair_role": " "})
     assert refused.status_code == 422
     assert "Give your role in this meeting" in text_of(refused.text)

@@ -46,6 +46,8 @@ from meeting.extensions import db
 from meeting.models import Action, Base, Correction, Meeting, utcnow
 from meeting.retention import archive, purge
 
+# When a meeting long past was held: seven years before today.
+LONG_AGO = f"{(date.today() - timedelta(days=7 * 365)).isoformat()}T10:00"
 CHILD = "Zephyrine Quillfeather"
 TITLE = "Strategy discussion for Zephyrine"
 CORRECTION = "Ottoline was at the school gate, not the park"
@@ -170,7 +172,7 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     recent = closed_meeting(app, chair, "Closed last week")
     circulate(app, chair, recent)
     closed_days_ago(app, recent, 7)
-    running = make_meeting(chair, SAFETY_ITEM, title="Still running", starts_at="2020-01-06T10:00")
+    running = make_meeting(chair, SAFETY_ITEM, title="Still running", starts_at=LONG_AGO)
     assert chair.post(f"/meetings/{running}/start").status_code == 302
     before = rows_in_every_table(app)
 
@@ -354,8 +356,8 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(app, chair, tmp_path,
 
 
 def test_meetings_that_are_not_closed_are_never_purged(app, chair):
-    in_setup = make_meeting(chair, SAFETY_ITEM, starts_at="2019-03-04T10:00")
-    running = make_meeting(chair, SAFETY_ITEM, starts_at="2019-03-04T10:00")
+    in_setup = make_meeting(chair, SAFETY_ITEM, starts_at=LONG_AGO)
+    running = make_meeting(chair, SAFETY_ITEM, starts_at=LONG_AGO)
     assert chair.post(f"/meetings/{running}/start").status_code == 302
     before = rows_in_every_table(app)
 

@@ -11,7 +11,7 @@ import time
 from datetime import date, timedelta
 
 import socketio
-from conftest import BrowserSession, text_of
+from conftest import HELD_AT, BrowserSession, text_of
 
 WAIT = 10
 
@@ -94,7 +94,7 @@ def test_a_whole_item_on_the_real_server(live_server):
             "title": "Initial conference",
             "kind": "prt_review",
             "child": "J.D.",
-            "starts_at": "2026-11-23T10:00",
+            "starts_at": HELD_AT,
         },
     )
     meeting_path = re.search(r"/meetings/\d+$", created.url).group(0)
