@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from conftest import CHOICE_ITEM, SAFETY_ITEM, People, log_in, make_chair, make_meeting, text_of
 from flask.testing import FlaskClient
 
-from meeting import create_app
 from meeting.extensions import db
 
 TODAY = date.today()
@@ -378,17 +377,8 @@ def reviewed(app) -> tuple[Case, int, dict[str, FlaskClient]]:
     return case, review, case.join_all(case.people(review))
 
 
-def test_a_case_is_open_only_to_its_chairs_and_named_managers(tmp_path, monkeypatch):
-    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'meeting.sqlite3'}",
-            "ANNOUNCE_SETUP_CODE": False,
-            "CASE_MANAGERS": ["Manager@Example.org"],
-        }
-    )
+def test_a_case_is_open_only_to_its_chairs_and_named_managers(app):
+    app.config["CASE_MANAGERS"] = ["Manager@Example.org"]
     case, review, _devices = reviewed(app)
     case_url = f"/cases/{case.case_id()}"
     make_chair(app, email="other@example.org", name="Other Chair")
@@ -416,9 +406,6 @@ def test_a_case_is_open_only_to_its_chairs_and_named_managers(tmp_path, monkeypa
     arranged = manager.get(f"/meetings/new?review_of={review}").text
     assert "New review meeting" in arranged and f'name="review_of" value="{review}"' in arranged
     assert "K.M." in case.chair.get("/cases").text
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_a_new_meeting_can_join_a_case_as_its_next_review(app):

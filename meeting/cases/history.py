@@ -58,13 +58,7 @@ class Earlier:
 
 def lineage(item: Item) -> list[Item]:
     """Return the item as it stood at each earlier meeting of the case, oldest first."""
-    found, seen = [], {item.id}
-    at = item.previous_item
-    while at is not None and at.id not in seen:
-        found.append(at)
-        seen.add(at.id)
-        at = at.previous_item
-    return list(reversed(found))
+    return list(reversed(rules.back_from(item, lambda i: i.previous_item)))
 
 
 def _revealed(item: Item) -> list[Round]:

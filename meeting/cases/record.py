@@ -2,20 +2,12 @@
 the links between the meetings, what the review found of the last meeting's actions and
 forecasts, each item's history, and the chronology discussed."""
 
-from datetime import date, datetime
 from typing import Any
 
 from ..models import Item, Meeting
 from ..rating.concealment import Viewer
+from ..record.plain import day, stamp
 from . import history, rules
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None
-
-
-def _date(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _meeting(m: Meeting) -> dict[str, Any]:
@@ -44,17 +36,17 @@ def case_links(meeting: Meeting) -> dict[str, Any] | None:
             {
                 "reason": t.reason,
                 "recorded_by": t.recorded_by,
-                "recorded_at": _time(t.recorded_at),
+                "recorded_at": stamp(t.recorded_at),
             }
             for t in rules.brought_forward_by(meeting)
         ],
         "chronology": [
             {
-                "happened_on": _date(e.happened_on),
+                "happened_on": day(e.happened_on),
                 "what": e.what,
                 "agency": e.agency,
                 "added_by": e.added_by,
-                "added_at": _time(e.added_at),
+                "added_at": stamp(e.added_at),
             }
             for e in rules.discussed_at(meeting)
         ],
@@ -96,13 +88,13 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
                 "what": c.action.what,
                 "owner": c.action.owner_name,
                 "agency": c.action.agency,
-                "due": _date(c.action.due),
+                "due": day(c.action.due),
                 "overdue": c.overdue,
                 "status": c.update.status.label if c.update else None,
                 "what_happened": c.update.note if c.update else "",
                 "said_by": c.update.by_name if c.update else None,
                 "said_by_owner": c.update.by_owner if c.update else False,
-                "said_at": _time(c.update.at) if c.update else None,
+                "said_at": stamp(c.update.at) if c.update else None,
                 "earlier_status": c.before.status.label if c.before else None,
             }
             for c in rules.carried(meeting)
@@ -116,7 +108,7 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
                 "result": f.outcome.result.label if f.outcome else None,
                 "what_happened": f.outcome.note if f.outcome else "",
                 "recorded_by": f.outcome.by_name if f.outcome else None,
-                "recorded_at": _time(f.outcome.at) if f.outcome else None,
+                "recorded_at": stamp(f.outcome.at) if f.outcome else None,
             }
             for f in rules.forecasts(meeting)
         ],
@@ -134,7 +126,7 @@ def item_history(item: Item, viewer: Viewer) -> dict[str, Any] | None:
         "previous_decision": {
             "decision": d.text,
             "rationale": d.rationale,
-            "review_date": _date(d.review_date),
+            "review_date": day(d.review_date),
             "review_triggers": d.review_triggers,
             "forecast": d.forecasts,
         }

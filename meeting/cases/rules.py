@@ -7,7 +7,7 @@ Plain functions over the models, like the rest of the domain: views parse, call,
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
@@ -212,15 +212,23 @@ def review_due(case: ChildCase) -> Due:
 # Actions carried forward ---------------------------------------------------------------
 
 
-def chain(meeting: Meeting) -> list[Meeting]:
-    """Return the meetings this one follows, the one it reviews first, then back."""
-    earlier, seen = [], {meeting.id}
-    at = meeting.previous
+Row = TypeVar("Row", Meeting, Item)
+
+
+def back_from(row: Row, step: Callable[[Row], Row | None]) -> list[Row]:
+    """Return the rows before `row` along `step`, the nearest first (a loop ends it)."""
+    earlier, seen = [], {row.id}
+    at = step(row)
     while at is not None and at.id not in seen:
         earlier.append(at)
         seen.add(at.id)
-        at = at.previous
+        at = step(at)
     return earlier
+
+
+def chain(meeting: Meeting) -> list[Meeting]:
+    """Return the meetings this one follows, the one it reviews first, then back."""
+    return back_from(meeting, lambda m: m.previous)
 
 
 def updates_of(session: AnySession, actions: list[Action]) -> dict[int, list[ActionUpdate]]:
@@ -348,8 +356,13 @@ def set_status(
         raise Refused(f"Only {action.owner_name} or the chair can say what became of it.")
     # Held, then read afresh: an answer from another device meanwhile is a conflict.
     hold(action)
-    here = next(c for c in carried(meeting) if c.action.id == action.id)
-    _unchanged(form, here.update, lambda u: f"{u.status.label}: {u.note}")
+    standing = session_of(meeting).scalar(
+        select(ActionUpdate)
+        .where(ActionUpdate.action_id == action.id, ActionUpdate.meeting_id == meeting.id)
+        .order_by(ActionUpdate.id.desc())
+        .limit(1)
+    )
+    _unchanged(form, standing, lambda u: f"{u.status.label}: {u.note}")
     errors: dict[str, str] = {}
     status = word_of(ActionStatus, form.get("status") or "")
     if status is None:
@@ -372,7 +385,7 @@ def set_status(
         by_owner=by is not None,
     )
     session_of(meeting).add(update)
-    was = f"Was: {here.update.status.label}: {here.update.note}" if here.update else ""
+    was = f"Was: {standing.status.label}: {standing.note}" if standing else ""
     session_of(meeting).flush()
     log(
         meeting,

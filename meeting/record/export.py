@@ -5,7 +5,6 @@ that is still open lists who has rated but no values.
 """
 
 import json
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, sessio
 from ..rating import concealment, scales
 from ..rating.concealment import Viewer
 from ..rating.rounds import BASES
+from .plain import day, stamp
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -26,14 +26,6 @@ if TYPE_CHECKING:
 FORMAT = "meeting-record/1"
 # The people the record lists as attending: everyone admitted, and everyone who sent apologies.
 ATTENDED = (AttendeeStatus.ADMITTED, AttendeeStatus.ABSENT)
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None
-
-
-def _date(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
@@ -48,8 +40,8 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
             "name": r.attendee.name,
             "agency": r.attendee.agency,
             "written_contribution": r.written,
-            "first_submitted_at": _time(r.first_submitted_at),
-            "submitted_at": _time(r.submitted_at),
+            "first_submitted_at": stamp(r.first_submitted_at),
+            "submitted_at": stamp(r.submitted_at),
         }
         if r.id in visible:
             value = concealment.value_of(r)
@@ -68,8 +60,8 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
         "number": round_.number,
         "basis": BASES[round_.basis] if round_.basis else None,
         "control_measures": round_.controls,
-        "opened_at": _time(round_.opened_at),
-        "revealed_at": _time(round_.revealed_at),
+        "opened_at": stamp(round_.opened_at),
+        "revealed_at": stamp(round_.revealed_at),
         "ratings": ratings,
         "did_not_rate": [
             {"attendee_id": a.id, "name": a.name, "agency": a.agency}
@@ -80,7 +72,7 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
         "chart": [{"label": label, "count": n} for label, n in shown.bars] if shown else [],
         "divergence": shown.divergence if shown else "",
         "divided": shown.divided if shown else "",
-        "divergence_acknowledged_at": _time(round_.divergence_acknowledged_at),
+        "divergence_acknowledged_at": stamp(round_.divergence_acknowledged_at),
         "divergence_note": round_.divergence_note,
         "protective_action_prompted": bool(shown and shown.protective_prompt),
     }
@@ -95,8 +87,8 @@ def _decision(item: Item) -> dict[str, Any] | None:
     return {
         "status": d.status,
         "version": d.version,
-        "recorded_at": _time(d.recorded_at),
-        "updated_at": _time(d.updated_at),
+        "recorded_at": stamp(d.recorded_at),
+        "updated_at": stamp(d.updated_at),
         "decision": d.text,
         "rationale": d.rationale,
         "evidence": d.evidence,
@@ -111,7 +103,7 @@ def _decision(item: Item) -> dict[str, Any] | None:
         "legal_basis": d.legal_bases,
         "legal_notes": d.legal_note,
         "protective_action": d.protective_action,
-        "review_date": _date(d.review_date),
+        "review_date": day(d.review_date),
         "review_triggers": d.review_triggers,
         "forecast": d.forecasts,
         "consensus": agreed.status if agreed else None,
@@ -125,13 +117,13 @@ def _decision(item: Item) -> dict[str, Any] | None:
                 "agrees": v.agrees,
                 "view": v.text,
                 "recorded_by_chair": v.by_chair,
-                "recorded_at": _time(v.recorded_at),
+                "recorded_at": stamp(v.recorded_at),
                 "answers_decision_version": v.decision_version,
                 "minority_at_reveal": marked.get(v.attendee_id, []),
                 "how_considered": v.considered,
                 "escalated": v.escalate,
                 "escalated_to": v.escalate_to,
-                "respond_by": _date(v.respond_by),
+                "respond_by": day(v.respond_by),
             }
             for v in d.views
         ],
@@ -146,9 +138,9 @@ def _action(a: Action) -> dict[str, Any]:
         "owner": a.owner_name,
         "owner_attendee_id": a.owner_id,
         "agency": a.agency,
-        "due": _date(a.due),
-        "added_at": _time(a.created_at),
-        "withdrawn_at": _time(a.withdrawn_at),
+        "due": day(a.due),
+        "added_at": stamp(a.created_at),
+        "withdrawn_at": stamp(a.withdrawn_at),
         "withdrawn_because": a.withdrawn_reason,
     }
 
@@ -171,8 +163,8 @@ def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
             "place": meeting.place,
             "chair": {"name": meeting.chair.name, "agency": meeting.chair.agency},
             "status": meeting.status,
-            "started_at": _time(meeting.started_at),
-            "closed_at": _time(meeting.closed_at),
+            "started_at": stamp(meeting.started_at),
+            "closed_at": stamp(meeting.closed_at),
         },
         "quorum": {
             "rule": state.rule,
@@ -188,7 +180,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
                 "agency": a.agency,
                 "email": a.email,
                 "attendance": attendance_label(a),
-                "left_at": _time(a.left_at),
+                "left_at": stamp(a.left_at),
                 "observer": a.observer,
                 "chair": a.is_chair,
                 "written_contribution_items": [
@@ -223,7 +215,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
         "review": case_record.looking_back(meeting),
         "actions": [_action(a) for a in meeting.actions],
         "events": [
-            {"at": _time(e.at), "who": e.actor, "what": e.action, "detail": e.detail}
+            {"at": stamp(e.at), "who": e.actor, "what": e.action, "detail": e.detail}
             for e in events
         ],
     }
