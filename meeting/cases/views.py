@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
-from ..models import Action, ChildCase, Decision, Meeting
+from ..models import Action, ChildCase, Decision, Meeting, MeetingStatus
 from ..pages.access import (
     chairs_meeting,
     get_meeting,
@@ -75,7 +75,8 @@ def _case_change(case: ChildCase, key: str, change: Callable[[], object]) -> Res
         db.session.rollback()
         return _case_page(case, status_of(problem), **kept(key, request.form, problem))
     for meeting in case.meetings:
-        ring_everyone(meeting, "case")
+        if meeting.status != MeetingStatus.CLOSED:
+            ring_everyone(meeting, "case")
     return redirect(url_for("cases.show", case_id=case.id) + f"#{key}")
 
 
