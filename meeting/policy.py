@@ -7,12 +7,74 @@ that need it, so no rule reads configuration itself.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
-from .attendance.quorum import AGENCY_ALIASES, QUORUM_RULES, QuorumRule
 from .clock import WorkingDays, local_today
-from .decisions.decision import LEGAL_BASES
+
+CHILDRENS_SOCIAL_CARE = "Children's social care"
+# Agencies as people type them ("CSC", "Met Police", "school nurse"), folded to one name each.
+# A deployment can replace this with AGENCY_ALIASES in its instance config.
+AGENCY_ALIASES: dict[str, list[str]] = {
+    CHILDRENS_SOCIAL_CARE: [
+        "social care",
+        "social work",
+        "social services",
+        "children's services",
+        "childrens services",
+        "csc",
+    ],
+    "Police": ["police", "constabulary"],
+    "Health": ["health", "nhs", "gp", "nurse", "hospital", "camhs", "midwife", "paediatric"],
+    "Education": ["school", "education", "college", "academy", "nursery"],
+    "Residential care": ["children's home", "childrens home", "residential"],
+    "Probation": ["probation"],
+    "Youth justice": ["youth justice", "yot", "youth offending"],
+    "Housing": ["housing"],
+    "Advocacy": ["advocate", "advocacy"],
+}
+
+
+class QuorumRule(TypedDict):
+    """Agencies that must be there, how many agencies in all, and the rule in words.
+
+    The chair's own service and observers (advocates, minute-takers, family) do not make
+    a meeting quorate, unless a deployment's rule sets `counts_chair` or
+    `counts_observers`.
+    """
+
+    requires: list[str]
+    at_least: int
+    text: str
+    counts_chair: NotRequired[bool]
+    counts_observers: NotRequired[bool]
+
+
+# Per meeting kind. A deployment can replace this with QUORUM_RULES in its instance config.
+QUORUM_RULES: dict[str, QuorumRule] = {
+    "cp_conference": {
+        "requires": [CHILDRENS_SOCIAL_CARE],
+        "at_least": 3,
+        "text": "children's social care and at least two other agencies",
+    },
+    "strategy": {
+        "requires": [CHILDRENS_SOCIAL_CARE, "Police", "Health"],
+        "at_least": 3,
+        "text": "children's social care, police and health",
+    },
+    "prt_review": {"requires": [], "at_least": 2, "text": "at least two agencies"},
+    "placement_review": {"requires": [], "at_least": 2, "text": "at least two agencies"},
+}
+
+
+LEGAL_BASES = [
+    "Children Act 1989 s.1 (welfare checklist)",
+    "Children Act 1989 s.17 (child in need)",
+    "Children Act 1989 s.47 (enquiries)",
+    "Human Rights Act 1998 Art. 8 (necessity and proportionality)",
+    "Mental Capacity Act 2005 (16 and over)",
+    "Working Together to Safeguard Children",
+]
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,16 @@
 """Actions: who does what by when. One named owner, their agency and a date, or it is refused."""
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
-from ..agenda.meetings import writable
+from ..agenda.status import writable
 from ..clock import future_date
 from ..errors import Invalid, Refused
 from ..models import Action, Attendee, Item, Meeting, utcnow
+from ..policy import Policy
 from ..record.log import log
 
-if TYPE_CHECKING:
-    from ..policy import Policy
 
-
-def add(meeting: Meeting, form: Mapping[str, str], policy: "Policy") -> Action:
+def add(meeting: Meeting, form: Mapping[str, str], policy: Policy) -> Action:
     """Add an action for an item or the meeting as a whole; owner and due date are required."""
     writable(meeting)
     errors: dict[str, str] = {}

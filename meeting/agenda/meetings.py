@@ -3,11 +3,11 @@
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
-from ..cases import rules as cases
+from ..cases import case as cases
 from ..errors import Invalid, Refused
 from ..models import (
     AnySession,
@@ -22,13 +22,12 @@ from ..models import (
     utcnow,
     word_of,
 )
+from ..policy import Policy
 from ..rating.rounds import reveal
 from ..record import links
 from ..record.log import log
 from ..record.seen import hold, still_as_seen
-
-if TYPE_CHECKING:
-    from ..policy import Policy
+from .status import writable
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, 6/G: nothing that is misread or misheard.
 JOIN_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
@@ -42,12 +41,6 @@ def new_join_code(session: AnySession) -> str:
         code = f"{raw[:3]}-{raw[3:]}"
         if session.scalar(select(Meeting.id).where(Meeting.join_code == code)) is None:
             return code
-
-
-def writable(meeting: Meeting) -> None:
-    """Refuse any change to a closed meeting."""
-    if meeting.status == MeetingStatus.CLOSED:
-        raise Refused("This meeting is closed; its record can be read but not changed.")
 
 
 def parse_meeting(form: Mapping[str, str]) -> dict[str, Any]:
@@ -103,7 +96,7 @@ def parse_details(form: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
 
 
 def create_meeting(
-    session: AnySession, chair: Chair, form: Mapping[str, str], policy: "Policy"
+    session: AnySession, chair: Chair, form: Mapping[str, str], policy: Policy
 ) -> Meeting:
     """Create a meeting in set-up, with the chair's own seat in it (and their role).
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..attendance.quorum import require_quorum
-from ..cases import rules as cases
+from ..cases.case import cases_for, reviewable
+from ..cases.review import review_form
 from ..circulation.deadlines import clock
 from ..errors import Invalid, Refused
 from ..extensions import db
@@ -28,6 +29,7 @@ def _back(meeting: Meeting, anchor: str = "") -> Response:
 @bp.route("/")
 @login_required
 def index():
+    """List the logged-in chair's own meetings; any logged-in chair."""
     rows = db.session.scalars(
         select(Meeting)
         .where(Meeting.chair_id == logged_in_chair().id)
@@ -42,14 +44,15 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    """Answer or save the form for a new meeting; any logged-in chair, who will run it."""
     form: Mapping[str, str] = request.form
     errors: dict[str, str] = {}
     chair, rules = logged_in_chair(), policy()
     if request.method == "GET":
         form = {"chair_role": meetings.last_role(chair)}
-        earlier = cases.reviewable(db.session, chair, request.args.get("review_of"), rules)
+        earlier = reviewable(db.session, chair, request.args.get("review_of"), rules)
         if earlier is not None:
-            form = cases.review_form(earlier, rules)
+            form = review_form(earlier, rules)
         elif request.args.get("case_id"):
             form = {**form, "case_id": request.args.get("case_id", "")}
     if request.method == "POST":
@@ -65,8 +68,8 @@ def new():
         "agenda/new.html",
         form=form,
         errors=errors,
-        reviewed=cases.reviewable(db.session, chair, form.get("review_of"), rules),
-        cases=cases.cases_for(db.session, chair, rules),
+        reviewed=reviewable(db.session, chair, form.get("review_of"), rules),
+        cases=cases_for(db.session, chair, rules),
     )
     return page, 422 if errors else 200
 
@@ -74,12 +77,14 @@ def new():
 @bp.route("/<int:meeting_id>")
 @login_required
 def show(meeting_id):
+    """Answer the chair's page of a meeting (set-up, console or record); its chair only."""
     return chair_page(chairs_meeting(meeting_id))
 
 
 @bp.route("/<int:meeting_id>/details", methods=["POST"])
 @login_required
 def details(meeting_id):
+    """Change the meeting's details; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     try:
         meetings.update_meeting(meeting, request.form)
@@ -110,6 +115,7 @@ def _item(meeting: Meeting, item_id: int) -> Item:
 @bp.route("/<int:meeting_id>/items", methods=["POST"])
 @login_required
 def add_item(meeting_id):
+    """Add an item to the agenda; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     try:
         meetings.add_item(meeting, request.form)
@@ -124,6 +130,7 @@ def add_item(meeting_id):
 @bp.route("/<int:meeting_id>/items/<int:item_id>", methods=["GET", "POST"])
 @login_required
 def edit_item(meeting_id, item_id):
+    """Answer or save the form for one agenda item; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     item = _item(meeting, item_id)
     form: Mapping[str, str] = request.form
@@ -163,6 +170,7 @@ def edit_item(meeting_id, item_id):
 @bp.route("/<int:meeting_id>/items/<int:item_id>/move", methods=["POST"])
 @login_required
 def move_item(meeting_id, item_id):
+    """Move an agenda item up or down one place; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     meetings.move_item(_item(meeting, item_id), -1 if request.form.get("to") == "up" else 1)
     db.session.commit()
@@ -173,6 +181,7 @@ def move_item(meeting_id, item_id):
 @bp.route("/<int:meeting_id>/items/<int:item_id>/delete", methods=["POST"])
 @login_required
 def remove_item(meeting_id, item_id):
+    """Remove an item from the agenda; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     meetings.remove_item(_item(meeting, item_id))
     db.session.commit()
@@ -183,6 +192,7 @@ def remove_item(meeting_id, item_id):
 @bp.route("/<int:meeting_id>/start", methods=["POST"])
 @login_required
 def start(meeting_id):
+    """Start the meeting, if quorate or the reason is recorded; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     meetings.writable(meeting)
     require_quorum(meeting, "starting", policy())
@@ -195,6 +205,7 @@ def start(meeting_id):
 @bp.route("/<int:meeting_id>/current", methods=["POST"])
 @login_required
 def current(meeting_id):
+    """Move the meeting on to another agenda item; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     meetings.writable(meeting)
     item_id = request.form.get("item_id", type=int) or 0
@@ -208,6 +219,7 @@ def current(meeting_id):
 @bp.route("/<int:meeting_id>/close", methods=["POST"])
 @login_required
 def close(meeting_id):
+    """Close the meeting, revealing any open round; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     meetings.close(meeting)
     db.session.commit()

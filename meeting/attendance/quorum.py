@@ -3,71 +3,15 @@
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NotRequired, TypedDict
 
-from ..agenda.meetings import writable
+from ..agenda.status import writable
 from ..errors import Invalid, Refused
 from ..models import Attendee, Meeting
+from ..policy import Policy, QuorumRule
 from ..record.log import log
 
-if TYPE_CHECKING:
-    from ..policy import Policy
-
-CHILDRENS_SOCIAL_CARE = "Children's social care"
-# Agencies as people type them ("CSC", "Met Police", "school nurse"), folded to one name each.
-# A deployment can replace this with AGENCY_ALIASES in its instance config.
-AGENCY_ALIASES: dict[str, list[str]] = {
-    CHILDRENS_SOCIAL_CARE: [
-        "social care",
-        "social work",
-        "social services",
-        "children's services",
-        "childrens services",
-        "csc",
-    ],
-    "Police": ["police", "constabulary"],
-    "Health": ["health", "nhs", "gp", "nurse", "hospital", "camhs", "midwife", "paediatric"],
-    "Education": ["school", "education", "college", "academy", "nursery"],
-    "Residential care": ["children's home", "childrens home", "residential"],
-    "Probation": ["probation"],
-    "Youth justice": ["youth justice", "yot", "youth offending"],
-    "Housing": ["housing"],
-    "Advocacy": ["advocate", "advocacy"],
-}
 # Family members take part but are not agencies, so they do not count towards quorum.
 NOT_AGENCIES = ("parent", "family", "mother", "father", "young person", "grandparent")
-
-
-class QuorumRule(TypedDict):
-    """Agencies that must be there, how many agencies in all, and the rule in words.
-
-    The chair's own service and observers (advocates, minute-takers, family) do not make
-    a meeting quorate, unless a deployment's rule sets `counts_chair` or
-    `counts_observers`.
-    """
-
-    requires: list[str]
-    at_least: int
-    text: str
-    counts_chair: NotRequired[bool]
-    counts_observers: NotRequired[bool]
-
-
-# Per meeting kind. A deployment can replace this with QUORUM_RULES in its instance config.
-QUORUM_RULES: dict[str, QuorumRule] = {
-    "cp_conference": {
-        "requires": [CHILDRENS_SOCIAL_CARE],
-        "at_least": 3,
-        "text": "children's social care and at least two other agencies",
-    },
-    "strategy": {
-        "requires": [CHILDRENS_SOCIAL_CARE, "Police", "Health"],
-        "at_least": 3,
-        "text": "children's social care, police and health",
-    },
-    "prt_review": {"requires": [], "at_least": 2, "text": "at least two agencies"},
-    "placement_review": {"requires": [], "at_least": 2, "text": "at least two agencies"},
-}
 
 
 def agency_key(typed: str, aliases: Mapping[str, Sequence[str]]) -> str | None:
@@ -110,7 +54,7 @@ class Quorum:
         return f"Not quorate ({'; '.join(gaps)}). The rule: {self.rule}."
 
 
-def quorum(meeting: Meeting, policy: "Policy") -> Quorum:
+def quorum(meeting: Meeting, policy: Policy) -> Quorum:
     """Count the agencies present against the rule for this kind of meeting."""
     rule = policy.quorum_rules.get(meeting.kind)
     present: list[str] = []
@@ -138,7 +82,7 @@ def counts(attendee: Attendee, rule: QuorumRule | None) -> bool:
     return True
 
 
-def require_quorum(meeting: Meeting, doing: str, policy: "Policy") -> None:
+def require_quorum(meeting: Meeting, doing: str, policy: Policy) -> None:
     """Refuse to go on while the meeting is inquorate and the chair has not said why."""
     state = quorum(meeting, policy)
     if not state.met and not meeting.inquorate_reason:
@@ -147,7 +91,7 @@ def require_quorum(meeting: Meeting, doing: str, policy: "Policy") -> None:
         )
 
 
-def record_inquorate_reason(meeting: Meeting, reason: str, policy: "Policy") -> None:
+def record_inquorate_reason(meeting: Meeting, reason: str, policy: Policy) -> None:
     """Record why an inquorate meeting goes on."""
     writable(meeting)
     reason = reason.strip()

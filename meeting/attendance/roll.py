@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from ..agenda.meetings import writable
+from ..agenda.status import writable
 from ..clock import utc_from_local_time
 from ..errors import Invalid, Refused
 from ..joining.people import parse_joiner

@@ -13,7 +13,8 @@ from statistics import median
 from ..models import Decision, Item, Meeting, Round, Scale
 from ..rating import concealment, scales
 from ..rating.concealment import UNSEATED_CHAIR, Spread, Viewer
-from . import rules
+from .forecasts import Forecast, forecasts
+from .review import back_from
 
 # Where a numeric scale's track starts and ends, for the movement chart.
 TRACKS = {Scale.SAFETY: (0.0, 10.0), Scale.LXS: (1.0, 25.0)}
@@ -49,7 +50,7 @@ class Earlier:
     meeting: Meeting
     decision: Decision | None
     spreads: list[tuple[Round, Spread]]
-    forecasts: list[rules.Forecast]
+    forecasts: list[Forecast]
     moved: list[Moved]
     middles: list[Middle]
     # How higher reads on the scale: "safer" or "higher risk" ("" for a choice list).
@@ -58,7 +59,7 @@ class Earlier:
 
 def lineage(item: Item) -> list[Item]:
     """Return the item as it stood at each earlier meeting of the case, oldest first."""
-    return list(reversed(rules.back_from(item, lambda i: i.previous_item)))
+    return list(reversed(back_from(item, lambda i: i.previous_item)))
 
 
 def _revealed(item: Item) -> list[Round]:
@@ -111,7 +112,7 @@ def earlier(item: Item, viewer: Viewer) -> Earlier | None:
         meeting=before.meeting,
         decision=decision,
         spreads=spreads,
-        forecasts=rules.forecasts(item.meeting, item),
+        forecasts=forecasts(item.meeting, item),
         moved=moved,
         middles=middles,
         higher=higher,

@@ -7,7 +7,11 @@ from typing import Any
 from ..models import Item, Meeting
 from ..rating.concealment import Viewer
 from ..record.plain import day, stamp
-from . import history, rules
+from . import history
+from .carried import carried
+from .chronology import discussed_at
+from .forecasts import forecasts
+from .triggers import brought_forward_by
 
 
 def _meeting(m: Meeting) -> dict[str, Any]:
@@ -38,7 +42,7 @@ def case_links(meeting: Meeting) -> dict[str, Any] | None:
                 "recorded_by": t.recorded_by,
                 "recorded_at": stamp(t.recorded_at),
             }
-            for t in rules.brought_forward_by(meeting)
+            for t in brought_forward_by(meeting)
         ],
         "chronology": [
             {
@@ -48,7 +52,7 @@ def case_links(meeting: Meeting) -> dict[str, Any] | None:
                 "added_by": e.added_by,
                 "added_at": stamp(e.added_at),
             }
-            for e in rules.discussed_at(meeting)
+            for e in discussed_at(meeting)
         ],
     }
 
@@ -97,7 +101,7 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
                 "said_at": stamp(c.update.at) if c.update else None,
                 "earlier_status": c.before.status.label if c.before else None,
             }
-            for c in rules.carried(meeting)
+            for c in carried(meeting)
         ],
         "forecasts": [
             {
@@ -110,7 +114,7 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
                 "recorded_by": f.outcome.by_name if f.outcome else None,
                 "recorded_at": stamp(f.outcome.at) if f.outcome else None,
             }
-            for f in rules.forecasts(meeting)
+            for f in forecasts(meeting)
         ],
     }
 

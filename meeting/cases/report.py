@@ -20,7 +20,8 @@ from ..models import (
 )
 from ..rating import concealment, scales
 from ..rating.concealment import UNSEATED_CHAIR
-from . import rules
+from .carried import updates_of
+from .forecasts import outcomes_of
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _latest_outcomes(decisions: list[Decision]) -> dict[tuple[int, int], Forecas
     if not decisions:
         return {}
     found: dict[tuple[int, int], ForecastOutcome] = {}
-    for row in rules.outcomes_of(session_of(decisions[0]), decisions):
+    for row in outcomes_of(session_of(decisions[0]), decisions):
         found[(row.decision_id, row.line)] = row
     return found
 
@@ -95,7 +96,7 @@ def story(case: ChildCase) -> Story:
         ]
         chapters.append(Chapter(meeting, decided))
     actions = [a for m in case.meetings for a in m.actions if a.withdrawn_at is None]
-    updates = rules.updates_of(session_of(case), actions) if actions else {}
+    updates = updates_of(session_of(case), actions) if actions else {}
     still_open = []
     for action in actions:
         said = updates.get(action.id) or []

@@ -1,63 +1,88 @@
-"""What a meeting's case region shows a viewer: why the review was brought forward, the
-actions carried forward, the forecasts to answer, the chronology, and (for the chair
-preparing) each item's history."""
+"""A review: the meeting that follows an earlier one of the case, when it is due, and the
+form that arranges it, filled in from the meeting it reviews."""
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TypeVar
 
-from ..circulation.recipients import group_of
-from ..models import ChronologyEntry, CopyGroup, Item, Meeting, MeetingStatus, ReviewTrigger
-from ..rating.concealment import Viewer
-from . import history, rules
+from ..models import ChildCase, Item, Meeting, MeetingStatus
+from ..policy import Policy
 
-if TYPE_CHECKING:
-    from ..policy import Policy
+# A review six weeks on is the usual rhythm when a decision set no review date.
+USUAL_REVIEW = timedelta(weeks=6)
+
+
+def review_form(earlier: Meeting, policy: Policy) -> dict[str, str]:
+    """Return the new-meeting form filled in for a review of an earlier meeting: the same
+    kind, child and place, on the review date its decisions set (or six weeks on)."""
+    when = due_by_decisions(earlier) or (earlier.starts_at.date() + USUAL_REVIEW)
+    if when < policy.today():
+        when = policy.today()
+    title = earlier.title if earlier.title.startswith("Review") else f"Review: {earlier.title}"
+    return {
+        "review_of": str(earlier.id),
+        "title": title,
+        "kind": earlier.kind,
+        "child": earlier.child,
+        "place": earlier.place,
+        "starts_at": f"{when.isoformat()}T{earlier.starts_at:%H:%M}",
+        "chair_role": earlier.seat.role,
+    }
+
+
+def due_by_decisions(meeting: Meeting) -> date | None:
+    """Return the earliest review date a meeting's recorded decisions set."""
+    dates = [
+        i.decision.review_date
+        for i in meeting.items
+        if i.decision is not None and i.decision.recorded and i.decision.review_date
+    ]
+    return min(dates, default=None)
 
 
 @dataclass(frozen=True)
-class CaseView:
-    """A meeting's case, as one viewer sees it in the meeting."""
+class Due:
+    """When the case's next review is due, and why."""
 
-    meeting: Meeting
-    brought_forward: list[ReviewTrigger]
-    carried: list[rules.Carried]
-    mine: list[rules.Carried]
-    forecasts: list[rules.Forecast]
-    chronology: list[ChronologyEntry]
-    # Each item's history, for the chair preparing before the meeting starts.
-    earlier: list[tuple[Item, history.Earlier]] = field(default_factory=list)
-    may_add: bool = False
-    may_trigger: bool = False
-
-    @property
-    def mine_ids(self) -> set[int]:
-        return {c.action.id for c in self.mine}
+    on: date | None
+    now: bool
+    reason: str
+    # The meeting already arranged for it, if any.
+    arranged: Meeting | None = None
 
 
-def seen_by(meeting: Meeting, viewer: Viewer, policy: "Policy") -> CaseView:
-    """Return a meeting's case as a viewer sees it: the chair all of it, an attendee the
-    actions (their own to answer), the chronology and why the review was brought forward."""
-    carried = rules.carried(meeting)
-    mine = [c for c in carried if rules.owns(c.action, viewer.attendee)]
-    earlier = []
-    if viewer.is_chair and meeting.status == MeetingStatus.SETUP:
-        earlier = [(i, e) for i in meeting.items if (e := history.earlier(i, viewer)) is not None]
-    professional = (
-        viewer.attendee is not None
-        and not viewer.is_chair
-        and group_of(viewer.attendee, policy) == CopyGroup.PROFESSIONALS
-    )
-    return CaseView(
-        meeting=meeting,
-        brought_forward=rules.brought_forward_by(meeting),
-        carried=carried,
-        mine=mine,
-        forecasts=rules.forecasts(meeting) if viewer.is_chair else [],
-        chronology=list(meeting.case.chronology) if meeting.case else [],
-        earlier=earlier,
-        may_add=meeting.status != MeetingStatus.CLOSED and meeting.case is not None,
-        may_trigger=bool(
-            meeting.case
-            and (viewer.is_chair or (professional and policy.triggers_by_professionals))
-        ),
-    )
+def review_due(case: ChildCase) -> Due:
+    """Return when the next review is due: now, when a trigger waits for one; else the
+    review date the latest closed meeting set; a meeting not yet held is the one arranged."""
+    upcoming = next((m for m in reversed(case.meetings) if m.status != MeetingStatus.CLOSED), None)
+    waiting = [
+        t
+        for t in case.triggers
+        if t.answered_by is None or t.answered_by.status != MeetingStatus.CLOSED
+    ]
+    if waiting:
+        reasons = "; ".join(t.reason for t in waiting)
+        return Due(None, True, reasons, upcoming)
+    closed = [m for m in case.meetings if m.status == MeetingStatus.CLOSED]
+    on = due_by_decisions(closed[-1]) if closed else None
+    return Due(on, False, "the review date the last meeting set" if on else "", upcoming)
+
+
+Row = TypeVar("Row", Meeting, Item)
+
+
+def back_from(row: Row, step: Callable[[Row], Row | None]) -> list[Row]:
+    """Return the rows before `row` along `step`, the nearest first (a loop ends it)."""
+    earlier, seen = [], {row.id}
+    at = step(row)
+    while at is not None and at.id not in seen:
+        earlier.append(at)
+        seen.add(at.id)
+        at = step(at)
+    return earlier
+
+
+def chain(meeting: Meeting) -> list[Meeting]:
+    """Return the meetings this one follows, the one it reviews first, then back."""
+    return back_from(meeting, lambda m: m.previous)

@@ -22,15 +22,21 @@ from ..pages.forms import chair_change, kept, status_of
 from ..pages.regions import Page, attendee_page, chair_page
 from ..rating.concealment import Viewer
 from ..settings import policy
-from . import report, rules
-from .review import seen_by
+from . import report
+from .carried import set_status
+from .case import cases_for, may_see
+from .chronology import add_entry
+from .forecasts import answer_forecast
+from .panel import seen_by
+from .review import review_due
+from .triggers import record_trigger
 
 bp = Blueprint("cases", __name__)
 
 
 def _case(case_id: int) -> ChildCase:
     case = db.get_or_404(ChildCase, case_id)
-    if not rules.may_see(case, logged_in_chair(), policy()):
+    if not may_see(case, logged_in_chair(), policy()):
         raise Forbidden("This child's case is open only to the chairs of its meetings.")
     return case
 
@@ -38,8 +44,9 @@ def _case(case_id: int) -> ChildCase:
 @bp.route("/cases")
 @login_required
 def index():
-    shown = rules.cases_for(db.session, logged_in_chair(), policy())
-    return render_template("cases/index.html", cases=shown, due=rules.review_due)
+    """List the cases the logged-in chair may open, the latest meeting first."""
+    shown = cases_for(db.session, logged_in_chair(), policy())
+    return render_template("cases/index.html", cases=shown, due=review_due)
 
 
 def _case_page(case: ChildCase, status: int = 200, **extra: Any) -> Page:
@@ -47,7 +54,7 @@ def _case_page(case: ChildCase, status: int = 200, **extra: Any) -> Page:
         render_template(
             "cases/case.html",
             case=case,
-            due=rules.review_due(case),
+            due=review_due(case),
             story=report.story(case),
             today=policy().today(),
             current_chair_id=logged_in_chair().id,
@@ -64,6 +71,7 @@ def _case_page(case: ChildCase, status: int = 200, **extra: Any) -> Page:
 @bp.route("/cases/<int:case_id>")
 @login_required
 def show(case_id):
+    """Show a child's case across its meetings; its chairs and case managers only."""
     return _case_page(_case(case_id))
 
 
@@ -83,35 +91,36 @@ def _case_change(case: ChildCase, key: str, change: Callable[[], object]) -> Res
 @bp.route("/cases/<int:case_id>/triggers", methods=["POST"])
 @login_required
 def trigger(case_id):
+    """Record a review trigger on the case page; its chairs and case managers only."""
     case = _case(case_id)
     chair = logged_in_chair()
-    return _case_change(
-        case, "trigger", lambda: rules.record_trigger(case, request.form, chair.name)
-    )
+    return _case_change(case, "trigger", lambda: record_trigger(case, request.form, chair.name))
 
 
 @bp.route("/cases/<int:case_id>/chronology", methods=["POST"])
 @login_required
 def case_chronology(case_id):
+    """Add an event to the case's chronology; its chairs and case managers only."""
     case = _case(case_id)
     chair = logged_in_chair()
     return _case_change(
         case,
         "chronology",
-        lambda: rules.add_entry(case, None, request.form, chair.name, policy()),
+        lambda: add_entry(case, None, request.form, chair.name, policy()),
     )
 
 
 @bp.route("/cases/report")
 @login_required
 def deployment_report():
-    chair, rules_ = logged_in_chair(), policy()
-    shown = rules.cases_for(db.session, chair, rules_)
+    """Count forecasts against outcomes over the cases the chair may open."""
+    chair, rules = logged_in_chair(), policy()
+    shown = cases_for(db.session, chair, rules)
     return render_template(
         "cases/report.html",
         table=report.outcomes(shown),
         cases=len(shown),
-        manager=chair.email.lower() in rules_.case_managers,
+        manager=chair.email.lower() in rules.case_managers,
     )
 
 
@@ -121,12 +130,13 @@ def deployment_report():
 @bp.route("/meetings/<int:meeting_id>/carried/<int:action_id>", methods=["POST"])
 @login_required
 def chair_carried(meeting_id, action_id):
+    """Record what became of a carried action; the review's chair only."""
     meeting = chairs_meeting(meeting_id)
     action = db.get_or_404(Action, action_id)
     return chair_change(
         meeting,
         f"carried-{action.id}",
-        lambda: rules.set_status(meeting, action, request.form, None),
+        lambda: set_status(meeting, action, request.form, None),
         "case",
         anchor="#case",
     )
@@ -135,12 +145,13 @@ def chair_carried(meeting_id, action_id):
 @bp.route("/meetings/<int:meeting_id>/forecasts/<int:decision_id>/<int:line>", methods=["POST"])
 @login_required
 def forecast(meeting_id, decision_id, line):
+    """Record how a forecast of the last meeting turned out; the review's chair only."""
     meeting = chairs_meeting(meeting_id)
     decision = db.get_or_404(Decision, decision_id)
     return chair_change(
         meeting,
         f"forecast-{decision.id}-{line}",
-        lambda: rules.answer_forecast(meeting, decision, line, request.form),
+        lambda: answer_forecast(meeting, decision, line, request.form),
         "case",
         "stage",
         anchor="#case",
@@ -171,12 +182,13 @@ def _own_change(meeting: Meeting, key: str, change: Callable[[Viewer], object]) 
 
 @bp.route("/m/<int:meeting_id>/carried/<int:action_id>", methods=["POST"])
 def own_carried(meeting_id, action_id):
+    """Record what became of your own carried action; its owner, admitted, or the chair."""
     meeting = get_meeting(meeting_id)
     action = db.get_or_404(Action, action_id)
     return _own_change(
         meeting,
         f"carried-{action.id}",
-        lambda viewer: rules.set_status(
+        lambda viewer: set_status(
             meeting, action, request.form, None if viewer.is_chair else viewer.attendee
         ),
     )
@@ -184,6 +196,7 @@ def own_carried(meeting_id, action_id):
 
 @bp.route("/m/<int:meeting_id>/chronology", methods=["POST"])
 def chronology(meeting_id):
+    """Add an event to the case's chronology from a meeting; anyone admitted to it."""
     meeting = get_meeting(meeting_id)
     if meeting.case is None:
         abort(404)
@@ -191,13 +204,14 @@ def chronology(meeting_id):
     def add(viewer: Viewer) -> object:
         assert meeting.case is not None and viewer.attendee is not None
         form = request.form
-        return rules.add_entry(meeting.case, meeting, form, viewer.attendee.name, policy())
+        return add_entry(meeting.case, meeting, form, viewer.attendee.name, policy())
 
     return _own_change(meeting, "chronology", add)
 
 
 @bp.route("/m/<int:meeting_id>/trigger", methods=["POST"])
 def own_trigger(meeting_id):
+    """Record a review trigger from a meeting; its chair, or professionals where allowed."""
     meeting = get_meeting(meeting_id)
     case = meeting.case
     if case is None:
@@ -208,6 +222,6 @@ def own_trigger(meeting_id):
         if not seen_by(meeting, viewer, policy()).may_trigger:
             raise Refused("Only the chair can record that a review trigger occurred here.")
         who = f"{viewer.attendee.name} ({viewer.attendee.agency})"
-        return rules.record_trigger(case, request.form, who)
+        return record_trigger(case, request.form, who)
 
     return _own_change(meeting, "trigger", record)

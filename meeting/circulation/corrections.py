@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,12 +19,10 @@ from ..models import (
     session_of,
     utcnow,
 )
+from ..policy import Policy
 from ..record.log import log
 from .recipients import group_of
 from .versions import circulated, edition_of, latest, make_version
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 # Parts of the minutes a correction can be about besides the summary and the items.
 WHOLE = {
@@ -36,13 +33,13 @@ WHOLE = {
 CORRECTION_LIMIT = 5_000
 
 
-def window_closes(meeting: Meeting, policy: "Policy") -> date | None:
+def window_closes(meeting: Meeting, policy: Policy) -> date | None:
     """Return the last day corrections can be asked for (None before the first circulation)."""
     shown = circulated(meeting)
     return closes_after(shown[0], policy) if shown else None
 
 
-def closes_after(first: MinutesVersion, policy: "Policy") -> date:
+def closes_after(first: MinutesVersion, policy: Policy) -> date:
     """Return the last day of the corrections window that the first circulation opened."""
     assert first.circulated_at is not None
     opened = local_date(first.circulated_at, policy.zone)
@@ -63,7 +60,7 @@ def section_choices(made: MinutesVersion, group: str | None) -> dict[str, str]:
     return choices
 
 
-def request_correction(attendee: Attendee, form: Mapping[str, str], policy: "Policy") -> Correction:
+def request_correction(attendee: Attendee, form: Mapping[str, str], policy: Policy) -> Correction:
     """Ask the chair to correct part of the circulated minutes, within the window."""
     meeting = attendee.meeting
     shown = circulated(meeting)
@@ -134,7 +131,7 @@ def _as_minutes(c: Correction, labels: dict[str, str]) -> minutes.Correction:
 
 
 def answer(
-    correction: Correction, accept: bool, reason: str, policy: "Policy"
+    correction: Correction, accept: bool, reason: str, policy: Policy
 ) -> MinutesVersion | None:
     """Accept (making the next version) or decline a correction, with the chair's reason."""
     meeting = correction.meeting

@@ -1,16 +1,13 @@
 """Where a meeting's minutes stand against their deadlines, in working days."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..clock import local_date
 from ..models import CorrectionStatus, Meeting, MeetingStatus
+from ..policy import Policy
 from .corrections import closes_after, corrections
 from .recipients import undelivered
 from .versions import circulated
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 
 @dataclass(frozen=True)
@@ -25,7 +22,7 @@ def _days(n: int) -> str:
     return f"{n} working day{'' if n == 1 else 's'}"
 
 
-def clock(meeting: Meeting, policy: "Policy") -> Clock:
+def clock(meeting: Meeting, policy: Policy) -> Clock:
     """Say when the minutes are due, or how their circulation and corrections stand."""
     if meeting.status != MeetingStatus.CLOSED or meeting.closed_at is None:
         return Clock("", "After the meeting closes")

@@ -1,33 +1,31 @@
 """The draft minutes: the record as it stands, the chair's summary and what is withheld."""
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import minutes
 from minutes import GROUPS, Edition
 
 from ..errors import Invalid, Refused
 from ..models import Item, Meeting, MinutesVersion
+from ..policy import Policy
 from ..rating.concealment import chair_viewer
 from ..record import export
 from ..record.log import log
 from ..record.seen import still_as_seen
 from .versions import latest, make_version, require_closed
 
-if TYPE_CHECKING:
-    from ..policy import Policy
-
 SUMMARY_LIMIT = 20_000
 
 
-def snapshot(meeting: Meeting, policy: "Policy") -> dict[str, Any]:
+def snapshot(meeting: Meeting, policy: Policy) -> dict[str, Any]:
     """Return the meeting's record as the minutes read it (the event log stays out)."""
     data = export.build(meeting, chair_viewer(meeting), policy)
     data.pop("events")
     return data
 
 
-def draft_edition(meeting: Meeting, policy: "Policy") -> Edition:
+def draft_edition(meeting: Meeting, policy: Policy) -> Edition:
     """Return the edition the chair has drafted so far."""
     return Edition(
         summary=meeting.minutes_summary,
@@ -39,7 +37,7 @@ def draft_edition(meeting: Meeting, policy: "Policy") -> Edition:
 
 def draft(
     meeting: Meeting,
-    policy: "Policy",
+    policy: Policy,
     group: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> str:
@@ -64,7 +62,7 @@ def _frozen(meeting: Meeting) -> None:
         )
 
 
-def save_draft(meeting: Meeting, form: Mapping[str, str], policy: "Policy") -> None:
+def save_draft(meeting: Meeting, form: Mapping[str, str], policy: Policy) -> None:
     """Keep the chair's summary, what is withheld from whom, and why undecided items go out."""
     require_closed(meeting)
     _frozen(meeting)
@@ -101,7 +99,7 @@ def save_draft(meeting: Meeting, form: Mapping[str, str], policy: "Policy") -> N
         log(meeting, meeting.chair.name, "changed the draft minutes: " + ", ".join(changed))
 
 
-def freeze_first(meeting: Meeting, policy: "Policy") -> MinutesVersion:
+def freeze_first(meeting: Meeting, policy: Policy) -> MinutesVersion:
     """Freeze the draft as version 1; refused while an undecided item has no reason."""
     _frozen(meeting)
     open_items = undecided(meeting)

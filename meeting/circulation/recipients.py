@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -21,12 +20,10 @@ from ..models import (
     MinutesVersion,
     word_of,
 )
+from ..policy import Policy
 from ..record.export import ATTENDED
 from ..record.log import log
 from ..record.seen import still_as_seen
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 
 def recipients(meeting: Meeting) -> list[Attendee]:
@@ -41,7 +38,7 @@ def email_of(attendee: Attendee) -> str:
     return attendee.meeting.chair.email if attendee.is_chair else ""
 
 
-def group_of(attendee: Attendee, policy: "Policy") -> CopyGroup:
+def group_of(attendee: Attendee, policy: Policy) -> CopyGroup:
     """Return which copy someone gets: their set group, else family or professionals."""
     if attendee.copy_group is not None:
         return attendee.copy_group
@@ -58,7 +55,7 @@ def reader(session: AnySession, token: str) -> Attendee | None:
     return session.scalar(select(Attendee).where(Attendee.reader_token == token))
 
 
-def set_recipient(attendee: Attendee, form: Mapping[str, str], policy: "Policy") -> None:
+def set_recipient(attendee: Attendee, form: Mapping[str, str], policy: Policy) -> None:
     """Change where someone's minutes go and which copy they get."""
     email = form.get("email", "").strip()[:254]
     typed = form.get("copy_group", "").strip()

@@ -5,7 +5,7 @@ copy of it can be made again, byte for byte, later.
 """
 
 from dataclasses import asdict, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
@@ -14,11 +14,9 @@ from minutes import Edition, paper
 
 from ..errors import Refused
 from ..models import Meeting, MeetingStatus, MinutesVersion, session_of, utcnow
+from ..policy import Policy
 from ..record import chain
 from ..record.log import log
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 
 def require_closed(meeting: Meeting) -> None:
@@ -113,7 +111,7 @@ def copy_of(made: MinutesVersion, group: str | None) -> tuple[str, str | None]:
     return minutes.render(made.record, replace(edition, copy_for=group)), group
 
 
-def running_header(meeting: Meeting, number: int | None, policy: "Policy") -> str:
+def running_header(meeting: Meeting, number: int | None, policy: Policy) -> str:
     """Return the header every page of this issue of the minutes carries."""
     return paper.running_header(
         policy.protective_marking, meeting.child, meeting.starts_at.date(), number

@@ -5,29 +5,19 @@ revealed. Recording again after changes makes a new wording (version); the event
 keeps what each changed field said before.
 """
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import update
 
+from ..agenda.status import running
 from ..attendance.quorum import require_quorum
 from ..clock import future_date, parse_date
 from ..errors import Invalid, Refused
-from ..models import Decision, DecisionStatus, Item, MeetingStatus, session_of, utcnow
+from ..models import Decision, DecisionStatus, Item, session_of, utcnow
+from ..policy import Policy
 from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..rating.rounds import unacknowledged_divergence
 from ..record.log import log
-
-if TYPE_CHECKING:
-    from ..policy import Policy
-
-LEGAL_BASES = [
-    "Children Act 1989 s.1 (welfare checklist)",
-    "Children Act 1989 s.17 (child in need)",
-    "Children Act 1989 s.47 (enquiries)",
-    "Human Rights Act 1998 Art. 8 (necessity and proportionality)",
-    "Mental Capacity Act 2005 (16 and over)",
-    "Working Together to Safeguard Children",
-]
 
 # The written fields of a decision, in the order the form and the record show them.
 TEXT_FIELDS = {
@@ -64,15 +54,11 @@ def protective_prompt(item: Item) -> bool:
 
 def editable(item: Item) -> None:
     """Refuse to change what was decided on an item unless its meeting is running."""
-    meeting = item.meeting
-    if meeting.status == MeetingStatus.CLOSED:
-        raise Refused("This meeting is closed; its record can be read but not changed.")
-    if meeting.status != MeetingStatus.RUNNING:
-        raise Refused("Start the meeting before drafting decisions.")
+    running(item.meeting, "Start the meeting before drafting decisions.")
 
 
 def _read(
-    form: Form, record: bool, item: Item, policy: "Policy"
+    form: Form, record: bool, item: Item, policy: Policy
 ) -> tuple[dict[str, Any], dict[str, str]]:
     fields: dict[str, Any] = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS}
     picked = form.getlist("legal_bases")
@@ -116,7 +102,7 @@ def _changes(decision: Decision, fields: dict[str, Any]) -> list[tuple[str, str]
     return changed
 
 
-def _ready_to_record(item: Item, policy: "Policy") -> None:
+def _ready_to_record(item: Item, policy: Policy) -> None:
     still_open = item.open_round
     if still_open is not None:
         raise Refused(
@@ -177,7 +163,7 @@ def _still_as_seen(decision: Decision, based_on: str | None) -> None:
         )
 
 
-def save(item: Item, form: Form, record: bool, actor: str, policy: "Policy") -> Decision:
+def save(item: Item, form: Form, record: bool, actor: str, policy: Policy) -> Decision:
     """Save the chair's draft of a decision, or record it (checked, and shown to everyone)."""
     editable(item)
     decision = item.decision

@@ -6,18 +6,15 @@ words. Consensus is worked out from those answers, never typed.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..clock import future_date
 from ..errors import Forbidden, Invalid, Refused
 from ..models import Attendee, AttendeeStatus, Decision, Item, View, utcnow
+from ..policy import Policy
 from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..record.log import log
 from ..record.seen import still_as_seen
 from .decision import editable
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 
 def raters(item: Item) -> list[Attendee]:
@@ -100,7 +97,7 @@ def respond(item: Item, attendee: Attendee, form: Mapping[str, str], by_chair: b
     return view
 
 
-def consider(item: Item, attendee: Attendee, form: Mapping[str, str], policy: "Policy") -> View:
+def consider(item: Item, attendee: Attendee, form: Mapping[str, str], policy: Policy) -> View:
     """Record how the meeting considered someone's minority view, and any escalation."""
     decision = _recorded(item)
     if attendee.meeting_id != item.meeting_id:

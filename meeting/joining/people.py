@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
-from ..agenda.meetings import JOIN_CODE_LENGTH, writable
+from ..agenda.meetings import JOIN_CODE_LENGTH
+from ..agenda.status import writable
 from ..errors import Invalid, Refused
 from ..models import AnySession, Attendee, AttendeeStatus, Meeting, session_of, utcnow
 from ..record.log import log

@@ -15,6 +15,7 @@ from flask import current_app
 from ..extensions import socketio
 from ..models import Attendee, Meeting
 from ..record.links import digest
+from .regions import AUDIENCE_ROOMS, drawn_once
 
 # How long a connection counted in a room is remembered without being seen again (s).
 LAPSE = 24 * 3600
@@ -51,8 +52,6 @@ def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None
     if reload or not regions:
         _ring(room(meeting.id), regions, reload)
         return
-    from .regions import AUDIENCE_ROOMS, drawn_once
-
     alike: dict[str, str] = {}
     for audience, name in AUDIENCE_ROOMS:
         drawn = drawn_once(meeting, audience, regions, alike)

@@ -15,7 +15,7 @@ from ..actions import rules as actions
 from ..agenda.meetings import display_shown
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
-from ..cases import history, review
+from ..cases import history, panel
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
 from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
@@ -118,7 +118,7 @@ def region_context(
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault("earlier", history.earlier(item, viewer))
     if viewer.kind != Audience.DISPLAY and wants("case"):
-        extra.setdefault("case_view", review.seen_by(meeting, viewer, policy()))
+        extra.setdefault("case_view", panel.seen_by(meeting, viewer, policy()))
     return {
         "meeting": meeting,
         "viewer": viewer,

@@ -4,14 +4,13 @@ from collections.abc import Mapping
 
 from sqlalchemy import select, update
 
+from ..agenda.status import running
 from ..errors import Forbidden, Invalid, Refused
 from ..models import (
     Attendee,
     AttendeeStatus,
     Basis,
     Item,
-    Meeting,
-    MeetingStatus,
     Rating,
     Round,
     Scale,
@@ -28,13 +27,6 @@ BASES = {
     Basis.INHERENT: "Inherent risk: before control measures",
     Basis.RESIDUAL: "Residual risk: after the proposed control measures",
 }
-
-
-def _running(meeting: Meeting) -> None:
-    if meeting.status == MeetingStatus.CLOSED:
-        raise Refused("This meeting is closed; its record can be read but not changed.")
-    if meeting.status != MeetingStatus.RUNNING:
-        raise Refused("The meeting has not started yet.")
 
 
 def _claim_unrevealed(round_: Round, refusal: str, **values: object) -> None:
@@ -63,7 +55,7 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
     agencies are counted in the first round, as ratings given before anyone else's.
     """
     meeting = item.meeting
-    _running(meeting)
+    running(meeting)
     if meeting.current_item_id != item.id:
         raise Refused(f"“{item.title}” is not the item under discussion; move to it first.")
     still_open = item.open_round
@@ -111,7 +103,7 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
 def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) -> Rating:
     """Accept or change an attendee's rating before the reveal."""
     meeting = round_.item.meeting
-    _running(meeting)
+    running(meeting)
     too_late = (
         f"Round {round_.number} on “{round_.item.title}” was already revealed; "
         "your rating was not counted."
@@ -151,7 +143,7 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
 def reveal(round_: Round) -> None:
     """Reveal a round to everyone at once; it can never be reopened."""
     meeting = round_.item.meeting
-    _running(meeting)
+    running(meeting)
     if round_.revealed_at is not None:
         raise Refused(f"Round {round_.number} was already revealed.")
     now = utcnow()
@@ -169,7 +161,7 @@ def reveal(round_: Round) -> None:
 def acknowledge_divergence(round_: Round, note: str) -> None:
     """Record that the chair has heard a round's wide disagreement before deciding."""
     meeting = round_.item.meeting
-    _running(meeting)
+    running(meeting)
     spread_ = spread(round_, UNSEATED_CHAIR)
     if spread_ is None or not spread_.divergence:
         raise Refused(f"Round {round_.number} showed no wide disagreement to acknowledge.")

@@ -13,18 +13,15 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from minutes.docx import to_docx
 from minutes.html import to_html
 
 from ..circulation.versions import circulated, document_title, running_header
 from ..models import Meeting
+from ..policy import Policy
 from ..rating.concealment import chair_viewer
 from ..record import export
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 PAGE = """<!doctype html>
 <html lang="en-GB">
@@ -76,7 +73,7 @@ def folder_for(into: Path, meeting_id: int) -> Path:
     return into / f"meeting-{meeting_id}"
 
 
-def files(meeting: Meeting, policy: "Policy") -> tuple[dict[str, bytes], int | None]:
+def files(meeting: Meeting, policy: Policy) -> tuple[dict[str, bytes], int | None]:
     """Return a meeting's files by name, and the version of the minutes among them."""
     record = export.build(meeting, chair_viewer(meeting), policy)
     made = {export.filename(meeting.id): export.as_json(record).encode("utf-8")}
@@ -98,7 +95,7 @@ def files(meeting: Meeting, policy: "Policy") -> tuple[dict[str, bytes], int | N
     return made, latest.number
 
 
-def write(meeting: Meeting, into: Path, policy: "Policy") -> Exported:
+def write(meeting: Meeting, into: Path, policy: Policy) -> Exported:
     """Write a meeting's record and minutes into a folder of its own under `into`, whole."""
     target = folder_for(into, meeting.id)
     if target.exists():

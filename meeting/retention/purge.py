@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, delete, select, update
 
-from ..cases import rules
+from ..cases.review import chain
 from ..errors import Refused
 from ..models import (
     Action,
@@ -71,7 +71,7 @@ def due(session: AnySession, closed_before: datetime) -> tuple[list[Meeting], li
         going -= set(stays)
 
     def depth(meeting: Meeting) -> int:
-        return len(rules.chain(meeting))
+        return len(chain(meeting))
 
     ready = sorted((m for m in closed if m.id in going), key=depth, reverse=True)
     return ready, [m for m in closed if m.id not in going]
