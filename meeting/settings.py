@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, g
 
 from . import policy as policies
-from .circulation.mail import MailSettings
+from .circulation.transport import MailSettings
 from .policy import Policy
 
 
@@ -25,7 +25,7 @@ def defaults(instance: Path) -> dict[str, Any]:
             "MEETING_DATABASE_URL", f"sqlite:///{instance / 'meeting.sqlite3'}"
         ),
         # Connections each server process keeps to the database, and how many more it may
-        # open at a busy moment (see `factory._database_pool`).
+        # open at a busy moment (see `connections.size_pool`).
         "DATABASE_POOL_SIZE": int(env("MEETING_DATABASE_POOL_SIZE", "10")),
         "DATABASE_POOL_OVERFLOW": int(env("MEETING_DATABASE_POOL_OVERFLOW", "10")),
         # None: the embedded SQLite database upgrades itself, any other only on command.

@@ -200,7 +200,7 @@ class Event(Base):
 
     The lines form a hash chain: each holds the hash of the one before it, and the ones
     that record a rating, a view, a decision or an action hold what it said. See
-    `record.chain` for how the chain is made and checked.
+    `record.chain` for how the chain is made, `record.verify` for how it is checked.
     """
 
     __tablename__ = "event"

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import Meeting
-from . import chain
+from .verify import verify
 
 
 @click.command("verify")
@@ -28,7 +28,7 @@ def verify_command(meeting_id: int, receipts: tuple[str, ...]) -> None:
     if meeting is None:
         click.echo(f"There is no meeting {meeting_id}.", err=True)
         sys.exit(2)
-    check = chain.verify(db.session, meeting, receipts)
+    check = verify(db.session, meeting, receipts)
     click.echo(f"Meeting {meeting.id}: {check.entries} lines in its log.")
     for note in check.notes:
         click.echo(note)

@@ -5,7 +5,7 @@ that is still open lists who has rated but no values.
 """
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,13 +15,11 @@ from ..attendance.roll import attendance_label
 from ..cases import record as case_record
 from ..decisions.dissent import consensus, minority_at_reveal
 from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
+from ..policy import Policy
 from ..rating import concealment, scales
 from ..rating.concealment import Viewer
 from ..rating.rounds import BASES
 from .plain import day, stamp
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 FORMAT = "meeting-record/1"
 # The people the record lists as attending: everyone admitted, and everyone who sent apologies.
@@ -145,7 +143,7 @@ def _action(a: Action) -> dict[str, Any]:
     }
 
 
-def build(meeting: Meeting, viewer: Viewer, policy: "Policy") -> dict[str, Any]:
+def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
     """Return the meeting's whole record as plain data, as this viewer may see it."""
     state = quorum(meeting, policy)
     people = [a for a in meeting.attendees if a.status in ATTENDED]

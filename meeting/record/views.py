@@ -16,6 +16,7 @@ bp = Blueprint("record", __name__, url_prefix="/meetings/<int:meeting_id>")
 @bp.route("/record.json")
 @login_required
 def download(meeting_id):
+    """Download the meeting's whole record as JSON; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     body = export.as_json(export.build(meeting, chair_viewer(meeting), policy()))
     filename = export.filename(meeting.id)
@@ -32,6 +33,7 @@ def download(meeting_id):
 @bp.route("/events")
 @login_required
 def events(meeting_id):
+    """Answer the page of the meeting's event log; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     rows = db.session.scalars(
         select(Event).where(Event.meeting_id == meeting.id).order_by(Event.seq)

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from .. import logs
-from ..circulation.mail import outbox_copies
+from ..circulation.transport import outbox_copies
 from ..circulation.versions import circulated
 from ..errors import Refused
 from ..extensions import db
