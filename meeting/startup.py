@@ -76,6 +76,7 @@ def _database_problem() -> str | None:
 
 @bp.route("/healthz")
 def healthz():
+    """Say whether the database is reachable and current, and Redis if used; anyone (monitors)."""
     checks: dict[str, Any] = {"database": _database_problem() or "ok"}
     url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
     checks["redis"] = (_redis_problem(url) or "ok") if url else "not configured"

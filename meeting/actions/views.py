@@ -14,6 +14,7 @@ bp = Blueprint("actions", __name__, url_prefix="/meetings/<int:meeting_id>/actio
 @bp.route("", methods=["POST"])
 @login_required
 def add(meeting_id):
+    """Add an action for an item or the whole meeting; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     return chair_change(
         meeting,
@@ -27,6 +28,7 @@ def add(meeting_id):
 @bp.route("/<int:action_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(meeting_id, action_id):
+    """Withdraw an action added in error, with the reason; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     action = owned(Action, meeting, action_id, lambda a: a.meeting_id)
     return chair_change(

@@ -20,6 +20,7 @@ bp = Blueprint("attendance", __name__, url_prefix="/meetings/<int:meeting_id>")
 @bp.route("/people/<int:attendee_id>/<any(left, returned):what>", methods=["POST"])
 @login_required
 def presence(meeting_id, attendee_id, what):
+    """Record that someone left the meeting or came back; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
     if what == "left":
@@ -41,6 +42,7 @@ def presence(meeting_id, attendee_id, what):
 @bp.route("/apologies", methods=["POST"])
 @login_required
 def apologies(meeting_id):
+    """List someone who sent apologies; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     change = partial(roll.add_apologies, meeting, request.form)
     return chair_change(meeting, "apologies", change, "people", anchor="#attendance")
@@ -49,6 +51,7 @@ def apologies(meeting_id):
 @bp.route("/quorum", methods=["POST"])
 @login_required
 def inquorate(meeting_id):
+    """Record why the meeting goes on without a quorum; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     reason = request.form.get("reason", "")
     change = partial(quorum.record_inquorate_reason, meeting, reason, policy())
@@ -58,6 +61,7 @@ def inquorate(meeting_id):
 @bp.route("/people/<int:attendee_id>/contributions/<int:item_id>", methods=["GET", "POST"])
 @login_required
 def contribution(meeting_id, attendee_id, item_id):
+    """Answer or save an absent person's written contribution; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     author = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)

@@ -36,6 +36,7 @@ def _refused(setting: str, *keys: str) -> bool:
 
 @bp.route("/")
 def index():
+    """Answer the front page (set-up, a chair's meetings, or the join form); anyone."""
     if accounts.chair_count(db.session) == 0:
         return redirect(url_for("chairs.setup"))
     if current_chair() is not None:
@@ -45,6 +46,7 @@ def index():
 
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
+    """Create the first chair account with the set-up code; anyone, until a chair exists."""
     if accounts.chair_count(db.session):
         return redirect(url_for("chairs.login"))
     form, errors = request.form, {}
@@ -85,6 +87,7 @@ def setup():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Log a chair in by email and password; anyone, with failed tries limited."""
     form, error = request.form, None
     if request.method == "POST":
         email = accounts.normalise_email(form.get("email", ""))
@@ -118,6 +121,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Log this device's chair out everywhere and close their pages; anyone, no-op if none."""
     chair = current_chair()
     if chair is not None:
         # Every copy of this chair's cookie ends here, and so do its live connections.

@@ -105,16 +105,19 @@ def reader_page(
 
 @bp.route("")
 def read(token):
+    """Answer a recipient's copy of the latest minutes; whoever holds their working link."""
     return reader_page(_reader(token), opened=True)
 
 
 @bp.route("/<int:number>")
 def read_version(token, number):
+    """Answer a recipient's copy of one version; whoever holds their working link."""
     return reader_page(_reader(token), number, opened=True)
 
 
 @bp.route("/<int:number>.<any(md, docx):ext>")
 def reader_file(token, number, ext):
+    """Download a recipient's copy as .md or .docx; whoever holds their working link."""
     person = _reader(token)
     made = next((v for v in versions.circulated(person.meeting) if v.number == number), None)
     if made is None:
@@ -127,6 +130,7 @@ def reader_file(token, number, ext):
 
 @bp.route("/corrections", methods=["POST"])
 def ask(token):
+    """Ask the chair to correct the minutes; whoever holds a recipient's working link."""
     person = _reader(token)
     try:
         corrections.request_correction(person, request.form, policy())

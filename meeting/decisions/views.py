@@ -22,6 +22,7 @@ bp = Blueprint("decisions", __name__)
 @bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/decision", methods=["POST"])
 @login_required
 def decision(meeting_id, item_id):
+    """Save or record the decision on an item; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     record = request.form.get("intent") == "record"
@@ -39,7 +40,7 @@ def decision(meeting_id, item_id):
 @bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/decision/draft", methods=["POST"])
 @login_required
 def draft(meeting_id, item_id):
-    """Save the chair's draft as they type; the answer is the draft's status line alone."""
+    """Save a draft decision as it is typed, answering its status line; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     problem = ""
@@ -63,6 +64,7 @@ def draft(meeting_id, item_id):
 )
 @login_required
 def chair_view(meeting_id, item_id, attendee_id, what):
+    """Record a person's view, or how the meeting considered it; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
@@ -75,6 +77,7 @@ def chair_view(meeting_id, item_id, attendee_id, what):
 
 @bp.route("/m/<int:meeting_id>/items/<int:item_id>/view", methods=["POST"])
 def own_view(meeting_id, item_id):
+    """Record one's own view on an item's decision; an admitted attendee who rated it."""
     meeting = get_meeting(meeting_id)
     viewer = viewer_for(meeting)
     if viewer is None or viewer.attendee is None:

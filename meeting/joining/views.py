@@ -56,6 +56,7 @@ def _code_page(typed: str, error: str | None, status: int):
 
 @bp.route("/join/", methods=["GET", "POST"])
 def code():
+    """Answer the join-code form and pass a right code on; anyone, wrong codes limited."""
     typed = request.values.get("code", "")
     if request.method == "GET" and not typed:
         return _code_page("", None, 200)
@@ -71,6 +72,7 @@ def code():
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def details(code):
+    """Answer or send the form to join (name, role, agency); anyone with the meeting's code."""
     meeting = people.find_by_join_code(db.session, code)
     if meeting is None:
         return _wrong_code(code, UNKNOWN_CODE)
@@ -101,6 +103,7 @@ def details(code):
 )
 @login_required
 def person(meeting_id, attendee_id, what):
+    """Admit or turn away someone, or make them an observer or a rater; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
     if what == "admit":

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def stale(_error: CSRFError) -> Response:
+        """Answer a form whose token is stale or missing: nothing saved, the typed text kept."""
         response = current_app.make_response((render_template("stale.html", **sent()), 400))
         if request.headers.get("HX-Request"):
             # The form keeps its place and what was typed in it; the note goes above it.

@@ -18,6 +18,7 @@ bp = Blueprint("rating", __name__)
 @bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/rounds", methods=["POST"])
 @login_required
 def open_round(meeting_id, item_id):
+    """Open the next rating round on an item; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     form = request.form
@@ -44,6 +45,7 @@ def open_round(meeting_id, item_id):
 @bp.route("/meetings/<int:meeting_id>/rounds/<int:round_id>/reveal", methods=["POST"])
 @login_required
 def reveal(meeting_id, round_id):
+    """Reveal a round's ratings to everyone at once; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
     # A repeat of the click that revealed this round (a double click, a retry) is already done.
@@ -67,6 +69,7 @@ def reveal(meeting_id, round_id):
 @bp.route("/meetings/<int:meeting_id>/rounds/<int:round_id>/acknowledge", methods=["POST"])
 @login_required
 def acknowledge(meeting_id, round_id):
+    """Record that the chair heard a round's wide disagreement; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
     return chair_change(
@@ -80,6 +83,7 @@ def acknowledge(meeting_id, round_id):
 
 @bp.route("/m/<int:meeting_id>/rounds/<int:round_id>/rating", methods=["POST"])
 def rate(meeting_id, round_id):
+    """Submit this device's rating; an admitted attendee who rates, or the chair in their seat."""
     meeting = get_meeting(meeting_id)
     viewer = viewer_for(meeting)
     if viewer is None or viewer.attendee is None:

@@ -18,12 +18,15 @@ from ..record import log
 
 @socketio.on("connect")
 def connect(auth):
-    """A page (chair, attendee or display) connects; it is put in the rooms it may hear.
+    """Join a page to the rooms it may hear; sent by every live page on connect, answered to it.
 
-    Sent by every live page on (re)connect with its meeting or display token, and `since`,
-    the mark of the meeting's event log the page was drawn at. If the meeting changed
-    since, this connection is told at once that every region changed; otherwise it hears
-    only the doorbell's later `changed` events to the rooms joined here.
+    Sent by every live page (chair, attendee or display) on (re)connect with its meeting
+    or display token, and `since`, the mark of the meeting's event log the page was drawn
+    at. The meeting's chair and admitted attendees join its rooms, a display (while its
+    link works and the meeting is open) the display's, someone waiting only their own;
+    any other connection is refused. If the meeting changed since, this connection is
+    told at once that every region changed; otherwise it hears only the doorbell's later
+    `changed` events to the rooms joined here.
     """
     auth = auth if isinstance(auth, dict) else {}
     try:
@@ -62,7 +65,7 @@ def connect(auth):
 
 @socketio.on("disconnect")
 def disconnect(*_reason):
-    """A connection closed: it is no longer counted in the rooms that may be closed."""
+    """Stop counting a closed connection in its rooms; sent as any page goes, answers nothing."""
     count_out(request.sid)  # type: ignore[attr-defined]
 
 

@@ -43,6 +43,7 @@ DISPLAY = Viewer(Audience.DISPLAY)
 
 @bp.route("/m/<int:meeting_id>")
 def attend(meeting_id):
+    """Answer the attendee's page (live, waiting or turned away); whoever joined on this device."""
     meeting = get_meeting(meeting_id)
     viewer = viewer_for(meeting)
     if viewer is not None and viewer.is_chair:
@@ -66,6 +67,7 @@ def attend(meeting_id):
 
 @bp.route("/m/<int:meeting_id>/region/<name>")
 def region(meeting_id, name):
+    """Answer one live region of the meeting's page; its chair or an admitted attendee."""
     meeting = get_meeting(meeting_id)
     viewer = viewer_for(meeting)
     if viewer is None:
@@ -98,6 +100,7 @@ def _displayed(token: str, scene: bool = False) -> Meeting:
 
 @bp.route("/display/<token>")
 def display(token):
+    """Answer the display's page for its secret link; anyone holding the link, read-only."""
     meeting = _displayed(token)
     # Once the meeting closes the link has done its work: it says so, and shows nothing else.
     if meeting.status == MeetingStatus.CLOSED:
@@ -109,6 +112,7 @@ def display(token):
 
 @bp.route("/display/<token>/region/<name>")
 def display_region(token, name):
+    """Answer the display's scene for its secret link; anyone holding the link, read-only."""
     meeting = _displayed(token, scene=bool(request.headers.get("HX-Request")))
     return fragment(meeting, DISPLAY, name)
 
@@ -116,6 +120,7 @@ def display_region(token, name):
 @bp.route("/meetings/<int:meeting_id>/display/stop", methods=["POST"])
 @login_required
 def stop_display(meeting_id):
+    """Stop the display link and make a new one; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     stopped = meetings.stop_display_link(meeting, request.form.get("link"))
     db.session.commit()
@@ -136,6 +141,7 @@ def _qr(meeting: Meeting) -> Response:
 
 @bp.route("/display/<token>/qr.svg")
 def display_qr(token):
+    """Answer the QR code of the join link; anyone holding the display link, while open."""
     meeting = _displayed(token)
     if meeting.status == MeetingStatus.CLOSED:
         abort(404)
@@ -144,6 +150,7 @@ def display_qr(token):
 
 @bp.route("/meetings/<int:meeting_id>/qr.svg")
 def chair_qr(meeting_id):
+    """Answer the QR code of the join link; the meeting's chair only."""
     meeting = get_meeting(meeting_id)
     viewer = viewer_for(meeting)
     if viewer is None or not viewer.is_chair:
