@@ -1,9 +1,10 @@
 """The rules are plain Python: no module of rules loads Flask, Werkzeug or a Flask extension.
 
-Views (`views.py`, `reader_views.py`), Socket.IO handlers (`events.py`), the command line
-(`cli.py`), the page machinery (`pages/`) and what starts the application (its database,
-migrations, checks and log) are the web layer; every other module of an
-area is a rule, and so are the schema, the clock, the policy and the errors.
+Views (`views.py`, `reader_views.py`, `delivery_views.py`), Socket.IO handlers
+(`events.py`), the command line (`cli.py`), the page machinery (`pages/`) and what starts the
+application (its instance folder, database and connections, migrations, templates, checks
+and log) are the web layer; every other module of an area is a rule, and so are the schema,
+the clock, the policy and the errors.
 """
 
 import subprocess
@@ -13,10 +14,12 @@ from pathlib import Path
 import meeting
 
 ROOT = Path(meeting.__file__).parent
-WEB = {"views.py", "reader_views.py", "events.py", "cli.py"}
+WEB = {"views.py", "reader_views.py", "delivery_views.py", "events.py", "cli.py"}
 APPLICATION = {"factory.py", "settings.py", "extensions.py", "__main__.py"}
-# Starting the application: its database, its checks, its log.
-APPLICATION |= {"database.py", "startup.py", "logs.py"}
+# Starting the application: its instance folder, its database and connections, its
+# templates, its checks, its log.
+APPLICATION |= {"instance.py", "database.py", "connections.py", "templating.py"}
+APPLICATION |= {"startup.py", "logs.py"}
 
 
 def rule_modules() -> list[str]:
