@@ -1,4 +1,4 @@
-"""gunicorn's settings for one meeting server process (see the README's Production and Deploy).
+"""gunicorn's settings for one meeting server process (docs/operating.md: Production, Deploying).
 
     gunicorn --config deploy/gunicorn.conf.py --bind 0.0.0.0:8000 wsgi:app
 
@@ -7,7 +7,7 @@ Anything given on the command line (--bind, --worker-connections, ...) wins over
 
 # gevent: every connection is a greenlet, not a thread from a fixed pool. A screen holds its
 # WebSocket for the whole meeting; with threads, 100 screens held all 100 threads and every
-# further request waited for ever (README, Production: the figures).
+# further request waited for ever (docs/operating.md, Production: the figures).
 #
 # The gevent worker patches the standard library in the worker before it imports wsgi.py,
 # and nothing of the application is imported by gunicorn's master (preload_app is off), so
@@ -34,7 +34,7 @@ worker_connections = 2000
 keepalive = 20
 
 # gunicorn's access log would write display and join links whole; the meeting writes its
-# own line per request without them (README, Production).
+# own line per request without them (docs/operating.md, Production).
 accesslog = None
 
 # Several processes on one machine each have their own master: none claims the shared

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run N meeting server processes on consecutive ports, in the foreground, for a machine
-# without systemd (README, Deploy). Ctrl-C (or SIGTERM) stops them all.
+# without systemd (docs/operating.md, Deploying). Ctrl-C (or SIGTERM) stops them all.
 #
 #   deploy/processes.sh 2 8001      # ports 8001 and 8002, as in deploy/nginx.conf
 #
@@ -12,7 +12,7 @@ first="${2:-8001}"
 cd "$(dirname "$0")/.."
 
 if [ "$count" -gt 1 ] && [ -z "${MEETING_REDIS_URL:-}" ]; then
-  echo "More than one process needs MEETING_REDIS_URL (and PostgreSQL): see the README, Deploy." >&2
+  echo "More than one process needs MEETING_REDIS_URL (and PostgreSQL): see docs/operating.md, Deploying." >&2
   exit 2
 fi
 

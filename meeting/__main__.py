@@ -54,7 +54,7 @@ def main() -> None:
     # The server's own access lines would write display and join links whole; the
     # meeting's log writes one line per request without them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    # Werkzeug is fine for one meeting room; production runs gunicorn (see README).
+    # Werkzeug is fine for one meeting room; production runs gunicorn (see docs/operating.md).
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
 
 

@@ -25,7 +25,7 @@ csrf = CSRFProtect()
 
 def async_mode() -> Literal["gevent", "threading"]:
     """Return how this process serves Socket.IO: "gevent" in a process gevent has patched
-    (gunicorn's gevent worker, see the README's Production), otherwise "threading".
+    (gunicorn's gevent worker, see docs/operating.md, Production), otherwise "threading".
 
     Under gevent every connection is a greenlet, so a WebSocket held open by a screen costs
     a few kilobytes rather than one of a fixed number of threads.
