@@ -2,6 +2,6 @@
 
 import sys
 
-from .run import main
+from .run import program
 
-sys.exit(main())
+sys.exit(program())

@@ -24,6 +24,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 from . import servers
 from .report import Summary, tables
@@ -263,9 +264,10 @@ async def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure what the arguments ask for; return the exit status."""
+    # The process's signal handlers are left to whoever runs it: `program` as
+    # `python -m bench`, pytest in tests/test_bench.py.
     args = arguments(argv)
-    # Stopped from outside, it still stops the servers it started and drops its database.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     random.seed(args.seed)
     began = datetime.now(UTC)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -318,5 +320,19 @@ def write(
     return table
 
 
+def program(argv: list[str] | None = None) -> int:
+    """Run as `python -m bench`: stopped from outside, stop the servers it started."""
+    # SIGTERM (`timeout`, a cancelled job, systemd) becomes SystemExit, which unwinds
+    # through what `measure_size` set up: its servers stop, its database is dropped. Only a
+    # program owns its process's signals: importing `main` installs nothing.
+    signal.signal(signal.SIGTERM, _stopped)
+    return main(argv)
+
+
+def _stopped(_number: int, _frame: FrameType | None) -> None:
+    """Leave as a program stopped by SIGTERM leaves (128 + 15)."""
+    sys.exit(143)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(program())

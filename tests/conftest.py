@@ -1,21 +1,37 @@
-"""Fixtures: an app on a temporary SQLite file, clients for each person, and small helpers."""
+"""Fixtures: an app on a temporary SQLite file, clients for each person, and small helpers.
 
+A SIGTERM stops the run: the test under way fails, fixtures are torn down, so the servers the
+tests started stop with it (see pytest_configure).
+"""
+
+import contextlib
+import functools
 import os
 import re
 import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from unittest import mock
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 import requests
 from flask import session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, select, text
 from werkzeug.datastructures import Headers, MultiDict
 
@@ -56,6 +72,93 @@ CSRF_HEADER = "X-CSRFToken"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 # Logging in (or creating the first account) starts a new session, with a new token.
 LOG_INS = ("/login", "/setup")
+T = TypeVar("T")
+# How long a run stopped by SIGTERM may spend tearing down before whatever it started is
+# killed: `timeout -s TERM 60` must see it gone within seconds, whatever hangs.
+GRACE = 8
+
+
+@dataclass
+class Run:
+    """The session under way, and the test it is running (if any): what SIGTERM stops."""
+
+    session: pytest.Session | None = None
+    test: pytest.Item | None = None
+
+
+RUN = Run()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Make SIGTERM stop the run with teardown, not kill pytest and leave its servers running."""
+    # Python's default dies at once, finalizers unrun; a handler someone else set (or
+    # SIG_IGN, as nohup sets) is theirs to keep.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _stop)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give SIGTERM back its default once the run is over."""
+    if signal.getsignal(signal.SIGTERM) is _stop:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Note the session, for SIGTERM to stop."""
+    RUN.session = session
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    """Note the test being run (its set-up, call and teardown), for SIGTERM to fail."""
+    RUN.test = item
+    try:
+        return (yield)
+    finally:
+        RUN.test = None
+
+
+def _stop(number: int, _frame: object) -> None:
+    """Stop the run: fail the test under way, then run no more; past GRACE, end at once."""
+    # As pytest-timeout does: the test fails where it is, its own teardown runs, and the
+    # session tears down the rest and ends. (A KeyboardInterrupt would skip the test's
+    # report, which its tmp_path's teardown needs.) A second SIGTERM ends it at once.
+    signal.signal(signal.SIGTERM, lambda *_: _end_now())
+    # A daemon: a teardown done in time lets the process end as pytest ends it.
+    watchdog = threading.Timer(GRACE, _end_now)
+    watchdog.daemon = True
+    watchdog.start()
+    said = f"stopped by signal {number}"
+    if RUN.session is not None:
+        RUN.session.shouldstop = said
+    if RUN.test is not None:
+        pytest.fail(said, pytrace=False)
+
+
+def _end_now() -> None:
+    """Kill every process the run started (servers, nginx, browsers) and leave."""
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    print(
+        f"\nStopped: not ended {GRACE} s after SIGTERM; killed {len(children)} processes it"
+        f" started, and threads {[t.name for t in threading.enumerate()]}",
+        file=sys.stderr,
+    )
+    # os._exit writes out nothing still buffered: what pytest said so far is kept.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(128 + signal.SIGTERM)
+
+
+def until(condition: Callable[[], T], within: float, failure: str | Callable[[], str]) -> T:
+    """Return condition() once it holds (tried every 20 ms); after `within` s, fail saying so."""
+    deadline = time.monotonic() + within
+    while not (held := condition()):
+        assert time.monotonic() < deadline, failure if isinstance(failure, str) else failure()
+        time.sleep(0.02)
+    return held
 
 
 class BrowserClient(FlaskClient):
@@ -161,6 +264,50 @@ class BrowserSession(requests.Session):
         return {**kwargs, "headers": {**headers, CSRF_HEADER: self.csrf_token}}
 
 
+class CompiledOnce(BytecodeCache):
+    """Jinja's compiled templates, kept for every app the run builds (by source checksum)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.kept:
+            bucket.bytecode_from_string(self.kept[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.kept[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def templates_compiled_once() -> Iterator[None]:
+    """Every app a test builds compiles each template once per run, not once per app."""
+    # Each test builds its app afresh, and with it Jinja's environment: compiling the
+    # templates again for each was a tenth of a second a test.
+    before = Application.jinja_options
+    Application.jinja_options = {**before, "bytecode_cache": CompiledOnce()}
+    yield
+    Application.jinja_options = before
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_hang_ups() -> Iterator[None]:
+    """Socket.IO clients disconnect at once, not after waiting up to 3 s on their socket."""
+    # websocket-client's close() waits up to 3 s for the server's answer to its close
+    # frame, which the client's own reading thread usually takes first: each disconnect
+    # (the Engine.IO and Socket.IO goodbyes already sent) then sat out the 3 s.
+    import websocket
+
+    close = websocket.WebSocket.close
+
+    def quick(
+        self, status: int = websocket.STATUS_NORMAL, reason: bytes = b"", timeout: float = 0.2
+    ) -> None:
+        close(self, status, reason, timeout)
+
+    with mock.patch.object(websocket.WebSocket, "close", quick):
+        yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def browser_clients():
     """Every app a test builds makes BrowserClients: its forms carry their CSRF token."""
@@ -170,8 +317,45 @@ def browser_clients():
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app_environment() -> dict[str, str]:
+    """Return the settings an operator gives the app in its environment; a module may add."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a SQLite file with this release's schema and nothing in it, made once a run."""
+    folder = tmp_path_factory.mktemp("empty")
+    made = folder / "meeting.sqlite3"
+    with mock.patch.dict(os.environ, {"MEETING_INSTANCE_PATH": str(folder / "instance")}):
+        app = create_app(
+            {
+                "SECRET_KEY": "test-secret",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{made}",
+                "ANNOUNCE_SETUP_CODE": False,
+            }
+        )
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return made
+
+
+def copy_database(source: Path, to: Path) -> None:
+    """Copy a SQLite database whole and consistent (its journal included), as SQLite does."""
+    with contextlib.closing(sqlite3.connect(source)) as read:
+        with contextlib.closing(sqlite3.connect(to)) as written:
+            read.backup(written)
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch, app_environment, empty_database):
     monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    for name, value in app_environment.items():
+        monkeypatch.setenv(name, value)
+    # A copy of a database made at this release's schema: the app finds it up to date, as
+    # it finds its own once made, without making every table again for each test.
+    copy_database(empty_database, tmp_path / "meeting.sqlite3")
     app = create_app(
         {
             "TESTING": True,
@@ -184,6 +368,23 @@ def app(tmp_path, monkeypatch):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request, tmp_path, monkeypatch):
+    """The application on each database it supports."""
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    if request.param == "sqlite":
+        databases = iter([f"sqlite:///{tmp_path / 'meeting.sqlite3'}"])
+    else:
+        databases = postgres_database()
+    settings = {"SECRET_KEY": "test-secret", "ANNOUNCE_SETUP_CODE": False}
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": next(databases)})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    next(databases, None)
 
 
 @pytest.fixture
@@ -267,13 +468,21 @@ class People:
         assert response.status_code == 302
 
 
-def make_chair(app, email="chair@example.org", name="Sam Chair", agency="Children's social care"):
+@functools.cache
+def password_hash() -> str:
+    """Return PASSWORD hashed as the app hashes a chair's password, once for the whole run."""
+    # scrypt at the app's cost takes a tenth of a second, and most tests make a chair or
+    # two. Logging in still checks against the full cost, as for any account.
     from werkzeug.security import generate_password_hash
 
+    return generate_password_hash(PASSWORD)
+
+
+def make_chair(app, email="chair@example.org", name="Sam Chair", agency="Children's social care"):
     from meeting.chairs.accounts import create_chair
 
     with app.app_context():
-        create_chair(db.session, name, email, generate_password_hash(PASSWORD), agency)
+        create_chair(db.session, name, email, password_hash(), agency)
         db.session.commit()
 
 
@@ -310,12 +519,80 @@ def make_meeting(
     return meeting_id
 
 
+@dataclass
+class Snapshot:
+    """A fixture's meeting as it stood when made: its database and each device's session."""
+
+    database: Path
+    meeting_id: int
+    sessions: dict[str, str]
+
+
+class Snapshots:
+    """Fixtures made through the pages once a run (for each set of settings), then copied.
+
+    Each test still has a database and devices of its own, in the state the fixture left
+    them; only the requests that made them are not sent again.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.taken: dict[tuple, Snapshot] = {}
+
+    def take(
+        self, key: tuple, app: Application, meeting_id: int, devices: dict[str, FlaskClient]
+    ) -> None:
+        """Keep this app's database and the devices' sessions under `key`."""
+        database = self.folder / f"{len(self.taken)}.sqlite3"
+        copy_database(database_of(app), database)
+        sessions = {name: session_of(app, device) for name, device in devices.items()}
+        self.taken[key] = Snapshot(database, meeting_id, sessions)
+
+    def restore(self, key: tuple, app: Application) -> tuple[int, dict[str, FlaskClient]] | None:
+        """Put what was kept under `key` into this app; return its meeting and devices."""
+        kept = self.taken.get(key)
+        if kept is None:
+            return None
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        copy_database(kept.database, database_of(app))
+        devices: dict[str, FlaskClient] = {}
+        for name, cookie in kept.sessions.items():
+            devices[name] = app.test_client()
+            devices[name].set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        return kept.meeting_id, devices
+
+
+def database_of(app: Application) -> Path:
+    """Return the file of an app's SQLite database."""
+    return Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+
+
+def session_of(app: Application, client: FlaskClient) -> str:
+    """Return a device's session cookie: the only cookie the app sets."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None, "the device has no session"
+    return cookie.value
+
+
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Snapshots:
+    """Keep the fixtures made through the pages for the rest of the run."""
+    return Snapshots(tmp_path_factory.mktemp("snapshots"))
+
+
 @pytest.fixture
-def people(app) -> People:
+def people(app, app_environment, snapshots) -> People:
     """A logged-in chair with a three-item meeting in set-up."""
+    key = ("people", *sorted(app_environment.items()))
+    if restored := snapshots.restore(key, app):
+        meeting_id, devices = restored
+        return People(app, devices["chair"], meeting_id)
     make_chair(app)
     chair = log_in(app)
     meeting_id = make_meeting(chair, SAFETY_ITEM, LXS_ITEM, CHOICE_ITEM)
+    snapshots.take(key, app, meeting_id, {"chair": chair})
     return People(app, chair, meeting_id)
 
 
@@ -341,17 +618,19 @@ def settled(app, within: float = 10) -> dict[str, str]:
     Mail goes out in the background after the chair's request has been answered; a batch
     is done once its results and its line in the event log are saved.
     """
-    from meeting.circulation.views import sending
+    from meeting.circulation.delivery_views import sending
 
-    deadline = time.monotonic() + within
-    while True:
+    results: dict[str, str] = {}
+
+    def done() -> bool:
         with app.app_context():
             rows = db.session.scalars(select(Delivery).order_by(Delivery.id))
-            results = {d.email: d.result for d in rows}
-        if DeliveryResult.PENDING not in results.values() and not sending(app):
-            return results
-        assert time.monotonic() < deadline, f"still sending after {within} s: {results}"
-        time.sleep(0.02)
+            results.clear()
+            results.update({d.email: d.result for d in rows})
+        return DeliveryResult.PENDING not in results.values() and not sending(app)
+
+    until(done, within, lambda: f"still sending after {within} s: {results}")
+    return results
 
 
 def text_of(html: str) -> str:
@@ -363,7 +642,7 @@ def text_of(html: str) -> str:
 
 
 ROOT = Path(__file__).resolve().parents[1]
-# The production server's settings (README, Production).
+# The production server's settings (docs/operating.md, Production).
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 
 POSTGRES = os.environ.get("MEETING_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -389,12 +668,35 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def shared_settings() -> Iterator[dict[str, str]]:
+    """Yield the settings of processes sharing one Redis (under a prefix of their own) and
+    one secret key, as a deployment's; delete the prefix's keys afterwards."""
+    import redis
+
+    prefix = f"meeting-test-{secrets.token_hex(4)}"
+    try:
+        yield {
+            "MEETING_REDIS_URL": REDIS,
+            "MEETING_REDIS_PREFIX": prefix,
+            "MEETING_SECRET_KEY": secrets.token_hex(16),
+            "MEETING_DATABASE_UPGRADES_ITSELF": "1",
+        }
+    finally:
+        client = redis.Redis.from_url(REDIS)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+        client.close()
+
+
 class LiveServer:
     """A real meeting server process (`python -m meeting`) on a loopback port.
 
     It can be stopped and started again on the same port and instance folder, as a
     server is restarted in the middle of a meeting. It keeps its data in SQLite in the
-    instance folder, or in `database_url`. With `production`, it is the README's
+    instance folder, or in `database_url`. With `production`, it is docs/operating.md's
     production server instead: gunicorn with `deploy/gunicorn.conf.py` (gevent).
     """
 
@@ -414,16 +716,11 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.setup_code = ""
         self.process = None
+        self.output: threading.Thread | None = None
         # Everything the server has written (stdout and stderr), line by line.
         self.said: list[str] = []
 
     def start(self) -> None:
-        import subprocess
-        import sys
-        import threading
-        import time
-        import urllib.request
-
         env = {**os.environ, "MEETING_INSTANCE_PATH": str(self.folder / "instance")}
         env.pop("MEETING_DATABASE_URL", None)
         if self.database_url:
@@ -439,21 +736,29 @@ class LiveServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # A process group of its own, so that stopping it ends gunicorn's workers too,
+            # and Ctrl-C reaches pytest (which stops it in teardown), not the server mid-test.
+            start_new_session=True,
         )
-        running = threading.Event()
-        # The server writes a line per request; read them all the time it runs, or a full
-        # pipe would stop the server mid-request.
-        self.output = threading.Thread(target=self._read, args=(running,), daemon=True)
-        self.output.start()
-        assert running.wait(30), "the server did not say it was running"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/login", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("the server did not answer")
+        try:
+            running = threading.Event()
+            # The server writes a line per request; read them all the time it runs, or a
+            # full pipe would stop the server mid-request.
+            self.output = threading.Thread(target=self._read, args=(running,), daemon=True)
+            self.output.start()
+            assert running.wait(30), "the server did not say it was running"
+            until(self._answers, 30, "the server did not answer")
+        except BaseException:
+            # Not up (or the run was stopped meanwhile): no fixture will stop it, so now.
+            self.stop()
+            raise
+
+    def _answers(self) -> bool:
+        try:
+            urllib.request.urlopen(self.url + "/login", timeout=1)
+        except OSError:
+            return False
+        return True
 
     def _read(self, running) -> None:
         for line in self.process.stdout:
@@ -467,9 +772,7 @@ class LiveServer:
     def first_chair(self) -> BrowserSession:
         """Create the first chair account with the printed set-up code; return its session."""
         # gunicorn's worker says the code as it builds the app, before it first answers.
-        deadline = time.monotonic() + 10
-        while not self.setup_code and time.monotonic() < deadline:
-            time.sleep(0.05)
+        until(lambda: self.setup_code, 10, "the server printed no set-up code")
         session = BrowserSession()
         fields = {
             "setup_code": self.setup_code,
@@ -484,21 +787,58 @@ class LiveServer:
 
     def kill(self) -> None:
         """Kill the server at once (SIGKILL), as a power cut or the kernel would."""
-        self.process.kill()
+        self._signal(signal.SIGKILL)
         self.stop()
 
     def stop(self) -> None:
-        import subprocess
+        self._signal(signal.SIGTERM)
+        self._wait_stopped()
 
-        self.process.terminate()
+    def _wait_stopped(self) -> None:
         try:
             # gunicorn gives requests under way 5 s; on a loaded machine, more goes by.
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self._signal(signal.SIGKILL)
             self.process.wait()
-        self.output.join(timeout=10)
+        # Whatever of its group is left (a worker whose master has gone) goes with it.
+        self._signal(signal.SIGKILL)
+        if self.output is not None:
+            self.output.join(timeout=10)
         self.process.stdout.close()
+
+    @contextlib.contextmanager
+    def commands(self) -> Iterator[Application]:
+        """Yield the application on this server's instance folder and database, as its
+        `flask` commands see them, in this process (no start-up of its own)."""
+        env = {"MEETING_INSTANCE_PATH": str(self.folder / "instance")}
+        if self.database_url:
+            env["MEETING_DATABASE_URL"] = self.database_url
+        with mock.patch.dict(os.environ, env):
+            if not self.database_url:
+                os.environ.pop("MEETING_DATABASE_URL", None)
+            app = create_app({"ANNOUNCE_SETUP_CODE": False})
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+    def _signal(self, number: int) -> None:
+        """Send a signal to the server's whole process group (gunicorn: master and workers)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, number)
+
+
+def stop_all(*servers: LiveServer) -> None:
+    """Stop several servers at once: each one's time to finish what is under way overlaps."""
+    # gunicorn waits up to its graceful timeout (5 s) for open connections, such as the
+    # keep-alive ones a test's sessions hold; one after another, those waits add up.
+    for server in servers:
+        server._signal(signal.SIGTERM)
+    for server in servers:
+        server._wait_stopped()
 
 
 def free_port() -> int:

@@ -55,6 +55,31 @@ def serious_violations(page: Page) -> list[str]:
     ]
 
 
+def answered(page: Page, within: float = LIVE) -> None:
+    """Wait until the page has the answer to every request htmx sent for it, drawn in place."""
+    # htmx marks what sends (a form, a region reading itself again) with htmx-request from
+    # the moment it sends until its answer is swapped in. A click's request is sent while
+    # the click is handled, so once a click has returned its request is here or answered.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=within)
+
+
+def listen(page: Page) -> None:
+    """Keep, in the page, each ring its live connection hears, after the page acted on it."""
+    # Socket.IO calls its listeners in turn: live.js's (which swaps regions in, or sends
+    # for them) before this one.
+    page.evaluate(
+        "() => { window.rung = [];"
+        " window.meetingSocket.on('changed', m => window.rung.push(m.regions || [])); }"
+    )
+
+
+def heard(page: Page, region: str, within: float = LIVE) -> None:
+    """Wait until the page (see `listen`) has heard and acted on a ring naming this region."""
+    page.wait_for_function(
+        "name => window.rung.some(regions => regions.includes(name))", arg=region, timeout=within
+    )
+
+
 def sent(response, what: str):
     """Check that a form was accepted (a redirect followed to a page); return the answer."""
     assert response.ok, f"{what}: {response.status} {response.text()[:500]}"

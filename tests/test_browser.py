@@ -9,7 +9,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from playwright.sync_api import expect
-from room import LIVE, SHOTS, serious_violations, shot
+from room import LIVE, SHOTS, answered, heard, listen, serious_violations, shot
 
 # Dates typed into the forms, worked out from today: a review or due date must not be past.
 STARTS_AT = datetime.now().replace(hour=14, minute=0).strftime("%Y-%m-%dT%H:%M")
@@ -136,6 +136,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     assert middle[1] < 900, "Reveal is on the chair's first screen"
     fetched = []
     chair.on("request", lambda r: "/region/" in r.url and fetched.append(r.url))
+    listen(chair)
     started = time.monotonic()
     chair.mouse.click(*middle)
     chair.wait_for_timeout(max(0, 300 - (time.monotonic() - started) * 1000))
@@ -143,7 +144,11 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     expect(chair.get_by_role("button", name="Open round 2")).to_be_visible(timeout=LIVE)
     expect(phone.locator("#region-stage")).to_contain_text("Round 1 — revealed", timeout=LIVE)
     expect(display.locator("#region-scene")).not_to_contain_text("Round 1 — revealed")
-    chair.wait_for_timeout(1500)
+    # Whatever the two clicks sent has been answered (so the record below has it), and the
+    # chair's page has heard the reveal's ring and read whatever it made it read.
+    answered(chair)
+    heard(chair, "stage")
+    answered(chair)
     meeting_id = re.search(r"/meetings/(\d+)", chair.url).group(1)
     log = chair.request.get(f"{base}/meetings/{meeting_id}/record.json").json()["events"]
     said = [e["what"] for e in log]

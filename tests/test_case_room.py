@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from room import LIVE, PHONE, REVIEW_DATE, Room, serious_violations, shot
 from test_room import LONG_BODY
 
@@ -36,11 +37,19 @@ def room(module_server, browser) -> Room:
 
 
 def still(page: Page) -> bool:
-    """The page neither scrolls nor spills sideways (the display's rule)."""
-    return page.evaluate(
-        """() => { const e = document.documentElement;
-                   return e.scrollHeight <= e.clientHeight && e.scrollWidth <= e.clientWidth; }"""
-    )
+    """The page settles neither scrolling nor spilling sideways (the display's rule). A
+    scene is fitted to the screen once it is drawn, and starting the meeting reloads the
+    display, so it has until LIVE to settle; one that still scrolls then fails."""
+    try:
+        page.wait_for_function(
+            """() => { const e = document.documentElement;
+                       return e.scrollHeight <= e.clientHeight
+                           && e.scrollWidth <= e.clientWidth; }""",
+            timeout=LIVE,
+        )
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def fits_sideways(page: Page) -> bool:

@@ -8,7 +8,6 @@ ports, the certificate and the list of processes.
 
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import time
@@ -18,10 +17,18 @@ import pytest
 import requests
 import socketio
 import urllib3
-from conftest import ROOT, BrowserSession, LiveServer, free_port, postgres_database
+from conftest import (
+    ROOT,
+    BrowserSession,
+    LiveServer,
+    free_port,
+    postgres_database,
+    shared_settings,
+    stop_all,
+    until,
+)
 from room import STARTS_AT
 
-REDIS = "redis://127.0.0.1:6379/0"
 SAMPLE = ROOT / "deploy" / "nginx.conf"
 
 
@@ -86,12 +93,9 @@ def test_nginx_passes_pages_and_live_screens_to_the_processes_over_tls(tmp_path)
     http, https = free_port(), free_port()
     public = f"https://127.0.0.1:{https}"
     databases = postgres_database()
-    prefix = f"meeting-test-{secrets.token_hex(4)}"
+    settings = shared_settings()
     env = {
-        "MEETING_REDIS_URL": REDIS,
-        "MEETING_REDIS_PREFIX": prefix,
-        "MEETING_SECRET_KEY": secrets.token_hex(16),
-        "MEETING_DATABASE_UPGRADES_ITSELF": "1",
+        **next(settings),
         "MEETING_PROXY_HOPS": "1",
         "MEETING_PUBLIC_URL": public,
     }
@@ -162,15 +166,14 @@ def test_nginx_passes_pages_and_live_screens_to_the_processes_over_tls(tmp_path)
         heard: list[dict] = []
         display.on("changed", heard.append)
         display.connect(public, auth={"display": token}, wait_timeout=10)
-        deadline = time.monotonic() + 5
-        while display.transport() != "websocket" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert display.transport() == "websocket", "the WebSocket upgrade did not pass nginx"
+        until(
+            lambda: display.transport() == "websocket",
+            5,
+            "the WebSocket upgrade did not pass nginx",
+        )
         assert chair.post(page + "/start").ok
-        deadline = time.monotonic() + 10
-        while not heard and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert heard and heard[0]["reload"], "the screen did not hear the meeting start"
+        until(lambda: heard, 10, "the screen did not hear the meeting start")
+        assert heard[0]["reload"], "the screen did not hear the meeting start"
         # Nothing went wrong in nginx while it served (closing connections at the end is
         # another matter: a WebSocket torn down may be reset).
         log = folder / "error.log"
@@ -181,14 +184,8 @@ def test_nginx_passes_pages_and_live_screens_to_the_processes_over_tls(tmp_path)
             display.disconnect()
         proxy.terminate()
         proxy.communicate(timeout=10)
-        for process in processes:
-            if process.process is not None:
-                process.stop()
-        import redis
-
-        client = redis.Redis.from_url(REDIS)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)
+        stop_all(*[process for process in processes if process.process is not None])
+        next(settings, None)
         next(databases, None)
     output = "".join("".join(p.said) for p in processes)
     assert "Traceback" not in output, output

@@ -16,9 +16,8 @@ import pytest
 from conftest import settled, text_of
 from playwright.sync_api import expect
 from room import LIVE, Room
-from story import UNDECIDED_REASON
+from story import circulate
 
-from meeting import create_app
 from meeting.extensions import db
 from meeting.models import (
     Attendee,
@@ -34,22 +33,9 @@ DAYS = 30
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    """The application with reader links set, as an operator would, to last 30 days."""
-    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("MEETING_READER_LINK_DAYS", str(DAYS))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'meeting.sqlite3'}",
-            "ANNOUNCE_SETUP_CODE": False,
-        }
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def app_environment() -> dict[str, str]:
+    """Set reader links, as an operator would, to last 30 days (the app fixture reads this)."""
+    return {"MEETING_READER_LINK_DAYS": str(DAYS)}
 
 
 def rows(html: str) -> list[str]:
@@ -204,13 +190,6 @@ def minutes_url(story, tail: str = "") -> str:
     return f"/meetings/{story.people.meeting_id}/minutes{tail}"
 
 
-def circulate(story) -> None:
-    """Circulate version 1 as the chair does (no mail server: to the outbox); wait for it."""
-    data = {"undecided_reason": UNDECIDED_REASON, "then": "circulate"}
-    assert story.people.chair.post(minutes_url(story, "/draft"), data=data).status_code == 302
-    settled(story.people.app)
-
-
 def the_readers_panel(story) -> str:
     page = story.people.chair.get(minutes_url(story)).text
     return re.search(r'<section class="panel" id="readers".*?</section>', page, re.S).group(0)
@@ -239,7 +218,7 @@ def refused_everywhere(client, token: str, why: str) -> None:
 
 
 def test_a_withdrawn_reader_link_opens_nothing_and_a_new_one_works(story, app):
-    circulate(story)
+    assert circulate(story.people).status_code == 302
     old = story.reader_token("Priya Shah")
     reader = app.test_client()
     assert reader.get(f"/minutes/{old}").status_code == 200
@@ -293,7 +272,7 @@ def test_a_withdrawn_reader_link_opens_nothing_and_a_new_one_works(story, app):
 
 
 def test_an_expired_reader_link_says_when_and_whom_to_ask(story, app):
-    circulate(story)
+    assert circulate(story.people).status_code == 302
     token = story.reader_token("Priya Shah")
     issued = utcnow() - timedelta(days=DAYS, minutes=1)
     with app.app_context():
@@ -328,7 +307,7 @@ def test_an_expired_reader_link_says_when_and_whom_to_ask(story, app):
 def test_a_later_send_to_everyone_leaves_out_a_withdrawn_link(story, app):
     """Sending again to all who did not get it does not quietly undo a withdrawal."""
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_STARTTLS=False, SMTP_TIMEOUT=1)
-    circulate(story)
+    assert circulate(story.people).status_code == 302
     panel = the_readers_panel(story)
     press(story.people.chair, panel, "Withdraw link", near="Priya Shah")
     page = story.people.chair.get(minutes_url(story)).text
@@ -349,9 +328,7 @@ def test_a_new_link_goes_only_to_someone_the_minutes_go_to(people):
     people.start()
     assert people.chair.post(f"/meetings/{people.meeting_id}/close").status_code == 302
     minutes = f"/meetings/{people.meeting_id}/minutes"
-    data = {"undecided_reason": UNDECIDED_REASON, "then": "circulate"}
-    assert people.chair.post(f"{minutes}/draft", data=data).status_code == 302
-    settled(people.app)
+    assert circulate(people).status_code == 302
     refused = people.chair.post(f"{minutes}/recipients/{mallory}/new-link")
     assert refused.status_code == 409
     assert "Mallory Quinn is not among the people the minutes go to" in text_of(refused.text)
@@ -367,7 +344,7 @@ def test_the_chair_sees_who_opened_what_and_when(story, app):
     with app.app_context():
         display = story.people.meeting().display_token
     assert screen.get(f"/display/{display}").status_code == 410, "closed: not counted"
-    circulate(story)
+    assert circulate(story.people).status_code == 302
     panel = the_readers_panel(story)
     assert row_of(panel, "Priya Shah").endswith("Not opened")
 
@@ -404,9 +381,7 @@ def test_the_display_link_opened_during_the_meeting_is_counted(people):
     assert people.chair.post(f"/meetings/{people.meeting_id}/close").status_code == 302
     assert screen.get(link).status_code == 410, "a closed meeting's link shows nothing"
     minutes = f"/meetings/{people.meeting_id}/minutes"
-    data = {"undecided_reason": UNDECIDED_REASON, "then": "circulate"}
-    assert people.chair.post(f"{minutes}/draft", data=data).status_code == 302
-    settled(people.app)
+    assert circulate(people).status_code == 302
     assert "The display link was opened 2 times" in text_of(people.chair.get(minutes).text)
 
 
@@ -418,7 +393,7 @@ def test_links_made_before_they_had_a_lifetime_count_from_the_first_circulation(
 
     from meeting.database import MIGRATIONS
 
-    circulate(story)
+    assert circulate(story.people).status_code == 302
     with app.app_context():
         circulated = db.session.query(MinutesVersion).one().circulated_at
         db.session.remove()

@@ -5,24 +5,20 @@ database reports in the middle of a request.
 """
 
 import re
-import time
 
-import pytest
 import requests
 from conftest import (
     PASSWORD,
     BrowserSession,
-    LiveServer,
     log_in,
     make_chair,
     make_meeting,
-    postgres_database,
+    until,
 )
 from flask import request
 from room import STARTS_AT
-from story import UNDECIDED_REASON
+from story import circulate
 
-from meeting import create_app
 from meeting.circulation import mail
 from meeting.extensions import db
 from meeting.models import Meeting
@@ -31,41 +27,33 @@ CHILD = "Jaylen Okafor"
 REASON = "Dad's new partner has a caution"
 
 
-@pytest.fixture
-def server(tmp_path):
-    running = LiveServer(tmp_path)
-    running.start()
-    yield running
-    running.stop()
-
-
-def test_the_log_follows_a_meeting_without_the_child_or_any_secret(server):
-    chair = server.first_chair()
+def test_the_log_follows_a_meeting_without_the_child_or_any_secret(live_server):
+    chair = live_server.first_chair()
     details = {"title": "Review", "kind": "other", "child": CHILD, "starts_at": STARTS_AT}
-    made = chair.post(server.url + "/meetings/new", data=details, allow_redirects=False)
+    made = chair.post(live_server.url + "/meetings/new", data=details, allow_redirects=False)
     path = made.headers["Location"]
     meeting_id = int(re.search(r"/meetings/(\d+)", path).group(1))
     item = {"title": "Home", "body": "Rate it.", "scale": "safety"}
-    assert chair.post(f"{server.url}{path}/items", data=item).ok
-    page = chair.get(server.url + path).text
+    assert chair.post(f"{live_server.url}{path}/items", data=item).ok
+    page = chair.get(live_server.url + path).text
     display = re.search(r'href="(/display/[^"]+)"', page).group(1)
     code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
-    assert requests.get(server.url + display).ok
+    assert requests.get(live_server.url + display).ok
     phone = BrowserSession()
     person = {"name": "Priya Shah", "role": "Social worker", "agency": "CSC"}
-    assert phone.post(f"{server.url}/join/{code}", data=person).ok
-    attendee_id = re.search(r"/people/(\d+)/admit", chair.get(server.url + path).text).group(1)
-    assert chair.post(f"{server.url}{path}/people/{attendee_id}/admit").ok
-    assert chair.post(f"{server.url}{path}/start").ok
-    page = chair.get(server.url + path).text
+    assert phone.post(f"{live_server.url}/join/{code}", data=person).ok
+    attendee_id = re.search(r"/people/(\d+)/admit", chair.get(live_server.url + path).text).group(1)
+    assert chair.post(f"{live_server.url}{path}/people/{attendee_id}/admit").ok
+    assert chair.post(f"{live_server.url}{path}/start").ok
+    page = chair.get(live_server.url + path).text
     item_id = re.search(r"/items/(\d+)/rounds\"", page).group(1)
-    opened = chair.post(f"{server.url}{path}/items/{item_id}/rounds", data={"number": "1"})
+    opened = chair.post(f"{live_server.url}{path}/items/{item_id}/rounds", data={"number": "1"})
     round_id = re.search(r"/rounds/(\d+)/reveal", opened.text).group(1)
     rating = {"score": "3", "reason": REASON}
-    assert phone.post(f"{server.url}/m/{meeting_id}/rounds/{round_id}/rating", data=rating).ok
-    assert chair.post(f"{server.url}{path}/rounds/{round_id}/reveal").ok
+    assert phone.post(f"{live_server.url}/m/{meeting_id}/rounds/{round_id}/rating", data=rating).ok
+    assert chair.post(f"{live_server.url}{path}/rounds/{round_id}/reveal").ok
 
-    log = "".join(server.said)
+    log = "".join(live_server.said)
     token = display.rsplit("/", 1)[1]
     for secret in (CHILD, REASON, token, code, PASSWORD, "Priya Shah"):
         assert secret not in log, f"the log holds {secret!r}"
@@ -79,23 +67,6 @@ def test_the_log_follows_a_meeting_without_the_child_or_any_secret(server):
     assert (str(meeting_id), "rating.reveal") in actions
     assert f"/meetings/{meeting_id}/people/{attendee_id}/admit" in [a[3] for a in audits]
     assert not any(a == "rating.rate" for _m, a in actions), "a rating is not the chair's"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_app(request, tmp_path, monkeypatch):
-    """The application on each database it supports."""
-    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
-    if request.param == "sqlite":
-        databases = iter([f"sqlite:///{tmp_path / 'meeting.sqlite3'}"])
-    else:
-        databases = postgres_database()
-    settings = {"SECRET_KEY": "test-secret", "ANNOUNCE_SETUP_CODE": False}
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": next(databases)})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    next(databases, None)
 
 
 def test_failures_are_logged_without_the_values_and_told_truly(any_app, caplog):
@@ -180,15 +151,9 @@ def test_a_failure_while_sending_the_minutes_is_logged_without_the_address(
 
     monkeypatch.setattr(mail, "deliver", fails)
     with caplog.at_level("INFO", logger="meeting"):
-        circulated = story.people.chair.post(
-            f"/meetings/{story.people.meeting_id}/minutes/draft",
-            data={"then": "circulate", "undecided_reason": UNDECIDED_REASON},
-        )
+        circulated = circulate(story.people, wait=False)
         assert circulated.status_code == 302
-        deadline = time.monotonic() + 10
-        while "Sending the minutes failed" not in caplog.text:
-            assert time.monotonic() < deadline, "nothing was logged"
-            time.sleep(0.02)
+        until(lambda: "Sending the minutes failed" in caplog.text, 10, "nothing was logged")
 
     written = caplog.text
     assert "builtins.RuntimeError (its message is not logged)" in written

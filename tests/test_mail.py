@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import free_port, settled, text_of
-from story import DECISION_ONE, UNDECIDED_REASON
+from story import DECISION_ONE, circulate
 
 import minutes
 from meeting.extensions import db
@@ -107,9 +107,7 @@ def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smt
     ]
 
     # The mail server is down: every delivery fails, and version 1 is frozen all the same.
-    response = chair.post(
-        f"{url}/draft", data={"then": "circulate", "undecided_reason": UNDECIDED_REASON}
-    )
+    response = circulate(story.people, wait=False)
     assert response.status_code == 302
     assert set(settled(app).values()) == {"failed"}
     page = chair.get(url).text
@@ -213,13 +211,6 @@ def test_circulate_correct_and_recirculate_through_a_real_smtp_server(story, smt
     assert "circulated version 2" in events
 
 
-def circulate(story):
-    return story.people.chair.post(
-        f"/meetings/{story.people.meeting_id}/minutes/draft",
-        data={"then": "circulate", "undecided_reason": UNDECIDED_REASON},
-    )
-
-
 def test_a_mail_server_that_never_answers_holds_up_no_page_and_costs_one_wait(
     story, silent_smtp, app
 ):
@@ -229,7 +220,7 @@ def test_a_mail_server_that_never_answers_holds_up_no_page_and_costs_one_wait(
     url = f"/meetings/{story.people.meeting_id}/minutes"
 
     started = time.monotonic()
-    response = circulate(story)
+    response = circulate(story.people, wait=False)
     answered = time.monotonic() - started
     # The chair has the answer before the mail server could have let down even one person.
     assert response.status_code == 302
@@ -264,7 +255,7 @@ def deliveries_fragment(story):
 def test_the_deliveries_list_fetches_itself_again_only_while_sending(story, silent_smtp, app):
     chair = story.people.chair
     url = f"/meetings/{story.people.meeting_id}/minutes"
-    circulate(story)
+    circulate(story.people, wait=False)
     sending = deliveries_fragment(story)
     assert sending.status_code == 200 and "Sending…" in sending.text
     assert 'hx-trigger="every 1s"' in sending.text
@@ -293,8 +284,7 @@ def test_a_copy_whose_sending_was_cut_off_is_not_left_sending(story, smtp, app):
     server.start()
     chair = story.people.chair
     url = f"/meetings/{story.people.meeting_id}/minutes"
-    circulate(story)
-    settled(app)
+    circulate(story.people)
     with app.app_context():
         lost_after = mail_settings().lost_after
         cut_off = db.session.query(Delivery).filter_by(email="brown@home.example").one()

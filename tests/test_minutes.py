@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import lxml.html
 import pytest
-from conftest import HELD_ON, settled, text_of
+from conftest import HELD_ON, text_of
 from room import SHOTS
 from story import (
     ACTIONS,
@@ -26,6 +26,7 @@ from story import (
     REPORT,
     SOON,
     UNDECIDED_REASON,
+    circulate,
 )
 
 import minutes
@@ -129,17 +130,9 @@ def minutes_url(story, tail=""):
     return f"/meetings/{story.people.meeting_id}/minutes{tail}"
 
 
-def circulate(story, **fields):
-    """Circulate the draft as the chair does; wait until every copy has gone out."""
-    data = {"summary": "", "undecided_reason": UNDECIDED_REASON, "then": "circulate", **fields}
-    response = story.people.chair.post(minutes_url(story, "/draft"), data=data)
-    settled(story.people.app)
-    return response
-
-
 def test_minutes_hold_every_field_in_markdown_html_and_word(story):
     chair = story.people.chair
-    circulated = circulate(story, summary="A calm meeting; all agencies heard.")
+    circulated = circulate(story.people, summary="A calm meeting; all agencies heard.")
     assert circulated.status_code == 302
 
     markdown = chair.get(minutes_url(story, "/1.md"))
@@ -236,7 +229,7 @@ def test_no_field_can_inject_markup_into_the_minutes(story, payload):
 
 
 def test_circulating_with_undecided_items_needs_a_reason_and_keeps_the_draft(story):
-    refused = circulate(story, summary="Kept summary text", undecided_reason="")
+    refused = circulate(story.people, summary="Kept summary text", undecided_reason="")
     assert refused.status_code == 422
     page = text_of(refused.text)
     assert "No decision was recorded on item 3 (Plan)" in page
@@ -264,7 +257,7 @@ def test_circulation_without_a_mail_server_writes_each_copy_to_the_outbox(story,
     assert saved.status_code == 302
     page = text_of(chair.get(minutes_url(story)).text)
     assert "No mail server is set up" in page and "outbox" in page
-    assert circulate(story, **{"withhold-item-2-family": "1"}).status_code == 302
+    assert circulate(story.people, **{"withhold-item-2-family": "1"}).status_code == 302
 
     page = text_of(chair.get(minutes_url(story)).text)
     assert page.count("In the outbox") == 5  # four with an email, and the chair
@@ -318,7 +311,7 @@ def test_an_attendee_reads_their_own_copy_from_their_device(story):
     story.people.chair.post(
         minutes_url(story, "/draft"), data={"withhold-item-2-family": "1", "then": "save"}
     )
-    circulate(story, **{"withhold-item-2-family": "1"})
+    circulate(story.people, **{"withhold-item-2-family": "1"})
     page = mum.get(meeting_page).text
     token = story.reader_token("Mrs Brown")
     assert f"/minutes/{token}" in page
@@ -340,7 +333,7 @@ def test_the_meeting_list_shows_the_minutes_against_the_clock(story, app):
         meeting.closed_at -= timedelta(days=40)
         db.session.commit()
     assert "Overdue by" in text_of(chair.get("/meetings/").text)
-    circulate(story)
+    circulate(story.people)
     listing = text_of(chair.get("/meetings/").text)
     assert "Circulated" in listing and "version 1" in listing
     assert "corrections open until" in listing
@@ -360,7 +353,7 @@ def test_working_days_skip_weekends_and_bank_holidays(app):
 
 
 def test_a_correction_after_the_window_is_refused_and_kept(story, app):
-    circulate(story)
+    circulate(story.people)
     token = story.reader_token("Priya Shah")
     with app.app_context():
         made = db.session.query(MinutesVersion).one()

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from room import CHAIR_SCREEN, LIVE, PHONE, Room, serious_violations, shot
+from room import CHAIR_SCREEN, LIVE, PHONE, Room, answered, serious_violations, shot
 
 LONG_BODY = "\n\n".join(
     [
@@ -280,7 +280,8 @@ def test_the_chairs_cockpit_keeps_the_step_in_view_and_loses_no_typed_text(room)
     chair.mouse.click(*spot)
     reveal = chair.get_by_role("button", name="Reveal round 1")
     expect(reveal).to_be_visible(timeout=LIVE)
-    chair.wait_for_timeout(1600)
+    # Whatever the two clicks sent has been answered and drawn.
+    answered(chair)
     expect(reveal).to_be_visible()
     expect(chair.locator("#region-stage")).to_contain_text("Round 1 — open")
     round_id = int(re.search(r"/rounds/(\d+)/rating", chair.content()).group(1))
@@ -326,7 +327,7 @@ def test_the_chairs_cockpit_keeps_the_step_in_view_and_loses_no_typed_text(room)
     time.sleep(0.3)
     chair.mouse.click(*centre(chair.locator("#region-controls button.primary")))
     expect(chair.locator("#region-stage")).to_contain_text("Round 1 — revealed", timeout=LIVE)
-    chair.wait_for_timeout(1000)
+    answered(chair)
     expect(chair.locator("#region-stage")).not_to_contain_text("Round 2")
     expect(chair.get_by_role("button", name="Open round 2")).to_be_visible()
     expect(decision).to_have_value("Child-protection plan")

@@ -1,6 +1,6 @@
 """Starting safely: the database made or upgraded once, and a server that cannot serve says so.
 
-Every server here is a real process (`python -m meeting`, or gunicorn as the README's
+Every server here is a real process (`python -m meeting`, or gunicorn as docs/operating.md's
 production command starts it), started as an operator would, on SQLite and on PostgreSQL.
 """
 
@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from conftest import (
     log_in,
     make_chair,
     make_meeting,
+    until,
 )
 from conftest import postgres_database as new_postgres_database
 from flask_migrate import downgrade, upgrade
@@ -281,7 +283,7 @@ def test_healthz_says_when_the_database_has_gone(tmp_path):
 
 
 def gunicorn(folder: Path, url: str) -> tuple[subprocess.Popen, str]:
-    """The production server as the README starts it (gevent), with two workers."""
+    """The production server as docs/operating.md starts it (gevent), with two workers."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG), "--workers", "2"]
@@ -297,36 +299,45 @@ def gunicorn(folder: Path, url: str) -> tuple[subprocess.Popen, str]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_two_workers_start_on_a_fresh_database_every_time(engine, tmp_path):
     """Ten fresh starts of gunicorn with two workers on each engine: all clean."""
-    for attempt in range(10):
-        folder = tmp_path / str(attempt)
-        folder.mkdir()
-        databases = database(engine, folder)
-        process, url = gunicorn(folder, next(databases))
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if requests.get(url + "/healthz", timeout=5).ok:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.1)
-            # Each worker announces the set-up code once its application is built.
-            codes: list[str] = []
+    # Each start is stopped at once and waited for at the end: a graceful stop is seconds
+    # of gunicorn waiting, which the next start overlaps.
+    started: list[tuple[subprocess.Popen, list[str], Iterator[str]]] = []
+    try:
+        for attempt in range(10):
+            folder = tmp_path / str(attempt)
+            folder.mkdir()
+            databases = database(engine, folder)
+            process, url = gunicorn(folder, next(databases))
             said: list[str] = []
-            while len(codes) < 2 and time.monotonic() < deadline:
-                line = process.stdout.readline()
-                said.append(line)
-                codes += re.findall(r"first chair: (\w+)", line)
-            assert len(codes) == 2, "".join(said)
-            assert codes[0] == codes[1], "both workers give the same set-up code"
-            assert process.poll() is None, "".join(said)
-            assert requests.get(url + "/healthz", timeout=5).json()["database"] == "ok"
-        finally:
-            process.terminate()
+            started.append((process, said, databases))
+            try:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    try:
+                        if requests.get(url + "/healthz", timeout=5).ok:
+                            break
+                    except requests.RequestException:
+                        time.sleep(0.1)
+                # Each worker announces the set-up code once its application is built.
+                codes: list[str] = []
+                while len(codes) < 2 and time.monotonic() < deadline:
+                    line = process.stdout.readline()
+                    said.append(line)
+                    codes += re.findall(r"first chair: (\w+)", line)
+                assert len(codes) == 2, "".join(said)
+                assert codes[0] == codes[1], "both workers give the same set-up code"
+                assert process.poll() is None, "".join(said)
+                assert requests.get(url + "/healthz", timeout=5).json()["database"] == "ok"
+            finally:
+                process.terminate()
+    finally:
+        for process, said, databases in started:
             rest, _ = process.communicate(timeout=30)
-        output = "".join(said) + rest
+            said.append(rest)
+            next(databases, None)
+    for _process, said, _databases in started:
+        output = "".join(said)
         assert "Traceback" not in output and "exited with code" not in output, output
-        next(databases, None)
 
 
 def a_meeting(server: LiveServer) -> tuple[BrowserSession, str, str]:
@@ -342,7 +353,7 @@ def a_meeting(server: LiveServer) -> tuple[BrowserSession, str, str]:
 
 
 def test_the_production_server_holds_more_screens_than_it_once_had_threads(tmp_path):
-    """150 live screens on gunicorn as the README starts it, where 100 once took every
+    """150 live screens on gunicorn as docs/operating.md starts it, where 100 once took every
     thread: all get in, pages and /healthz still answer at once, and a change reaches all."""
     server = LiveServer(tmp_path, production=True)
     server.start()
@@ -370,10 +381,9 @@ def test_the_production_server_holds_more_screens_than_it_once_had_threads(tmp_p
             assert time.monotonic() - started < 2, path
         rung = time.monotonic()
         assert chair.post(page + "/start", timeout=5).ok
-        deadline = rung + 10
-        while len(heard) < len(screens) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(heard) == len(screens), f"{len(heard)} of {len(screens)} screens heard it"
+        told = lambda: f"{len(heard)} of {len(screens)} screens heard it"  # noqa: E731
+        until(lambda: len(heard) >= len(screens), rung + 10 - time.monotonic(), told)
+        assert len(heard) == len(screens), told()
     finally:
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(lambda s: s.disconnect() if s.connected else None, screens))
