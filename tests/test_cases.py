@@ -13,6 +13,7 @@ from conftest import CHOICE_ITEM, SAFETY_ITEM, People, log_in, make_chair, make_
 from flask.testing import FlaskClient
 
 from meeting.extensions import db
+from meeting.models import Meeting
 
 TODAY = date.today()
 SIX_WEEKS = TODAY + timedelta(weeks=6)
@@ -617,3 +618,31 @@ def test_odd_input_to_a_review_gets_a_clear_answer(app):
     answer = case.chair.post(f"/meetings/{review}/forecasts/{decision}/1", data=odd)
     assert answer.status_code == 409
     assert "changed after your form was drawn" in text_of(answer.text)
+
+
+def test_the_case_list_holds_the_chairs_cases_latest_meeting_first(any_app):
+    """One query makes the list, on each database: a chair's cases, a manager's all."""
+    app = any_app
+    app.config.update(TESTING=True, CASE_MANAGERS=["manager@example.org"])
+    make_chair(app)
+    chair = log_in(app)
+    starts = {"Ann": 1, "Ben": 10, "Cal": 5}
+    first = {
+        child: make_meeting(chair, child=child, starts_at=f"{day(offset)}T10:00")
+        for child, offset in starts.items()
+    }
+    with app.app_context():
+        ann_case = db.session.get(Meeting, first["Ann"]).case_id
+    # A review of Ann's case, after everything else, brings her case to the top.
+    make_meeting(chair, child="Ann", case_id=str(ann_case), starts_at=f"{day(20)}T10:00")
+    make_chair(app, email="other@example.org", name="Other Chair")
+    make_meeting(log_in(app, "other@example.org"), child="Dee", starts_at=f"{day(30)}T10:00")
+    make_chair(app, email="manager@example.org", name="Service Manager")
+
+    def listed(client: FlaskClient) -> list[str]:
+        page = client.get("/cases")
+        assert page.status_code == 200
+        return re.findall(r'<a href="/cases/\d+">([^<]+)</a>', page.text)
+
+    assert listed(chair) == ["Ann", "Ben", "Cal"]
+    assert listed(log_in(app, "manager@example.org")) == ["Dee", "Ann", "Ben", "Cal"]
