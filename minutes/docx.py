@@ -13,6 +13,18 @@ from .html import to_html
 from .paper import FOOTER
 
 HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3, "h5": 4, "h6": 5}
+# A row's properties (w:trPr) in the order the schema requires, from w:cantSplit on.
+_ROW_PROPERTIES = (
+    "w:cantSplit",
+    "w:trHeight",
+    "w:tblHeader",
+    "w:tblCellSpacing",
+    "w:jc",
+    "w:hidden",
+    "w:ins",
+    "w:del",
+    "w:trPrChange",
+)
 
 
 def to_docx(markdown_text: str, title: str, running: str = "") -> bytes:
@@ -69,9 +81,15 @@ class _Builder:
             tag = node.tag if isinstance(node.tag, str) else ""
             if tag in HEADINGS:
                 heading = self.document.add_heading(level=HEADINGS[tag])
+                # A heading is never left alone at the foot of a page.
+                heading.paragraph_format.keep_with_next = True
                 self.runs(heading, node)
             elif tag == "p":
-                self.runs(self.document.add_paragraph(style=style), node)
+                paragraph = self.document.add_paragraph(style=style)
+                self.runs(paragraph, node)
+                # A label ("Rationale:", "Written report from …:") stays with what it labels.
+                if paragraph.text.rstrip().endswith(":"):
+                    paragraph.paragraph_format.keep_with_next = True
             elif tag in ("ul", "ol"):
                 list_style = "List Bullet" if tag == "ul" else "List Number"
                 for entry in node.iterfind("li"):
@@ -111,10 +129,27 @@ class _Builder:
     def table(self, node) -> None:
         rows = node.xpath(".//tr")
         width = max(len(row.xpath("./th|./td")) for row in rows)
+        # What introduces a table ("Opened 10:02:11, revealed 10:09:40.") starts on its page.
+        paragraphs = self.document.paragraphs
+        if paragraphs:
+            paragraphs[-1].paragraph_format.keep_with_next = True
         table = self.document.add_table(rows=len(rows), cols=width)
         table.style = "Table Grid"
         for r, row in enumerate(rows):
             for c, cell in enumerate(row.xpath("./th|./td")):
                 paragraph = table.cell(r, c).paragraphs[0]
                 self.runs(paragraph, cell, bold=cell.tag == "th")
+            # A row is read whole ("Children's social care" never split across two pages),
+            # and the header row is repeated at the top of every page a table runs onto.
+            _row_property(table.rows[r], "w:cantSplit")
+            if r == 0 and row.xpath("./th"):
+                _row_property(table.rows[r], "w:tblHeader")
         self.document.add_paragraph()
+
+
+def _row_property(row, name: str) -> None:
+    """Switch on a table row's property (w:cantSplit, w:tblHeader), in the schema's order."""
+    properties = row._tr.get_or_add_trPr()
+    if properties.find(qn(name)) is None:
+        successors = _ROW_PROPERTIES[_ROW_PROPERTIES.index(name) + 1 :]
+        properties.insert_element_before(OxmlElement(name), *successors)

@@ -3,7 +3,7 @@ minority views, and the item's actions."""
 
 from .edition import decided
 from .review import ReviewSections
-from .text import assessment, block, clock, clock_seconds, inline, iso_day, when
+from .text import assessment, block, clock, clock_seconds, inline, iso_day, moment, when
 from .writer import table
 
 
@@ -54,24 +54,33 @@ class ItemSections(ReviewSections):
         self.corrections_to(key)
 
     def heard(self, item: dict) -> None:
-        """List the ratings marked as minority views at each reveal, which were heard first."""
+        """List the ratings marked as minority views at each reveal, which were heard first.
+
+        A divided round with nobody marked says so in its place, so the list never reads as
+        if that round had been left out.
+        """
         self.out("### Minority views heard", "")
-        said = False
-        for round_ in item["rounds"]:
-            for r in round_["ratings"]:
-                if not r.get("minority"):
-                    continue
-                said = True
-                reason = f": “{inline(r['reason'])}”" if r.get("reason") else ""
-                written = " (written contribution)" if r["written_contribution"] else ""
-                self.out(
-                    f"- Round {round_['number']}: {inline(r['name'])} ({inline(r['agency'])})"
-                    f"{written}, {inline(r.get('value'))}{reason}"
-                )
-        if said:
+        divided = [r["number"] for r in item["rounds"] if r.get("divided") and not _marked(r)]
+        if any(_marked(round_) for round_ in item["rounds"]):
+            for round_ in item["rounds"]:
+                for r in _marked(round_):
+                    reason = f": “{inline(r['reason'])}”" if r.get("reason") else ""
+                    written = " (written contribution)" if r["written_contribution"] else ""
+                    self.out(
+                        f"- Round {round_['number']}: {inline(r['name'])} "
+                        f"({inline(r['agency'])}){written}, {inline(r.get('value'))}{reason}"
+                    )
+                if round_["number"] in divided:
+                    self.out(
+                        f"- Round {round_['number']}: none marked; the meeting was divided "
+                        "(see the ratings)."
+                    )
             self.out("")
-        elif any(round_.get("divided") for round_ in item["rounds"]):
+        elif divided and len(divided) == len(item["rounds"]):
             self.para("None marked: the meeting was divided (see the ratings).")
+        elif divided:
+            rounds = " and ".join(f"round {n}" for n in divided)
+            self.para(f"None marked: the meeting was divided in {rounds} (see the ratings).")
         else:
             self.para("No rating was marked as a minority view.")
 
@@ -171,15 +180,20 @@ class ItemSections(ReviewSections):
             value = inline(r.get("value", "not revealed"))
             if r.get("minority"):
                 value += " (minority)"
-            submitted = clock_seconds(r["submitted_at"], self.zone)
-            if r["first_submitted_at"] != r["submitted_at"]:
-                submitted += f" (first {clock_seconds(r['first_submitted_at'], self.zone)})"
+            if r["written_contribution"]:
+                submitted = self._entered(r, round_)
+            else:
+                submitted = clock_seconds(r["submitted_at"], self.zone)
+                if r["first_submitted_at"] != r["submitted_at"]:
+                    submitted += f" (first {clock_seconds(r['first_submitted_at'], self.zone)})"
             rows.append([rater, inline(r["agency"]), value, inline(r.get("reason")), submitted])
         self.out(*table(["Rater", "Agency", "Rating", "Reason", "Submitted"], rows))
         for r in round_["ratings"]:
             if r["written_contribution"] and r.get("report"):
                 self.out(
-                    f"**Written report from {inline(r['name'])} ({inline(r['agency'])}):**", ""
+                    f"**Written report from {inline(r['name'])} ({inline(r['agency'])}), "
+                    f"entered by the chair {self._before(r)}:**",
+                    "",
                 )
                 self.para(block(r["report"], quote=True))
         if round_["did_not_rate"]:
@@ -207,9 +221,45 @@ class ItemSections(ReviewSections):
             self.para(flag)
         if round_.get("divided"):
             # Records frozen before the rule existed have no such field.
-            self.para(f"**{inline(round_['divided'])}** No side was marked as a minority view.")
+            self.para(f"**{inline(round_['divided'])}** {self._divided_marks(round_)}")
         if round_["protective_action_prompted"]:
             self.para("**Safety median of 2 or below:** immediate protective action was prompted.")
+
+    @staticmethod
+    def _divided_marks(round_: dict) -> str:
+        """Say which ratings of a divided round were marked as minority views, if any.
+
+        The sides held by many are never marked; a side held by few still is, so a divided
+        round can have a minority view too (see docs/chairing.md, "The minority rule").
+        """
+        marked = _marked(round_)
+        if not marked:
+            return "No side was marked as a minority view."
+        who = "; ".join(
+            f"{inline(r['name'])} ({inline(r['agency'])}), {inline(r.get('value'))}" for r in marked
+        )
+        if len(marked) == 1:
+            return f"Only the rating held by few was marked as a minority view: {who}."
+        return f"Only the ratings held by few were marked as minority views: {who}."
+
+    def _entered(self, rating: dict, round_: dict) -> str:
+        """Say when a written contribution was entered, and that it came before the round."""
+        entered = clock_seconds(rating["submitted_at"], self.zone)
+        opened = moment(round_["opened_at"], self.zone)
+        at = moment(rating["submitted_at"], self.zone)
+        if at and opened and at.date() != opened.date():
+            entered += f" on {at.day} {at:%B %Y}"
+        return f"Entered {entered}, {self._before(rating)}"
+
+    def _before(self, rating: dict) -> str:
+        """Say what a written contribution was entered before: the meeting, or the round."""
+        # Entered only while no round was open on the item (see `attendance.roll`), so it
+        # always came before the round; often before the meeting itself.
+        started = moment(self.record["meeting"]["started_at"], self.zone)
+        entered = moment(rating["submitted_at"], self.zone)
+        if started and entered and entered < started:
+            return "before the meeting started"
+        return "before the round opened"
 
     def reasons(self, decision: dict) -> None:
         proportionality = decision["proportionality"]
@@ -296,3 +346,8 @@ class ItemSections(ReviewSections):
             inline(action["what"]),
             iso_day(action["due"]),
         ]
+
+
+def _marked(round_: dict) -> list[dict]:
+    """Return a round's ratings marked as minority views at its reveal."""
+    return [r for r in round_["ratings"] if r.get("minority")]

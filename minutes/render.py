@@ -154,7 +154,9 @@ class _Minutes(ItemSections):
             )
         else:
             self.para("**Quorum:** no quorum rule applies to this kind of meeting.")
-        if quorum["inquorate_reason"]:
+        # The reason answers for going on without a quorum: once the meeting is quorate it
+        # no longer applies, and printed beside "Quorate." it would contradict it.
+        if quorum["inquorate_reason"] and not quorum["met"]:
             self.out("**The chair's reason for going on without a quorum:**", "")
             self.para(block(quorum["inquorate_reason"], quote=True))
         self.corrections_to("attendance")

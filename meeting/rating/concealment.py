@@ -132,7 +132,8 @@ class Spread:
     bars: tuple[tuple[str, int], ...]
     divergence: str = ""
     protective_prompt: bool = False
-    # How the room split into large groups (then none of them is marked a minority).
+    # How the room split, when a third or more sat on one side: that side is not marked a
+    # minority; a side held by few still can be.
     divided: str = ""
 
     @property
