@@ -1,11 +1,16 @@
 """The shared display in real Chromium: each scene of a meeting fits the screen, large.
 
 One server and one browser for the module. The meeting is moved on through real HTTP,
-as the chair's and attendees' devices would move it; the display is one page that follows
-along live and is looked at in 1920 × 1080, 1280 × 720 and 1024 × 768. Each scene is saved
-as tests/screenshots/display-<scene>-<size>.png so a person can look at it too.
+as the chair's and attendees' devices would move it, and then reviewed at a second
+meeting; the display is one page that follows along live and is looked at in 1920 × 1080,
+1280 × 720 and 1024 × 768. At every scene and size nothing spills off the screen and no
+text is smaller than three quarters of the display's type (24 px at 1080p, 16 px at 720p):
+small print has to be read from the back of the room. Each scene is saved as
+tests/screenshots/display-<scene>-<size>.png so a person can look at it too, and the
+smallest text of each in display-small-print.json.
 """
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -54,9 +59,20 @@ something the rest of the room may not. After the reveal we will hear the views
 furthest from the middle first, then agree what happens next and who does it.
 """
 
+CHOICES = ["Child-protection plan", "Child-in-need plan", "No further action"]
 ITEMS = [
     {"title": "Going missing and time in the town centre", "body": LONG_BODY, "scale": "safety"},
-    {"title": "Contact with her father", "body": "A short item.", "scale": "lxs"},
+    {
+        "title": "Contact with her father",
+        "body": "Weekend contact at his flat, which he has asked to make overnight.",
+        "scale": "lxs",
+    },
+    {
+        "title": "What plan does Amira need?",
+        "body": "The plan the room recommends to the service manager.",
+        "scale": "choice",
+        "choices": "\n".join(CHOICES),
+    },
 ]
 # Six attendees and the chair rate; the two far from the middle are minority views.
 PEOPLE = [
@@ -68,16 +84,82 @@ PEOPLE = [
     ("Kim Lowe", "Social worker", "Children's social care", 1, "The second phone worries me most"),
 ]
 CHAIR = ("Maria Lopez", "Independent chair", 6, "Risks are real but the family is acting fast")
+# Likelihood, severity and a reason: before control measures (inherent), then after.
+INHERENT = {
+    "Priya Shah": (3, 4, "He has kept every contact so far"),
+    "Tom Reid": (2, 3, "She comes to school happy on Mondays"),
+    "Ade Okafor": (3, 3, "No injuries or health concerns after contact"),
+    "Lena Brooks": (5, 5, "She says he drinks and she has to look after him"),
+    "Sam Patel": (3, 4, "Nothing new from the youth club"),
+    "Kim Lowe": (4, 5, "Overnight stays are a big change with no assessment"),
+    "Maria Lopez": (3, 4, "Supervised handovers have gone well"),
+}
+RESIDUAL = {name: (max(1, lk - 1), s, reason) for name, (lk, s, reason) in INHERENT.items()}
+CONTROLS = "Handover at the grandmother's house; no overnight stays until the assessment"
+PICKED = {
+    "Priya Shah": ("Child-in-need plan", "The family works with us"),
+    "Tom Reid": ("Child-in-need plan", "School can hold this with support"),
+    "Ade Okafor": ("Child-in-need plan", ""),
+    "Lena Brooks": ("Child-protection plan", "The exploitation risk is significant harm"),
+    "Sam Patel": ("No further action", "Early help is enough"),
+    "Kim Lowe": ("Child-protection plan", "Two missing episodes in eight weeks"),
+    "Maria Lopez": ("Child-in-need plan", "Needs a plan, not yet protection"),
+}
+# At the review six weeks on: each rating again, some with a longer reason.
+REVIEW = {
+    "Priya Shah": (8, "No missing episodes since the plan; the older boys have moved on"),
+    "Tom Reid": (8, "Settling well; attendance is 96% and she has rejoined the football team"),
+    "Ade Okafor": (7, "She still talks openly with the school nurse"),
+    "Lena Brooks": (3, "She is still in touch with one of them online and hides her phone"),
+    "Sam Patel": (8, "Back at the youth club every week"),
+    "Kim Lowe": (6, "Better, but the second phone was never explained"),
+    "Maria Lopez": (7, "The plan is working and the family is using it"),
+}
+REVIEW_INHERENT = {
+    "Priya Shah": (2, 4, "No concerns reported by the police"),
+    "Tom Reid": (2, 2, "She talks about the weekends happily"),
+    "Ade Okafor": (3, 3, "Nothing new"),
+    "Lena Brooks": (4, 5, "She still worries about his drinking"),
+    "Sam Patel": (2, 3, "Nothing new from the youth club"),
+    "Kim Lowe": (4, 4, "The assessment is not finished"),
+    "Maria Lopez": (3, 3, "Handovers have gone well"),
+}
 DECISION = "Child-in-need plan with a safety plan for Friday nights, reviewed in six weeks."
 DISSENT = "A plan on paper will not stop the older boys; this needs a strategy discussion."
+
+
+def lxs(likelihood: int, severity: int, reason: str) -> dict:
+    return {"likelihood": likelihood, "severity": severity, "reason": reason}
+
+
+def picked(choice: str, reason: str) -> dict:
+    return {"choice": choice, "reason": reason}
+
+
+def safety(score: int, reason: str) -> dict:
+    return {"score": score, "reason": reason}
 
 
 class Room:
     """A meeting run over HTTP by its chair and six attendees, watched by one display page."""
 
-    STEPS = ("lobby", "item", "round", "reveal", "decision", "closed")
+    STEPS = (
+        "lobby",
+        "item",
+        "round",
+        "reveal",
+        "decision",
+        "lxs_item",
+        "lxs_reveal",
+        "choice_item",
+        "choice_reveal",
+        "closed",
+        "review_reveal",
+        "review_lxs_reveal",
+    )
 
     def __init__(self, server, browser):
+        self.server = server
         self.base, self.setup_code = server.url, server.setup_code
         self.browser = browser
         self.chair = browser.new_context()
@@ -91,7 +173,8 @@ class Room:
     def post(self, context, path: str, form: dict | None = None):
         forms = self.forms.setdefault(id(context), Forms(context))
         response = forms.post(self.base + path, form=form or {})
-        assert response.ok, f"{path}: {response.status} {response.text()[:400]}"
+        said = "".join(self.server.said[-20:])
+        assert response.ok, f"{path}: {response.status}; the server said:\n{said}"
         return response
 
     def chair_page(self) -> str:
@@ -133,7 +216,9 @@ class Room:
             self.post(self.chair, f"/meetings/{self.meeting_id}/items", item)
         page = self.chair_page()
         token = re.search(r'href="/display/([^"/]+)"', page).group(1)
-        self.item_id = int(re.search(rf"/meetings/{self.meeting_id}/items/(\d+)", page).group(1))
+        found = re.findall(rf"/meetings/{self.meeting_id}/items/(\d+)", page)
+        self.item_ids = [int(i) for i in dict.fromkeys(found)]
+        self.item_id = self.item_ids[0]
         self.display.goto(f"{self.base}/display/{token}")
         expect(self.display.locator("#connection")).to_have_text("Live", timeout=LIVE)
         self.code = self.display.locator(".join-code").inner_text()
@@ -165,11 +250,45 @@ class Room:
         )
 
     def rate(self, device, score: int, reason: str) -> None:
+        self.rate_as(device, score=score, reason=reason)
+
+    def rate_as(self, device, **fields) -> None:
         self.post(
             device,
             f"/m/{self.meeting_id}/rounds/{self.round_id}/rating",
-            {"score": str(score), "reason": reason},
+            {k: str(v) for k, v in fields.items()},
         )
+
+    def everyone(self):
+        """Each person who rates, with their device: the attendees, then the chair."""
+        return [*self.devices.items(), (CHAIR[0], self.chair)]
+
+    def open_round(self, number: int, **fields) -> None:
+        """Open a round on the item under discussion; note its id from a phone's page."""
+        self.post(
+            self.chair,
+            f"/meetings/{self.meeting_id}/items/{self.item_id}/rounds",
+            {"number": str(number), **fields},
+        )
+        device = self.devices[PEOPLE[0][0]]
+        attendee_page = device.request.get(f"{self.base}/m/{self.meeting_id}").text()
+        self.round_id = int(re.search(r"/rounds/(\d+)/rating", attendee_page).group(1))
+
+    def reveal_round(self) -> None:
+        self.post(self.chair, f"/meetings/{self.meeting_id}/rounds/{self.round_id}/reveal")
+        expect(self.display.locator(".scene-reveal")).to_be_visible(timeout=LIVE)
+
+    def move_to(self, position: int) -> None:
+        """The chair moves the meeting on to the item at this place on the agenda."""
+        self.item_id = self.item_ids[position - 1]
+        self.post(self.chair, f"/meetings/{self.meeting_id}/current", {"item_id": self.item_id})
+        expect(self.display.locator(".scene-item h1")).to_have_text(
+            ITEMS[position - 1]["title"], timeout=LIVE
+        )
+
+    def rate_all(self, ratings: dict, fields) -> None:
+        for name, device in self.everyone():
+            self.rate_as(device, **fields(*ratings[name]))
 
     def _reveal(self):
         for name, _role, _agency, score, reason in PEOPLE[4:]:
@@ -218,6 +337,28 @@ class Room:
         )
         expect(self.display.locator(".actions-strip")).to_be_visible(timeout=LIVE)
 
+    def _lxs_item(self):
+        self.move_to(2)
+
+    def _lxs_reveal(self):
+        # Rated before control measures, then after: the reveal compares the two.
+        self.open_round(1, basis="inherent")
+        self.rate_all(INHERENT, lxs)
+        self.reveal_round()
+        self.open_round(2, basis="residual", controls=CONTROLS)
+        expect(self.display.locator(".scene-round")).to_be_visible(timeout=LIVE)
+        self.rate_all(RESIDUAL, lxs)
+        self.reveal_round()
+        expect(self.display.locator(".inherent-residual")).to_contain_text("round 2", timeout=LIVE)
+
+    def _choice_item(self):
+        self.move_to(3)
+
+    def _choice_reveal(self):
+        self.open_round(1)
+        self.rate_all(PICKED, picked)
+        self.reveal_round()
+
     def _closed(self):
         self.post(self.chair, f"/meetings/{self.meeting_id}/close")
         expect(self.display.locator(".scene-closed")).to_be_visible(timeout=LIVE)
@@ -225,6 +366,45 @@ class Room:
         self.display.reload()
         expect(self.display.locator(".scene-closed")).to_be_visible()
         expect(self.display.locator("#connection")).to_have_count(0)
+
+    def _review_reveal(self):
+        # Six weeks on, the same people review the meeting: its agenda is copied.
+        chair = self.forms[id(self.chair)]
+        earlier = self.meeting_id
+        page = chair.get(f"{self.base}/meetings/new?review_of={earlier}").text()
+        form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+        form.pop("csrf_token", None)
+        made = self.post(self.chair, "/meetings/new", {**form, "kind": "other"})
+        self.meeting_id = int(re.search(r"/meetings/(\d+)", made.url).group(1))
+        page = self.chair_page()
+        code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
+        token = re.search(r'href="/display/([^"/]+)"', page).group(1)
+        found = re.findall(rf"/meetings/{self.meeting_id}/items/(\d+)", page)
+        self.item_ids = [int(i) for i in dict.fromkeys(found)]
+        self.item_id = self.item_ids[0]
+        for name, role, agency, *_rating in PEOPLE:
+            self.devices[name].close()
+            device = self.browser.new_context()
+            self.post(device, f"/join/{code}", {"name": name, "role": role, "agency": agency})
+            admit = re.search(rf"/meetings/{self.meeting_id}/people/(\d+)/admit", self.chair_page())
+            self.post(self.chair, admit.group(0))
+            self.devices[name] = device
+        self.display.goto(f"{self.base}/display/{token}")
+        expect(self.display.locator("#connection")).to_have_text("Live", timeout=LIVE)
+        self.post(self.chair, f"/meetings/{self.meeting_id}/start")
+        expect(self.display.locator(".scene-item")).to_be_visible(timeout=LIVE)
+        expect(self.display.locator("#connection")).to_have_text("Live", timeout=LIVE)
+        self.open_round(1)
+        self.rate_all(REVIEW, safety)
+        self.reveal_round()
+        expect(self.display.locator(".since")).to_contain_text("Last meeting", timeout=LIVE)
+
+    def _review_lxs_reveal(self):
+        self.move_to(2)
+        self.open_round(1, basis="inherent")
+        self.rate_all(REVIEW_INHERENT, lxs)
+        self.reveal_round()
+        expect(self.display.locator(".since")).to_contain_text("Last meeting", timeout=LIVE)
 
 
 @pytest.fixture(scope="module")
@@ -257,6 +437,58 @@ OVERFLOW = """() => {
 }"""
 
 
+# Every piece of text a person can see on the display: its type size, and where it is
+# drawn. Text clipped away (a cut line, a screen-reader label) is not seen; what is seen
+# must lie within the screen.
+SMALL_PRINT = """() => {
+  const seen = [], outside = [], range = document.createRange();
+  const clips = el => {
+    const boxes = [];
+    for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible')
+        boxes.push(a.getBoundingClientRect());
+    }
+    return boxes;
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.data.trim(), el = node.parentElement;
+    if (!text || el.closest('.sr, script, style, template')) continue;
+    if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    range.selectNodeContents(node);
+    const boxes = clips(el);
+    const shown = [...range.getClientRects()].filter(r => r.width >= 1 && r.height >= 1
+      && boxes.every(b => r.left < b.right - 1 && r.right > b.left + 1
+                       && r.top < b.bottom - 1 && r.bottom > b.top + 1));
+    if (!shown.length) continue;
+    const where = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+    seen.push({px: parseFloat(getComputedStyle(el).fontSize), text: text.slice(0, 50), where});
+    for (const r of shown)
+      if (r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1)
+        outside.push(`"${text.slice(0, 30)}" at ${Math.round(r.right)}, ${Math.round(r.bottom)}`);
+  }
+  seen.sort((a, b) => a.px - b.px);
+  return {seen, outside};
+}"""
+# The smallest text of each scene at each size, for people to read (display-small-print.json).
+SMALLEST: dict[str, dict[str, float]] = {}
+
+
+def small_print(page, stage: str, width: int, height: int) -> None:
+    """Assert that no text on the display is smaller than three quarters of its type, nor
+    drawn off the screen; that is 24 px at 1920 × 1080 and 16 px at 1280 × 720."""
+    found = page.evaluate(SMALL_PRINT)
+    assert found["seen"], f"{stage}: no text seen"
+    assert found["outside"] == [], f"{stage} at {width}x{height}: {found['outside']}"
+    type_px = font_px(page.locator("body"))
+    floor = {1920: 24, 1280: 16}.get(width, 0.75 * type_px)
+    small = [t for t in found["seen"] if t["px"] < floor - 0.05]
+    assert small == [], f"{stage} at {width}x{height}: text under {floor:g} px: {small[:8]}"
+    SMALLEST.setdefault(stage, {})[f"{width}x{height}"] = round(found["seen"][0]["px"], 1)
+    (SHOTS / "display-small-print.json").write_text(json.dumps(SMALLEST, indent=1))
+
+
 def settled(page) -> None:
     """Wait until the display has fitted the scene to the current window size."""
     page.evaluate(
@@ -280,6 +512,20 @@ def inside(page, locator) -> dict:
     return b
 
 
+# An element shows all of its text: nothing is cut at its edge or its last line.
+WHOLE = "el => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1"
+
+
+def reasons_whole(page, ratings: dict) -> None:
+    """Assert that each person's reason is on the screen whole, not cut short."""
+    for name, (*_value, reason) in ratings.items():
+        if not reason:
+            continue
+        shown = page.locator(".views").get_by_text(reason, exact=True)
+        inside(page, shown)
+        assert shown.evaluate(WHOLE), f"{name}'s reason is cut"
+
+
 def font_px(locator) -> float:
     return float(locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
 
@@ -294,6 +540,7 @@ def each_size(page, stage: str):
         settled(page)
         page.screenshot(path=str(SHOTS / f"display-{stage}-{width}x{height}.png"))
         assert page.evaluate(OVERFLOW) == [], f"{stage} at {width}x{height}"
+        small_print(page, stage, width, height)
         if width == SIZES[0][0]:
             assert serious_violations(page) == [], stage
         yield width, height
@@ -326,7 +573,7 @@ def test_the_item_fills_the_screen_with_its_text_and_the_join_code_shrinks(room)
             assert font_px(page.locator("body")) >= 32
         title = page.get_by_role("heading", level=1, name=ITEMS[0]["title"])
         inside(page, title)
-        expect(page.get_by_text("Item 1 of 2 · Safety scale 0–10")).to_be_visible()
+        expect(page.get_by_text("Item 1 of 3 · Safety scale 0–10")).to_be_visible()
         body = page.locator(".item-body")
         last = body.locator("p").last
         expect(last).to_contain_text("then agree what happens next and who does it")
@@ -414,9 +661,88 @@ def test_a_recorded_decision_shows_its_words_the_consensus_and_the_dissent(room)
         inside(page, page.get_by_text("Median 6"))
 
 
+def test_a_likelihood_by_severity_item_shows_its_key_and_the_actions_so_far(room):
+    room.advance_to("lxs_item")
+    page = room.display
+    for _size in each_size(page, "lxs-item"):
+        inside(page, page.get_by_role("heading", level=1, name=ITEMS[1]["title"]))
+        key = inside(page, page.locator(".scale-key"))
+        expect(page.locator(".scale-key")).to_contain_text("Likelihood 1–5 × severity 1–5")
+        # The actions agreed so far, each with its owner and date in full.
+        action = page.locator(".actions-strip li").first
+        inside(page, action)
+        assert box(action)["y"] > key["y"]
+        for said in ("Lena Brooks", "by "):
+            part = action.locator(".owner" if said == "Lena Brooks" else ".due")
+            expect(part).to_contain_text(said)
+            assert part.evaluate(WHOLE), f"{said} is cut"
+
+
+def test_a_likelihood_by_severity_reveal_compares_inherent_with_residual_risk(room):
+    room.advance_to("lxs_reveal")
+    page = room.display
+    for _size in each_size(page, "lxs-reveal"):
+        compared = page.locator(".inherent-residual")
+        inside(page, compared)
+        expect(compared).to_contain_text("Inherent risk (before control measures)")
+        expect(compared).to_contain_text("Residual risk (after control measures)")
+        inside(page, page.locator(".controls-note"))
+        cards = page.locator(".minority-cards .card")
+        for card in cards.all():
+            inside(page, card)
+            assert card.locator(".reason").evaluate(WHOLE), "a minority reason is cut"
+        reasons_whole(page, RESIDUAL)
+
+
+def test_a_choice_list_item_lists_its_options(room):
+    room.advance_to("choice_item")
+    page = room.display
+    for _size in each_size(page, "choice-item"):
+        key = page.locator(".scale-key")
+        inside(page, key)
+        for choice in CHOICES:
+            expect(key).to_contain_text(choice)
+
+
+def test_a_choice_list_reveal_gives_each_option_its_bar(room):
+    room.advance_to("choice_reveal")
+    page = room.display
+    for _size in each_size(page, "choice-reveal"):
+        chart = inside(page, page.get_by_role("img", name=re.compile("^Spread: ")))
+        for choice in CHOICES:
+            inside(page, page.locator(".chart .label", has_text=choice))
+        assert chart["height"] >= 0.2 * page.viewport_size["height"]
+        reasons_whole(page, PICKED)
+
+
 def test_a_closed_meeting_says_so_and_nothing_else(room):
     room.advance_to("closed")
     page = room.display
     for _size in each_size(page, "closed"):
         inside(page, page.get_by_role("heading", name="This meeting has closed"))
         expect(page.locator(".join-code")).to_have_count(0)
+
+
+def test_a_review_shows_then_and_now_beside_the_reveal(room):
+    room.advance_to("review_reveal")
+    page = room.display
+    for _size in each_size(page, "review-reveal"):
+        since = page.locator(".since")
+        inside(page, since)
+        expect(since).to_contain_text("Last meeting")
+        for agency in ("Police", "School", "Early help"):
+            row = since.locator(".movement tr", has_text=agency)
+            inside(page, row)
+            inside(page, row.locator(".words"))
+        reasons_whole(page, REVIEW)
+
+
+def test_a_review_of_a_likelihood_by_severity_item_shows_then_and_now(room):
+    room.advance_to("review_lxs_reveal")
+    page = room.display
+    for _size in each_size(page, "review-lxs-reveal"):
+        since = page.locator(".since")
+        inside(page, since)
+        for row in since.locator(".movement tbody tr").all():
+            inside(page, row)
+        reasons_whole(page, REVIEW_INHERENT)
