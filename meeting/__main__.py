@@ -13,6 +13,9 @@ from .pages.links import unreachable
 from .startup import ready
 
 EVERYWHERE = ("0.0.0.0", "::")
+# What Werkzeug (and Flask-SocketIO through it) says when it serves outside a terminal, or
+# inside one: true of a deployment, not of one meeting room.
+DEVELOPMENT_SERVER_WARNINGS = ("production deployment", "This is a development server")
 
 
 def network_addresses() -> list[str]:
@@ -53,9 +56,17 @@ def main() -> None:
         print("Only this computer can reach it; start with --host 0.0.0.0 so phones can join.")
     # The server's own access lines would write display and join links whole; the
     # meeting's log writes one line per request without them.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    werkzeug = logging.getLogger("werkzeug")
+    werkzeug.setLevel(logging.WARNING)
     # Werkzeug is fine for one meeting room; production runs gunicorn (see docs/operating.md).
+    # Its warning against itself would tell the room's chair to do what only an operator does.
+    werkzeug.addFilter(not_a_production_warning)
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
+
+
+def not_a_production_warning(record: logging.LogRecord) -> bool:
+    """Keep a log line unless it is Werkzeug's warning against serving with it."""
+    return not any(words in record.getMessage() for words in DEVELOPMENT_SERVER_WARNINGS)
 
 
 if __name__ == "__main__":
