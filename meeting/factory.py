@@ -33,7 +33,7 @@ from .circulation import views as circulation
 from .decisions import views as decisions
 from .extensions import async_mode, db, limiter, migrate, socketio
 from .joining import views as joining
-from .pages import csrf, once, origin, responses
+from .pages import csrf, doorbell, once, origin, responses
 from .pages.typed import TypedRequest
 from .rating import views as rating
 from .record import views as record
@@ -84,6 +84,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     origin.init_app(app)
     csrf.init_app(app)
     once.init_app(app)
+    doorbell.init_app(app)
     for command in COMMANDS:
         app.cli.add_command(command)
     _database(app)

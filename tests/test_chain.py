@@ -260,12 +260,19 @@ def test_a_change_to_a_rating_after_the_reveal_is_caught_even_with_a_fresh_line(
     people.rate(priya, round_id, score=3, reason="Missing twice")
     assert people.reveal(round_id).status_code == 302
     with app.app_context():
+        from meeting.changes import Fact
         from meeting.models import Meeting, Rating
         from meeting.record.log import log
 
         rating = db.session.scalar(db.select(Rating).where(Rating.round_id == round_id))
         setattr(rating, column, 9 if column == "score" else "Changed")
-        log(db.session.get(Meeting, people.meeting_id), "Priya Shah", "rated again", about=rating)
+        log(
+            db.session.get(Meeting, people.meeting_id),
+            "Priya Shah",
+            "rated again",
+            about=rating,
+            changed=Fact.RATINGS,
+        )
         db.session.commit()
     code, output = verify(app, people.meeting_id)
     assert code == 1

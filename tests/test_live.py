@@ -37,8 +37,10 @@ def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, a
 
     heard = {name: changed(c) for name, c in (("chair", chair_sio), ("tom", tom_sio))}
     heard["display"] = changed(display_sio)
-    for rings in heard.values():
-        assert len(rings) == 1 and rings[0]["regions"] == ["progress"]
+    # Each audience hears of the regions its pages hold that read ratings.
+    expected = {"chair": ["controls", "progress"], "tom": ["progress"], "display": ["scene"]}
+    for name, rings in heard.items():
+        assert len(rings) == 1 and rings[0]["regions"] == expected[name]
         assert not rings[0]["reload"]
         assert "private reason" not in repr(rings) and ">4<" not in repr(rings)
     assert other_sio.get_received() == []
@@ -78,14 +80,30 @@ def test_reveal_rings_the_stage_everywhere_drawn_once_per_audience(people, sio, 
         c.get_received()
     people.reveal(round_id)
     heard = {name: changed(c) for name, c in clients.items()}
-    for rings in heard.values():
+    # Each audience hears of the regions its pages hold that read the rounds.
+    stage = ["agenda", "controls", "stage", "progress", "rate", "roll", "decision"]
+    expected = {
+        "chair": stage,
+        "tom": ["agenda", "stage", "progress", "rate", "decision"],
+        "display": ["scene"],
+    }
+    expected["priya"] = expected["tom"]
+    for name, rings in heard.items():
         assert len(rings) == 1
-        assert rings[0]["regions"] == ["agenda", "controls", "stage", "progress", "rate"]
+        assert rings[0]["regions"] == expected[name]
     # Nothing is left for any page to fetch: every region it shows comes drawn, alike for
     # all attendees, and for the chair's screens with the chair's forms.
     assert heard["tom"][0]["html"] == heard["priya"][0]["html"]
     assert set(heard["tom"][0]["html"]) == {"agenda", "progress", "stage", "rate"}
-    assert set(heard["chair"][0]["html"]) == {"agenda", "controls", "progress", "stage", "rate"}
+    assert set(heard["chair"][0]["html"]) == {
+        "agenda",
+        "controls",
+        "progress",
+        "stage",
+        "rate",
+        "roll",
+        "decision",
+    }
     assert set(heard["display"][0]["html"]) == {"scene"}
     assert "<form" not in repr(heard["tom"]) + repr(heard["display"])
     # What comes drawn is what each page would fetch, but for the tokens in forms: a form
@@ -141,7 +159,9 @@ def test_chair_hears_someone_asking_to_join(people, sio):
     chair_sio = sio(people.chair, meeting=people.meeting_id)
     chair_sio.get_received()
     people.join("Priya Shah", "Police")
-    assert changed(chair_sio) == [{"regions": ["people"], "reload": False}]
+    rings = changed(chair_sio)
+    assert [(r["regions"], r["reload"]) for r in rings] == [(["people"], False)]
+    assert "Admit Priya Shah" in rings[0]["html"]["people"]
 
 
 def test_strangers_and_wrong_display_tokens_cannot_connect(people, sio, app):
@@ -185,7 +205,15 @@ def test_the_chair_is_sent_the_stage_drawn_for_them(people, sio):
     chair_sio.get_received()
     people.reveal(round_id)
     (ring,) = changed(chair_sio)
-    assert set(ring["html"]) == {"agenda", "controls", "progress", "stage", "rate"}
+    assert set(ring["html"]) == {
+        "agenda",
+        "controls",
+        "progress",
+        "stage",
+        "rate",
+        "roll",
+        "decision",
+    }
     fetched = people.chair.get(
         f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"}
     )

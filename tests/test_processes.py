@@ -128,7 +128,7 @@ def test_log_out_removal_and_a_stopped_display_reach_another_process(two_process
     display.heard.clear()
     item_id = re.search(rf"/meetings/{meeting_id}/items/(\d+)/rounds", chair.get(path).text)
     assert chair.post(f"{path}/items/{item_id.group(1)}/rounds").ok
-    assert display.hears_within(WAIT, lambda m: "progress" in m["regions"])
+    assert display.hears_within(WAIT, lambda m: "scene" in m["regions"])
     # A marker along the same path (a change on the first process, through Redis, to her
     # connection on the second): making her a rater again rings her own devices. Anything
     # about the round would have reached her before it.

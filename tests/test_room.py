@@ -11,7 +11,17 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from room import CHAIR_SCREEN, LIVE, PHONE, Room, answered, serious_violations, shot
+from room import (
+    CHAIR_SCREEN,
+    LIVE,
+    PHONE,
+    Room,
+    answered,
+    heard,
+    listen,
+    serious_violations,
+    shot,
+)
 
 LONG_BODY = "\n\n".join(
     [
@@ -406,9 +416,10 @@ def test_rating_by_keyboard_alone_on_every_scale(room):
     measures.fill("Hourly check-ins by phone")
     lxs_item = room.current_item_id()
     again = f"/meetings/{room.meeting_id}/current"
-    with chair.expect_response(lambda r: "/region/controls" in r.url):
-        room.chair.http.post(again, form={"item_id": lxs_item})
-    chair.wait_for_load_state("networkidle")
+    listen(chair)
+    room.chair.http.post(again, form={"item_id": lxs_item})
+    heard(chair, "controls")
+    answered(chair)
     expect(measures).to_have_value("Hourly check-ins by phone")
     chair.reload()
     expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)

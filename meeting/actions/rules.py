@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from ..agenda.status import writable
+from ..changes import Fact
 from ..clock import future_date
 from ..errors import Invalid, Refused
 from ..models import Action, Attendee, Item, Meeting, utcnow
@@ -54,6 +55,7 @@ def add(meeting: Meeting, form: Mapping[str, str], policy: Policy) -> Action:
         f"added an action{where} for {owner_name} ({agency}), due {due:%-d %b %Y}",
         what,
         action,
+        changed=Fact.ACTIONS,
     )
     return action
 
@@ -68,7 +70,14 @@ def withdraw(action: Action, reason: str) -> None:
     if not reason:
         raise Invalid({"reason": "Say why the action is withdrawn."})
     action.withdrawn_at, action.withdrawn_reason = utcnow(), reason
-    log(meeting, meeting.chair.name, f"withdrew the action for {action.owner_name}", reason, action)
+    log(
+        meeting,
+        meeting.chair.name,
+        f"withdrew the action for {action.owner_name}",
+        reason,
+        action,
+        changed=Fact.ACTIONS,
+    )
 
 
 def live(meeting: Meeting, item: Item | None = None) -> list[Action]:

@@ -20,7 +20,6 @@ def add(meeting_id):
         meeting,
         "action",
         lambda: actions.add(meeting, request.form, policy()),
-        "actions",
         anchor="#actions",
     )
 
@@ -35,6 +34,5 @@ def withdraw(meeting_id, action_id):
         meeting,
         f"withdraw-{action.id}",
         lambda: actions.withdraw(action, request.form.get("reason", "")),
-        "actions",
         anchor="#actions",
     )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..cases import case as cases
+from ..changes import Fact
 from ..errors import Invalid, Refused
 from ..models import (
     AnySession,
@@ -135,13 +136,14 @@ def create_meeting(
     session.add(meeting)
     cases.begin(meeting, case, earlier)
     if earlier is None:
-        log(meeting, chair.name, "created the meeting")
+        log(meeting, chair.name, "created the meeting", changed=Fact.MEETING)
     else:
         log(
             meeting,
             chair.name,
             f"created the meeting as a review of “{earlier.title}” "
             f"({earlier.starts_at:%-d %b %Y}), with its agenda",
+            changed=Fact.MEETING,
         )
     return meeting
 
@@ -163,7 +165,12 @@ def update_meeting(meeting: Meeting, form: Mapping[str, str]) -> None:
         setattr(meeting, key, value)
     if role:
         meeting.seat.role = role
-    log(meeting, meeting.chair.name, "changed the meeting's details")
+    log(
+        meeting,
+        meeting.chair.name,
+        "changed the meeting's details",
+        changed=(Fact.AGENDA, Fact.ROUND),
+    )
 
 
 def _agenda_open(meeting: Meeting) -> None:
@@ -198,7 +205,12 @@ def add_item(meeting: Meeting, form: Mapping[str, str]) -> Item:
     _agenda_open(meeting)
     item = Item(position=len(meeting.items) + 1, **parse_item(form))
     meeting.items.append(item)
-    log(meeting, meeting.chair.name, f"added item {item.position}: {item.title}")
+    log(
+        meeting,
+        meeting.chair.name,
+        f"added item {item.position}: {item.title}",
+        changed=Fact.AGENDA,
+    )
     return item
 
 
@@ -222,7 +234,13 @@ def update_item(item: Item, form: Mapping[str, str]) -> None:
     was = f"Was: {item.title} ({item.scale})"
     for key, value in fields.items():
         setattr(item, key, value)
-    log(item.meeting, item.meeting.chair.name, f"changed item {item.position}: {item.title}", was)
+    log(
+        item.meeting,
+        item.meeting.chair.name,
+        f"changed item {item.position}: {item.title}",
+        was,
+        changed=Fact.AGENDA,
+    )
 
 
 def move_item(item: Item, step: int) -> None:
@@ -236,7 +254,12 @@ def move_item(item: Item, step: int) -> None:
         each.position = position
     if to != at:
         meeting = item.meeting
-        log(meeting, meeting.chair.name, f"moved {item.title} to item {item.position}")
+        log(
+            meeting,
+            meeting.chair.name,
+            f"moved {item.title} to item {item.position}",
+            changed=Fact.AGENDA,
+        )
 
 
 def remove_item(item: Item) -> None:
@@ -248,7 +271,7 @@ def remove_item(item: Item) -> None:
     meeting.items.remove(item)
     for position, each in enumerate(meeting.items, start=1):
         each.position = position
-    log(meeting, meeting.chair.name, f"took {item.title} off the agenda")
+    log(meeting, meeting.chair.name, f"took {item.title} off the agenda", changed=Fact.AGENDA)
 
 
 def start(meeting: Meeting) -> None:
@@ -259,7 +282,7 @@ def start(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.RUNNING
     meeting.started_at = utcnow()
     meeting.current_item_id = meeting.items[0].id
-    log(meeting, meeting.chair.name, "started the meeting")
+    log(meeting, meeting.chair.name, "started the meeting", changed=Fact.MEETING)
 
 
 def move_to(meeting: Meeting, item: Item) -> None:
@@ -270,7 +293,12 @@ def move_to(meeting: Meeting, item: Item) -> None:
     if item.meeting_id != meeting.id:
         raise Refused("That item belongs to another meeting.")
     meeting.current_item_id = item.id
-    log(meeting, meeting.chair.name, f"moved to item {item.position}: {item.title}")
+    log(
+        meeting,
+        meeting.chair.name,
+        f"moved to item {item.position}: {item.title}",
+        changed=Fact.ROUND,
+    )
 
 
 def close(meeting: Meeting) -> None:
@@ -282,7 +310,7 @@ def close(meeting: Meeting) -> None:
             reveal(open_round)
     meeting.status = MeetingStatus.CLOSED
     meeting.closed_at = utcnow()
-    log(meeting, meeting.chair.name, "closed the meeting")
+    log(meeting, meeting.chair.name, "closed the meeting", changed=Fact.MEETING)
 
 
 def display_shown(meeting: Meeting) -> str:
@@ -306,5 +334,10 @@ def stop_display_link(meeting: Meeting, shown_mark: str | None) -> str | None:
     old = meeting.display_token
     links.end(meeting, None, old)
     meeting.display_token = links.new_secret()
-    log(meeting, meeting.chair.name, "stopped the display link and made a new one")
+    log(
+        meeting,
+        meeting.chair.name,
+        "stopped the display link and made a new one",
+        changed=Fact.RECORD,
+    )
     return old

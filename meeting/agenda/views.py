@@ -14,7 +14,6 @@ from ..errors import Invalid, Refused
 from ..extensions import db
 from ..models import Item, Meeting
 from ..pages.access import chairs_meeting, logged_in_chair, login_required, owned
-from ..pages.doorbell import STAGE, ring_everyone
 from ..pages.regions import chair_page
 from ..settings import policy
 from . import meetings
@@ -101,7 +100,6 @@ def details(meeting_id):
             kept_alert=str(refused),
         )
     db.session.commit()
-    ring_everyone(meeting, "stage", "agenda")
     return _back(meeting)
 
 
@@ -123,7 +121,6 @@ def add_item(meeting_id):
         db.session.rollback()
         return chair_page(meeting, item_form=request.form, item_errors=invalid.errors)
     db.session.commit()
-    ring_everyone(meeting, "agenda")
     return _back(meeting, "#agenda")
 
 
@@ -147,7 +144,6 @@ def edit_item(meeting_id, item_id):
             refused = problem
         else:
             db.session.commit()
-            ring_everyone(meeting, "agenda", "stage")
             return _back(meeting, "#agenda")
     else:
         form = {
@@ -174,7 +170,6 @@ def move_item(meeting_id, item_id):
     meeting = chairs_meeting(meeting_id)
     meetings.move_item(_item(meeting, item_id), -1 if request.form.get("to") == "up" else 1)
     db.session.commit()
-    ring_everyone(meeting, "agenda")
     return _back(meeting, "#agenda")
 
 
@@ -185,7 +180,6 @@ def remove_item(meeting_id, item_id):
     meeting = chairs_meeting(meeting_id)
     meetings.remove_item(_item(meeting, item_id))
     db.session.commit()
-    ring_everyone(meeting, "agenda")
     return _back(meeting, "#agenda")
 
 
@@ -198,7 +192,6 @@ def start(meeting_id):
     require_quorum(meeting, "starting", policy())
     meetings.start(meeting)
     db.session.commit()
-    ring_everyone(meeting, reload=True)
     return _back(meeting)
 
 
@@ -212,7 +205,6 @@ def current(meeting_id):
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     meetings.move_to(meeting, item)
     db.session.commit()
-    ring_everyone(meeting, *STAGE)
     return _back(meeting)
 
 
@@ -223,5 +215,4 @@ def close(meeting_id):
     meeting = chairs_meeting(meeting_id)
     meetings.close(meeting)
     db.session.commit()
-    ring_everyone(meeting, reload=True)
     return _back(meeting)

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..agenda.status import writable
+from ..changes import Fact
 from ..errors import Invalid, Refused
 from ..models import Attendee, Meeting
 from ..policy import Policy, QuorumRule
@@ -104,4 +105,5 @@ def record_inquorate_reason(meeting: Meeting, reason: str, policy: Policy) -> No
         meeting.chair.name,
         f"recorded why the meeting goes on without a quorum ({quorum(meeting, policy).text})",
         f"Was: {was}" if was else "",
+        changed=Fact.ROLL,
     )

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from ..agenda.status import writable
+from ..changes import Fact
 from ..clock import utc_from_local_time
 from ..errors import Invalid, Refused
 from ..joining.people import parse_joiner
@@ -33,7 +34,7 @@ def mark_left(attendee: Attendee, at: str | None, zone: ZoneInfo) -> None:
         attendee.left_at = utc_from_local_time(at, zone)
     except ValueError:
         raise Invalid({"left_at": "Enter the time they left as HH:MM, e.g. 11:40."}) from None
-    log(meeting, meeting.chair.name, f"recorded that {attendee.name} left")
+    log(meeting, meeting.chair.name, f"recorded that {attendee.name} left", changed=Fact.ROLL)
 
 
 def mark_returned(attendee: Attendee) -> None:
@@ -43,7 +44,11 @@ def mark_returned(attendee: Attendee) -> None:
     left = attendee.left_at
     attendee.left_at = None
     log(
-        meeting, meeting.chair.name, f"recorded that {attendee.name} came back", f"Had left: {left}"
+        meeting,
+        meeting.chair.name,
+        f"recorded that {attendee.name} came back",
+        f"Had left: {left}",
+        changed=Fact.ROLL,
     )
 
 
@@ -53,7 +58,12 @@ def add_apologies(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
     fields = parse_joiner(form)
     attendee = Attendee(status=AttendeeStatus.ABSENT, **fields)
     meeting.attendees.append(attendee)
-    log(meeting, meeting.chair.name, f"recorded apologies from {attendee.name} ({attendee.agency})")
+    log(
+        meeting,
+        meeting.chair.name,
+        f"recorded apologies from {attendee.name} ({attendee.agency})",
+        changed=Fact.ROLL,
+    )
     return attendee
 
 
@@ -93,5 +103,6 @@ def set_contribution(item: Item, author: Attendee, form: Mapping[str, str]) -> C
         meeting.chair.name,
         f"entered a written contribution from {author.name} on {item.title}",
         about=contribution,
+        changed=Fact.ROLL,
     )
     return contribution

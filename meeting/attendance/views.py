@@ -9,7 +9,7 @@ from ..errors import Invalid, Refused
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, Item
 from ..pages.access import chairs_meeting, login_required, owned
-from ..pages.doorbell import ring_attendee, ring_everyone
+from ..pages.doorbell import ring_attendee
 from ..pages.forms import chair_change
 from ..settings import policy
 from . import quorum, roll
@@ -31,9 +31,6 @@ def presence(meeting_id, attendee_id, what):
         meeting,
         f"left-{attendee.id}",
         change,
-        "people",
-        "progress",
-        "rate",
         anchor="#attendance",
         then=partial(ring_attendee, attendee),
     )
@@ -45,7 +42,7 @@ def apologies(meeting_id):
     """List someone who sent apologies; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     change = partial(roll.add_apologies, meeting, request.form)
-    return chair_change(meeting, "apologies", change, "people", anchor="#attendance")
+    return chair_change(meeting, "apologies", change, anchor="#attendance")
 
 
 @bp.route("/quorum", methods=["POST"])
@@ -55,7 +52,7 @@ def inquorate(meeting_id):
     meeting = chairs_meeting(meeting_id)
     reason = request.form.get("reason", "")
     change = partial(quorum.record_inquorate_reason, meeting, reason, policy())
-    return chair_change(meeting, "quorum", change, "people", anchor="#attendance")
+    return chair_change(meeting, "quorum", change, anchor="#attendance")
 
 
 @bp.route("/people/<int:attendee_id>/contributions/<int:item_id>", methods=["GET", "POST"])
@@ -82,7 +79,6 @@ def contribution(meeting_id, attendee_id, item_id):
             alert = str(refused)
         else:
             db.session.commit()
-            ring_everyone(meeting, "people")
             return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#attendance")
     elif entered is not None:
         # The rating itself is never sent back: it stays hidden until the round is revealed.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..agenda.status import writable
+from ..changes import Fact
 from ..errors import Invalid, Refused
 from ..models import (
     Action,
@@ -156,5 +157,6 @@ def set_status(
         f"marked the action for {action.owner_name} “{action.what[:80]}”: {status.label}",
         "\n".join(x for x in (note, was) if x),
         update,
+        changed=Fact.CASE,
     )
     return update

@@ -4,6 +4,7 @@ meeting, which that meeting's minutes carry as discussed."""
 from collections.abc import Mapping
 
 from ..agenda.status import writable
+from ..changes import Fact
 from ..clock import parse_date
 from ..errors import Invalid
 from ..models import ChildCase, ChronologyEntry, Meeting, MeetingStatus, session_of
@@ -53,7 +54,13 @@ def add_entry(
     )
     session_of(case).add(entry)
     if meeting is not None:
-        log(meeting, by, f"added to the chronology: {happened:%-d %b %Y}, {agency}", what)
+        log(
+            meeting,
+            by,
+            f"added to the chronology: {happened:%-d %b %Y}, {agency}",
+            what,
+            changed=Fact.CASE,
+        )
     return entry
 
 

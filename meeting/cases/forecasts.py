@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..agenda.status import writable
+from ..changes import Fact
 from ..errors import Invalid, Refused
 from ..models import (
     AnySession,
@@ -112,5 +113,6 @@ def answer_forecast(
         f"answered the forecast “{found.text[:80]}” on {found.item.title}: {result.label}",
         "\n".join(x for x in (note, was) if x),
         outcome,
+        changed=Fact.CASE,
     )
     return outcome

@@ -3,6 +3,7 @@ the review arranged (or the next one made) answers it."""
 
 from collections.abc import Mapping
 
+from ..changes import Fact
 from ..errors import Invalid
 from ..models import ChildCase, Meeting, MeetingStatus, ReviewTrigger, session_of
 from ..record.log import log
@@ -20,7 +21,7 @@ def record_trigger(case: ChildCase, form: Mapping[str, str], by: str) -> ReviewT
         # The review already arranged answers it, brought forward if need be.
         session_of(case).flush()
         trigger.answered_by_id = upcoming.id
-        log(upcoming, by, "recorded that a review trigger occurred", reason)
+        log(upcoming, by, "recorded that a review trigger occurred", reason, changed=Fact.CASE)
     return trigger
 
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
-from ..models import Action, ChildCase, Decision, Meeting, MeetingStatus
+from ..models import Action, ChildCase, Decision, Meeting
 from ..pages.access import (
     chairs_meeting,
     get_meeting,
@@ -17,7 +17,6 @@ from ..pages.access import (
     login_required,
     viewer_for,
 )
-from ..pages.doorbell import ring_everyone
 from ..pages.forms import chair_change, kept, status_of
 from ..pages.regions import Page, attendee_page, chair_page
 from ..rating.concealment import Viewer
@@ -82,9 +81,6 @@ def _case_change(case: ChildCase, key: str, change: Callable[[], object]) -> Res
     except (Invalid, Refused) as problem:
         db.session.rollback()
         return _case_page(case, status_of(problem), **kept(key, request.form, problem))
-    for meeting in case.meetings:
-        if meeting.status != MeetingStatus.CLOSED:
-            ring_everyone(meeting, "case")
     return redirect(url_for("cases.show", case_id=case.id) + f"#{key}")
 
 
@@ -137,7 +133,6 @@ def chair_carried(meeting_id, action_id):
         meeting,
         f"carried-{action.id}",
         lambda: set_status(meeting, action, request.form, None),
-        "case",
         anchor="#case",
     )
 
@@ -152,8 +147,6 @@ def forecast(meeting_id, decision_id, line):
         meeting,
         f"forecast-{decision.id}-{line}",
         lambda: answer_forecast(meeting, decision, line, request.form),
-        "case",
-        "stage",
         anchor="#case",
     )
 
@@ -174,7 +167,6 @@ def _own_change(meeting: Meeting, key: str, change: Callable[[Viewer], object]) 
         if viewer.is_chair:
             return chair_page(meeting, status_of(problem), **context)
         return attendee_page(meeting, viewer, status_of(problem), **context)
-    ring_everyone(meeting, "case")
     if viewer.is_chair:
         return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#case")
     return redirect(url_for("room.attend", meeting_id=meeting.id) + "#case")

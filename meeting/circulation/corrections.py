@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 import minutes
 
+from ..changes import Fact
 from ..clock import local_date
 from ..errors import Invalid, Refused
 from ..models import (
@@ -100,6 +101,7 @@ def request_correction(attendee: Attendee, form: Mapping[str, str], policy: Poli
         f"{attendee.name} ({attendee.agency})",
         f"asked for correction {correction.id} to version {current.number}: {choices[section]}",
         text,
+        changed=Fact.RECORD,
     )
     return correction
 
@@ -153,6 +155,7 @@ def answer(
         meeting.chair.name,
         f"{correction.status} correction {correction.id} from {correction.attendee.name}",
         reason,
+        changed=Fact.RECORD,
     )
     previous = latest(meeting)
     if not accept or previous is None:

@@ -6,6 +6,7 @@ from typing import Any
 import minutes
 from minutes import GROUPS, Edition
 
+from ..changes import Fact
 from ..errors import Invalid, Refused
 from ..models import Item, Meeting, MinutesVersion
 from ..policy import Policy
@@ -96,7 +97,12 @@ def save_draft(meeting: Meeting, form: Mapping[str, str], policy: Policy) -> Non
     meeting.minutes_withheld = withheld
     meeting.minutes_undecided_reason = reason
     if changed:
-        log(meeting, meeting.chair.name, "changed the draft minutes: " + ", ".join(changed))
+        log(
+            meeting,
+            meeting.chair.name,
+            "changed the draft minutes: " + ", ".join(changed),
+            changed=Fact.RECORD,
+        )
 
 
 def freeze_first(meeting: Meeting, policy: Policy) -> MinutesVersion:

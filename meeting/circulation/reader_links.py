@@ -9,6 +9,7 @@ next copy sent to that person carries a new one.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..changes import Fact
 from ..models import Attendee, LinkEnd
 from ..record import links
 from ..record.log import log
@@ -83,7 +84,12 @@ def ready_to_send(attendee: Attendee, days: int, now: datetime, anew: bool) -> b
             return False
         _issue(attendee, now)
         if withdrawn:
-            log(meeting, meeting.chair.name, f"gave {attendee.name} a new link to the minutes")
+            log(
+                meeting,
+                meeting.chair.name,
+                f"gave {attendee.name} a new link to the minutes",
+                changed=Fact.RECORD,
+            )
         return True
     ends = expires_at(attendee, days)
     if ends is not None and now >= ends:
@@ -94,6 +100,7 @@ def ready_to_send(attendee: Attendee, days: int, now: datetime, anew: bool) -> b
             meeting.chair.name,
             f"gave {attendee.name} a new link to the minutes",
             f"the last one expired {ends:%Y-%m-%d %H:%M} UTC",
+            changed=Fact.RECORD,
         )
         return True
     attendee.reader_issued_at = now
@@ -113,5 +120,10 @@ def withdraw(attendee: Attendee, shown_mark: str | None) -> bool:
     links.end(meeting, attendee, attendee.reader_token)
     attendee.reader_token = None
     attendee.reader_issued_at = None
-    log(meeting, meeting.chair.name, f"withdrew {attendee.name}'s link to the minutes")
+    log(
+        meeting,
+        meeting.chair.name,
+        f"withdrew {attendee.name}'s link to the minutes",
+        changed=Fact.RECORD,
+    )
     return True

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from minutes import GROUPS
 
 from ..attendance.quorum import agency_key
+from ..changes import Fact
 from ..errors import Invalid
 from ..joining.people import BAD_EMAIL, plausible_email
 from ..models import (
@@ -79,6 +80,7 @@ def set_recipient(attendee: Attendee, form: Mapping[str, str], policy: Policy) -
             f"changed where {attendee.name}'s minutes go: {email or 'no email'}, "
             f"{GROUPS[group_of(attendee, policy)]} copy",
             f"was {before[0] or 'no email'}, {before[1] or 'worked out'}",
+            changed=Fact.RECORD,
         )
 
 
@@ -138,4 +140,5 @@ def log_sending(made: MinutesVersion, batch: list[Delivery]) -> None:
             f"{d.attendee.name} <{d.email}>, {_copy_name(d.copy_group)}: {d.result}. {d.detail}"
             for d in batch
         ),
+        changed=Fact.RECORD,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 import minutes
 from minutes import Edition, paper
 
+from ..changes import Fact
 from ..errors import Refused
 from ..models import Meeting, MeetingStatus, MinutesVersion, session_of, utcnow
 from ..policy import Policy
@@ -92,7 +93,13 @@ def make_version(meeting: Meeting, data: dict[str, Any], edition: Edition) -> Mi
     session = session_of(meeting)
     session.add(made)
     session.flush()
-    log(meeting, meeting.chair.name, f"made version {number} of the minutes", made.digest)
+    log(
+        meeting,
+        meeting.chair.name,
+        f"made version {number} of the minutes",
+        made.digest,
+        changed=Fact.RECORD,
+    )
     return made
 
 
@@ -100,7 +107,12 @@ def mark_circulated(made: MinutesVersion) -> None:
     """Note the moment a version was first sent out."""
     if made.circulated_at is None:
         made.circulated_at = utcnow()
-        log(made.meeting, made.meeting.chair.name, f"circulated version {made.number}")
+        log(
+            made.meeting,
+            made.meeting.chair.name,
+            f"circulated version {made.number}",
+            changed=Fact.RECORD,
+        )
 
 
 def copy_of(made: MinutesVersion, group: str | None) -> tuple[str, str | None]:

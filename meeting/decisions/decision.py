@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from ..agenda.status import running
 from ..attendance.quorum import require_quorum
+from ..changes import Fact
 from ..clock import future_date, parse_date
 from ..errors import Invalid, Refused
 from ..models import Decision, DecisionStatus, Item, session_of, utcnow
@@ -191,7 +192,7 @@ def save(item: Item, form: Form, record: bool, actor: str, policy: Policy) -> De
         # A draft is the chair's own until recorded, and saves itself as they type: the
         # log says when one was begun, not every pause in typing.
         if started:
-            log(meeting, actor, f"began a draft decision on {item.title}")
+            log(meeting, actor, f"began a draft decision on {item.title}", changed=Fact.DRAFT)
         return decision
     if decision.recorded and not changes:
         return decision
@@ -201,7 +202,20 @@ def save(item: Item, form: Form, record: bool, actor: str, policy: Policy) -> De
     if changes:
         detail = "\n".join(f"{label} was: {was}" for label, was in changes)
         names = ", ".join(label for label, _was in changes)
-        log(meeting, actor, f"edited the decision on {item.title} ({names})", detail, decision)
+        log(
+            meeting,
+            actor,
+            f"edited the decision on {item.title} ({names})",
+            detail,
+            decision,
+            changed=Fact.DECISION,
+        )
     else:
-        log(meeting, actor, f"recorded the decision on {item.title}", about=decision)
+        log(
+            meeting,
+            actor,
+            f"recorded the decision on {item.title}",
+            about=decision,
+            changed=Fact.DECISION,
+        )
     return decision

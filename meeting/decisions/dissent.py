@@ -7,6 +7,7 @@ words. Consensus is worked out from those answers, never typed.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..changes import Fact
 from ..clock import future_date
 from ..errors import Forbidden, Invalid, Refused
 from ..models import Attendee, AttendeeStatus, Decision, Item, View, utcnow
@@ -93,7 +94,14 @@ def respond(item: Item, attendee: Attendee, form: Mapping[str, str], by_chair: b
         else attendee.name
     )
     stance = "agrees with" if view.agrees else "records a minority view on"
-    log(item.meeting, who, f"{attendee.name} {stance} the decision on {item.title}", was, view)
+    log(
+        item.meeting,
+        who,
+        f"{attendee.name} {stance} the decision on {item.title}",
+        was,
+        view,
+        changed=Fact.DECISION,
+    )
     return view
 
 
@@ -135,7 +143,7 @@ def consider(item: Item, attendee: Attendee, form: Mapping[str, str], policy: Po
     action = f"recorded how {attendee.name}'s view on {item.title} was considered"
     if escalate:
         action += f"; escalated to {escalate_to}"
-    log(item.meeting, item.meeting.chair.name, action, was, view)
+    log(item.meeting, item.meeting.chair.name, action, was, view, changed=Fact.DECISION)
     return view
 
 

@@ -9,7 +9,6 @@ from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
 from ..models import Attendee, Item
 from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
-from ..pages.doorbell import ring_everyone
 from ..pages.forms import chair_change, kept, status_of
 from ..pages.regions import attendee_page, chair_page
 from ..settings import policy
@@ -26,13 +25,10 @@ def decision(meeting_id, item_id):
     meeting = chairs_meeting(meeting_id)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     record = request.form.get("intent") == "record"
-    # A draft is the chair's alone, so only a recorded decision rings the other screens.
-    regions = ("decision", "stage") if record else ()
     return chair_change(
         meeting,
         "decision",
         lambda: decisions.save(item, request.form, record, meeting.chair.name, policy()),
-        *regions,
         anchor="#decision",
     )
 
@@ -72,7 +68,7 @@ def chair_view(meeting_id, item_id, attendee_id, what):
         change = partial(dissent.respond, item, attendee, request.form, by_chair=True)
     else:
         change = partial(dissent.consider, item, attendee, request.form, policy())
-    return chair_change(meeting, f"{what}-{attendee.id}", change, "decision", anchor="#views")
+    return chair_change(meeting, f"{what}-{attendee.id}", change, anchor="#views")
 
 
 @bp.route("/m/<int:meeting_id>/items/<int:item_id>/view", methods=["POST"])
@@ -92,5 +88,4 @@ def own_view(meeting_id, item_id):
             return chair_page(meeting, status_of(problem), **context)
         return attendee_page(meeting, viewer, status_of(problem), **context)
     db.session.commit()
-    ring_everyone(meeting, "decision")
     return redirect(url_for("room.attend", meeting_id=meeting.id) + "#decision")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..agenda.meetings import JOIN_CODE_LENGTH
 from ..agenda.status import writable
+from ..changes import Fact
 from ..errors import Invalid, Refused
 from ..models import AnySession, Attendee, AttendeeStatus, Meeting, session_of, utcnow
 from ..record.log import log
@@ -60,7 +61,12 @@ def join(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
     attendee = Attendee(**parse_joiner(form))
     meeting.attendees.append(attendee)
     session_of(meeting).flush()
-    log(meeting, attendee.name, f"asked to join ({attendee.role}, {attendee.agency})")
+    log(
+        meeting,
+        attendee.name,
+        f"asked to join ({attendee.role}, {attendee.agency})",
+        changed=Fact.WAITING,
+    )
     return attendee
 
 
@@ -69,7 +75,12 @@ def admit(attendee: Attendee) -> None:
     writable(attendee.meeting)
     attendee.status = AttendeeStatus.ADMITTED
     attendee.admitted_at = utcnow()
-    log(attendee.meeting, attendee.meeting.chair.name, f"admitted {attendee.name}")
+    log(
+        attendee.meeting,
+        attendee.meeting.chair.name,
+        f"admitted {attendee.name}",
+        changed=Fact.ROLL,
+    )
 
 
 def turn_away(attendee: Attendee) -> None:
@@ -78,7 +89,12 @@ def turn_away(attendee: Attendee) -> None:
     if attendee.is_chair:
         raise Refused("The chair cannot be removed from their own meeting.")
     attendee.status = AttendeeStatus.TURNED_AWAY
-    log(attendee.meeting, attendee.meeting.chair.name, f"turned away {attendee.name}")
+    log(
+        attendee.meeting,
+        attendee.meeting.chair.name,
+        f"turned away {attendee.name}",
+        changed=Fact.ROLL,
+    )
 
 
 def set_observer(attendee: Attendee, observer: bool) -> None:
@@ -86,4 +102,10 @@ def set_observer(attendee: Attendee, observer: bool) -> None:
     writable(attendee.meeting)
     attendee.observer = observer
     what = "an observer" if observer else "a rater"
-    log(attendee.meeting, attendee.meeting.chair.name, f"made {attendee.name} {what}")
+    log(
+        attendee.meeting,
+        attendee.meeting.chair.name,
+        f"made {attendee.name} {what}",
+        changed=Fact.ROLL,
+        own=attendee,
+    )

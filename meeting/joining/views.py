@@ -14,13 +14,7 @@ from ..pages.access import (
     owned,
     remember_attendee,
 )
-from ..pages.doorbell import (
-    leave_meeting,
-    ring_attendee,
-    ring_chair,
-    ring_everyone,
-    ring_person,
-)
+from ..pages.doorbell import leave_meeting, ring_attendee, ring_changes
 from . import people
 
 bp = Blueprint("joining", __name__)
@@ -90,7 +84,6 @@ def details(code):
         else:
             db.session.commit()
             remember_attendee(meeting, attendee)
-            ring_chair(meeting, "people")
             return redirect(url_for("room.attend", meeting_id=meeting.id))
     page = render_template("joining/details.html", meeting=meeting, form=form, errors=errors)
     return page, 422 if errors else 200
@@ -115,10 +108,8 @@ def person(meeting_id, attendee_id, what):
     db.session.commit()
     if what == "turn-away":
         leave_meeting(meeting, attendee)
-    ring_everyone(meeting, "people", "progress", "rate")
+    # What changed for everyone is rung first: then this person's own screens are told.
+    ring_changes()
     if what in ("admit", "turn-away"):
         ring_attendee(attendee)
-    else:
-        # Observing or rating again: their own rating region says so, on their devices.
-        ring_person(attendee, "rate")
     return redirect(url_for("agenda.show", meeting_id=meeting.id))

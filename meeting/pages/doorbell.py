@@ -1,26 +1,28 @@
 """The doorbell: tell open pages which regions of a meeting changed.
 
-A ring names the regions that changed. The regions drawn alike for everyone in an
-audience (the progress of a round; the display's whole scene) are drawn once per
-audience and sent with the ring to that audience's room (`regions.drawn_once`); a page
-fetches the others, which are its viewer's own, again. What a ring carries is drawn for
-the audience by `concealment` like any page, and never holds a form: forms carry their
-session's tokens, so they are always fetched.
+Every change names the facts it touched on its line in the event log (`changes`); once it
+is committed, the regions that read them (`regions.READS`) are rung, after the request
+that made it (`ring_changes`). A ring names the regions that changed. The regions drawn
+alike for everyone in an audience (the progress of a round; the display's whole scene)
+are drawn once per audience and sent with the ring to that audience's room
+(`regions.drawn_once`); a page fetches the others, which are its viewer's own, again.
+What a ring carries is drawn for the audience by `concealment` like any page, and never
+holds a form: forms carry their session's tokens, so they are always fetched.
 """
 
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
+from werkzeug.wrappers import Response
 
-from ..extensions import socketio
-from ..models import Attendee, Meeting
+from ..changes import Fact, news
+from ..extensions import db, socketio
+from ..models import Attendee, Meeting, MeetingStatus
 from ..record.links import digest
-from .regions import AUDIENCE_ROOMS, drawn_once
+from .regions import AUDIENCE_ROOMS, HELD_BY, OWN, Region, drawn_once, reading
 
 # How long a connection counted in a room is remembered without being seen again (s).
 LAPSE = 24 * 3600
-# What every screen re-reads when the item under discussion, or its rounds, change.
-STAGE = ("agenda", "controls", "stage", "progress", "rate")
 
 
 def room(meeting_id: int, audience: str = "everyone") -> str:
@@ -42,11 +44,52 @@ def display_room(secret: str) -> str:
     return f"display-{digest(secret)[:16]}"
 
 
-def _ring(to: str, regions: tuple[str, ...], reload: bool) -> None:
-    socketio.emit("changed", {"regions": list(regions), "reload": reload}, to=to)
+def init_app(app: Flask) -> None:
+    """Ring, after each request, the regions its committed changes touched."""
+
+    @app.after_request
+    def ring_after(response: Response) -> Response:
+        ring_changes()
+        return response
 
 
-def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None:
+def ring_changes() -> None:
+    """Tell the screens of every meeting changed since this was last called which of
+    their regions read what changed (or, when the meeting itself changed, to load again).
+
+    A change to a child's case is news to every open meeting of that case.
+    """
+    told = news(db.session())
+    for (whose, meeting_id), facts in sorted(told.items()):
+        if whose != "meeting":
+            continue
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None:
+            continue
+        if Fact.MEETING in facts:
+            ring_everyone(meeting, reload=True)
+            continue
+        regions = reading(facts)
+        if regions:
+            ring_everyone(meeting, *regions)
+        if Fact.CASE in facts and meeting.case is not None:
+            for other in meeting.case.meetings:
+                if other.id != meeting.id and other.status != MeetingStatus.CLOSED:
+                    ring_everyone(other, *reading({Fact.CASE}))
+    # Then each person's other devices fetch what of theirs changed: their own version.
+    for (whose, attendee_id), facts in sorted(told.items()):
+        attendee = db.session.get(Attendee, attendee_id) if whose == "person" else None
+        if attendee is not None:
+            mine = tuple(r for r, reads in OWN.items() if reads & facts)
+            if mine:
+                ring_person(attendee, *mine)
+
+
+def _ring(to: str, regions: tuple[Region, ...], reload: bool) -> None:
+    socketio.emit("changed", {"regions": [str(r) for r in regions], "reload": reload}, to=to)
+
+
+def ring_everyone(meeting: Meeting, *regions: Region, reload: bool = False) -> None:
     """Tell every admitted screen of a meeting which regions changed, with those drawn
     alike for its audience (drawn once per audience, not once per screen)."""
     if reload or not regions:
@@ -54,10 +97,14 @@ def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None
         return
     alike: dict[str, str] = {}
     for audience, name in AUDIENCE_ROOMS:
-        drawn = drawn_once(meeting, audience, regions, alike)
+        # Each audience hears of the regions its pages hold.
+        held = tuple(r for r in regions if r in HELD_BY[audience])
+        if not held:
+            continue
+        drawn = drawn_once(meeting, audience, held, alike)
         socketio.emit(
             "changed",
-            {"regions": list(regions), "reload": False, **drawn},
+            {"regions": [str(r) for r in held], "reload": False, **drawn},
             to=room(meeting.id, name),
         )
     # Under gevent the screens' connections send what was emitted only when this request
@@ -65,12 +112,7 @@ def ring_everyone(meeting: Meeting, *regions: str, reload: bool = False) -> None
     socketio.sleep(0)
 
 
-def ring_chair(meeting: Meeting, *regions: str) -> None:
-    """Tell the chair's screens which regions changed."""
-    _ring(room(meeting.id, "chair"), regions, False)
-
-
-def ring_person(attendee: Attendee, *regions: str) -> None:
+def ring_person(attendee: Attendee, *regions: Region) -> None:
     """Tell one person's devices that regions of their own changed: each fetches them."""
     _ring(person_room(attendee.id), regions, False)
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from ..errors import Invalid, Refused
 from ..extensions import db
 from ..models import Meeting
-from .doorbell import ring_everyone
+from .doorbell import ring_changes
 from .regions import Page, chair_page
 
 
@@ -35,11 +35,10 @@ def chair_change(
     meeting: Meeting,
     key: str,
     change: Callable[[], object],
-    *regions: str,
     anchor: str = "",
     then: Callable[[], None] | None = None,
 ) -> Response | Page:
-    """Make one change from the chair's page, then commit, ring `regions` and go back.
+    """Make one change from the chair's page, then commit, ring what it changed and go back.
 
     If the change is refused or its input is wrong, nothing is saved and the chair's
     page comes back with the problem named and the form `key` as they typed it.
@@ -57,7 +56,8 @@ def chair_change(
             "Check it and send it again."
         )
         return chair_page(meeting, 409, **kept(key, request.form, same_moment))
-    ring_everyone(meeting, *regions)
     if then is not None:
+        # What changed for everyone is rung first: `then` tells someone's own screens.
+        ring_changes()
         then()
     return redirect(url_for("agenda.show", meeting_id=meeting.id) + anchor)

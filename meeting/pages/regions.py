@@ -5,7 +5,8 @@ a live event names the regions that changed and each open page fetches them agai
 rendered for its viewer. Rating values reach a region only through `concealment`.
 """
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import abort, g, make_response, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from ..agenda.meetings import display_shown
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..cases import history, panel
+from ..changes import Fact
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
 from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
@@ -26,19 +28,86 @@ from ..settings import policy
 from . import once
 from .links import public_url, unreachable
 
-REGIONS = (
-    "agenda",
-    "controls",
-    "stage",
-    "progress",
-    "rate",
-    "people",
-    "decision",
-    "actions",
-    "case",
-)
-# The shared display is one region, the scene, drawn anew whenever any region changes.
-SCENE = "scene"
+
+class Region(enum.StrEnum):
+    """A part of a live page that is drawn anew when a fact it reads changes."""
+
+    AGENDA = "agenda"
+    CONTROLS = "controls"
+    STAGE = "stage"
+    PROGRESS = "progress"
+    RATE = "rate"
+    PEOPLE = "people"
+    # The chair's attendance and quorum panel: apologies, written contributions, the
+    # reason for going on without a quorum (asked for only while the meeting is inquorate).
+    ROLL = "roll"
+    DECISION = "decision"
+    ACTIONS = "actions"
+    CASE = "case"
+    # The shared display: one region, the scene, drawn for the stage the meeting is at.
+    SCENE = "scene"
+
+
+# What each region shows, as the facts it reads: a change to any of them draws it anew.
+READS: dict[Region, frozenset[Fact]] = {
+    Region.AGENDA: frozenset({Fact.AGENDA, Fact.ROUND}),
+    # The chair's next step: how many have rated, whether the decision is recorded, quorum.
+    Region.CONTROLS: frozenset({Fact.ROUND, Fact.RATINGS, Fact.DECISION, Fact.ROLL}),
+    Region.STAGE: frozenset({Fact.AGENDA, Fact.ROUND, Fact.DECISION, Fact.CASE}),
+    Region.PROGRESS: frozenset({Fact.ROUND, Fact.RATINGS, Fact.ROLL}),
+    Region.RATE: frozenset({Fact.ROUND, Fact.ROLL}),
+    Region.PEOPLE: frozenset({Fact.ROLL, Fact.WAITING}),
+    Region.ROLL: frozenset({Fact.ROLL, Fact.AGENDA, Fact.ROUND}),
+    Region.DECISION: frozenset({Fact.ROUND, Fact.DECISION, Fact.ROLL}),
+    Region.ACTIONS: frozenset({Fact.ACTIONS}),
+    Region.CASE: frozenset({Fact.CASE, Fact.ACTIONS}),
+    Region.SCENE: frozenset(
+        {
+            Fact.ROLL,
+            Fact.WAITING,
+            Fact.AGENDA,
+            Fact.ROUND,
+            Fact.RATINGS,
+            Fact.DECISION,
+            Fact.ACTIONS,
+            Fact.CASE,
+        }
+    ),
+}
+# Each region's template, and who has it: the chair, attendees, the display.
+TEMPLATES: dict[Region, str] = {
+    **{r: f"live/_{r}.html" for r in Region if r not in (Region.ROLL, Region.SCENE)},
+    Region.ROLL: "chair/_roll.html",
+    Region.SCENE: "display/_scene.html",
+}
+HELD_BY: dict[Audience, frozenset[Region]] = {
+    Audience.CHAIR: frozenset(Region) - {Region.SCENE},
+    Audience.ATTENDEE: frozenset(Region) - {Region.SCENE, Region.CONTROLS, Region.ROLL},
+    Audience.DISPLAY: frozenset({Region.SCENE}),
+}
+# The regions that show a person something of their own, and the facts they read of it:
+# their rating, or that they now observe. (Their view on a decision, their actions and what
+# became of them are in regions each page fetches for itself whenever they change.)
+OWN: dict[Region, frozenset[Fact]] = {Region.RATE: frozenset({Fact.RATINGS, Fact.ROLL})}
+# Every region a page of people (not the display) can hold, in the order they are read.
+REGIONS = tuple(r.value for r in Region if r != Region.SCENE)
+SCENE = Region.SCENE.value
+
+
+def reading(facts: Iterable[Fact]) -> tuple[Region, ...]:
+    """Return the regions that read any of these facts: what a change to them redraws."""
+    changed = set(facts)
+    return tuple(r for r in Region if READS[r] & changed)
+
+
+def named(name: str) -> Region:
+    """Return the region of this name; a name that is no region is a mistake in a page."""
+    try:
+        return Region(name)
+    except ValueError:
+        raise LookupError(f"No region is called {name!r}.") from None
+
+
 # The regions drawn alike for everyone in an audience, sent with the ring that names them
 # (the display's scene with every ring). The others (someone's view on a decision, their
 # actions) are each person's own, and each page fetches them. Of the shared ones:
@@ -49,18 +118,30 @@ SCENE = "scene"
 #   `data-personal`) fetches its own instead.
 # The chair's audience is the chair's own screens, so what it is sent is drawn for them.
 # Forms sent with a ring carry no tokens: each page fills in its own (`once.field`).
-SHARED = {
-    Audience.CHAIR: ("progress", "stage", "rate", "controls", "agenda", "people"),
-    Audience.ATTENDEE: ("progress", "agenda", "people", "stage", "rate"),
-    Audience.DISPLAY: (SCENE,),
+SHARED: dict[Audience, tuple[Region, ...]] = {
+    Audience.CHAIR: (
+        Region.PROGRESS,
+        Region.STAGE,
+        Region.RATE,
+        Region.CONTROLS,
+        Region.AGENDA,
+        Region.PEOPLE,
+        Region.ROLL,
+        Region.DECISION,
+    ),
+    Audience.ATTENDEE: (
+        Region.PROGRESS,
+        Region.AGENDA,
+        Region.PEOPLE,
+        Region.STAGE,
+        Region.RATE,
+    ),
+    Audience.DISPLAY: (Region.SCENE,),
 }
 # Who the regions sent alike to an audience are drawn for.
 ANY_ATTENDEE = Viewer(Audience.ATTENDEE)
 # Regions drawn the same whoever looks (they show no one's own): drawn once per ring.
-ALIKE_FOR_ALL = ("progress",)
-# Regions that show another's news too (the chair's step shows how many have rated), so are
-# drawn anew when either changes.
-LISTENS = {"controls": ("controls", "progress")}
+ALIKE_FOR_ALL = (Region.PROGRESS,)
 # Each audience's Socket.IO room of a meeting (`doorbell.room`).
 AUDIENCE_ROOMS = (
     (Audience.CHAIR, "chair"),
@@ -113,7 +194,7 @@ def region_context(
     if wants("actions", "lobby", "item", "decision"):
         extra.setdefault("standing_actions", actions.live(meeting))
         extra.setdefault("my_actions", actions.owned_by(meeting, viewer.attendee))
-    if wants("people", "lobby", "item", "round", "reveal", "decision"):
+    if wants("people", "lobby", "item", "round", "reveal", "decision") or only == "roll":
         extra.setdefault("quorum", quorum(meeting, policy()))
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault("earlier", history.earlier(item, viewer))
@@ -165,28 +246,28 @@ def display_scene(meeting: Meeting) -> str:
 
 
 def drawn_once(
-    meeting: Meeting, audience: Audience, changed: tuple[str, ...], alike: dict[str, str]
+    meeting: Meeting, audience: Audience, changed: Iterable[Region], alike: dict[str, str]
 ) -> dict[str, Any]:
     """Draw the changed regions that look alike to everyone in an audience, once.
 
-    Returns {"html": {region: html}} to go with a ring to the audience's room, or {} when
+    Each is drawn whole, as the page fetches it. Returns {"html": {region: html}} to go
+    with a ring to the audience's room, or {} when
     none is shared; for the chair's screens, with "theirs": drawn for the one person who
     sees them, what is theirs included. Its forms carry no tokens: each page fills in its
     own. `alike` keeps what is drawn the same for every audience, for the next one.
     """
     viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
     drawn: dict[str, str] = {}
+    changed = set(changed)
     for name in SHARED[audience]:
-        if name != SCENE and not set(LISTENS.get(name, (name,))) & set(changed):
+        if name not in changed:
             continue
         if name in alike:
             drawn[name] = alike[name]
             continue
-        template = _template(viewer, name)
-        assert template is not None
         setattr(g, once.DRAWN_FOR_SCREENS, True)
         try:
-            html = render_template(template, **region_context(meeting, viewer, only=name))
+            html = _place(meeting, viewer, name, with_flash=False)
         finally:
             setattr(g, once.DRAWN_FOR_SCREENS, False)
         drawn[name] = html
@@ -205,6 +286,7 @@ def _values(rating: Rating | None) -> dict[str, str]:
 
 
 def _region_url(meeting: Meeting, viewer: Viewer, name: str) -> str:
+    named(name)
     if viewer.kind == Audience.DISPLAY:
         return url_for("room.display_region", token=meeting.display_token, name=name)
     return url_for("room.region", meeting_id=meeting.id, name=name)
@@ -212,9 +294,11 @@ def _region_url(meeting: Meeting, viewer: Viewer, name: str) -> str:
 
 def _template(viewer: Viewer, name: str) -> str | None:
     """Return the template of the region `name` as drawn for a viewer, if they have it."""
-    if viewer.kind == Audience.DISPLAY:
-        return "display/_scene.html" if name == SCENE else None
-    return f"live/_{name}.html" if name in REGIONS else None
+    try:
+        region = Region(name)
+    except ValueError:
+        return None
+    return TEMPLATES[region] if region in HELD_BY[viewer.kind] else None
 
 
 def page(template: str, meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:
@@ -228,7 +312,6 @@ def page(template: str, meeting: Meeting, viewer: Viewer, status: int = 200, **e
         return _place(meeting, viewer, place, **extra), status
     context = region_context(meeting, viewer, **extra)
     context["region_url"] = lambda name: _region_url(meeting, viewer, name)
-    context["every_region"] = " ".join(REGIONS)
     return render_template(template, **context), status
 
 
@@ -239,11 +322,20 @@ def in_place(meeting: Meeting, viewer: Viewer) -> Page | None:
     return None if place is None else (_place(meeting, viewer, place), 200)
 
 
-def _place(meeting: Meeting, viewer: Viewer, place: str, **extra: Any) -> str:
+def _place(
+    meeting: Meeting, viewer: Viewer, place: str, with_flash: bool = True, **extra: Any
+) -> str:
+    """Draw one region whole, as a place: with the page's messages for a form's answer."""
     context = region_context(meeting, viewer, only=place, **extra)
     context["region_url"] = lambda name: _region_url(meeting, viewer, name)
     template = _template(viewer, place)
-    return render_template("live/in_place.html", place=place, place_template=template, **context)
+    return render_template(
+        "live/in_place.html",
+        place=place,
+        place_template=template,
+        with_flash=with_flash,
+        **context,
+    )
 
 
 def _sent_from(viewer: Viewer, done: bool) -> str | None:
@@ -287,7 +379,13 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
     if name == "stage" and viewer.kind == Audience.ATTENDEE:
         # As every attendee is sent it (`SHARED`); the page marks its own rating.
         viewer = ANY_ATTENDEE
-    return partial(template, whole, lambda: region_context(meeting, viewer, only=name))
+    # A region reads itself again whole, as a place, and is morphed into the page.
+    if not request.headers.get("HX-Request") or request.headers.get("HX-History-Restore-Request"):
+        return redirect(whole)
+    response = make_response(_place(meeting, viewer, name, with_flash=False))
+    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:

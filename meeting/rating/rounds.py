@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from sqlalchemy import select, update
 
 from ..agenda.status import running
+from ..changes import Fact
 from ..errors import Forbidden, Invalid, Refused
 from ..models import (
     Attendee,
@@ -89,13 +90,19 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
                     submitted_at=c.entered_at,
                 )
             )
-    log(meeting, meeting.chair.name, f"opened round {round_.number} on {item.title}")
+    log(
+        meeting,
+        meeting.chair.name,
+        f"opened round {round_.number} on {item.title}",
+        changed=Fact.ROUND,
+    )
     for written in round_.ratings:
         log(
             meeting,
             meeting.chair.name,
             f"counted {written.attendee.name}'s written rating in round 1 on {item.title}",
             about=written,
+            changed=Fact.ROUND,
         )
     return round_
 
@@ -136,6 +143,8 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
         attendee.name,
         f"rated round {round_.number} on {round_.item.title}",
         about=rating,
+        changed=Fact.RATINGS,
+        own=attendee,
     )
     return rating
 
@@ -155,7 +164,12 @@ def reveal(round_: Round) -> None:
     ]
     round_.revealed_at = now
     round_.sealed_seq, round_.sealed_head = chain.head(session_of(round_), meeting.id)
-    log(meeting, meeting.chair.name, f"revealed round {round_.number} on {round_.item.title}")
+    log(
+        meeting,
+        meeting.chair.name,
+        f"revealed round {round_.number} on {round_.item.title}",
+        changed=Fact.ROUND,
+    )
 
 
 def acknowledge_divergence(round_: Round, note: str) -> None:
@@ -174,6 +188,7 @@ def acknowledge_divergence(round_: Round, note: str) -> None:
         meeting.chair.name,
         f"acknowledged the wide disagreement in round {round_.number} on {round_.item.title}",
         round_.divergence_note,
+        changed=Fact.ROUND,
     )
 
 

@@ -7,7 +7,6 @@ from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
 from ..models import Item, Round
 from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
-from ..pages.doorbell import STAGE, ring_everyone
 from ..pages.forms import chair_change, kept
 from ..pages.regions import attendee_page, chair_page, in_place
 from . import rounds, scales
@@ -38,7 +37,6 @@ def open_round(meeting_id, item_id):
         db.session.rollback()
         flash(f"Round {number} on “{item.title}” was already opened; nothing else changed.")
         return redirect(url_for("agenda.show", meeting_id=meeting.id))
-    ring_everyone(meeting, *STAGE)
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
 
 
@@ -61,8 +59,6 @@ def reveal(meeting_id, round_id):
             db.session.rollback()
             db.session.refresh(round_)
             flash(already if round_.revealed_at else str(refused))
-        else:
-            ring_everyone(meeting, *STAGE)
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
 
 
@@ -76,7 +72,6 @@ def acknowledge(meeting_id, round_id):
         meeting,
         "acknowledge",
         lambda: rounds.acknowledge_divergence(round_, request.form.get("note", "")),
-        "stage",
         anchor=f"#round-{round_.number}",
     )
 
@@ -101,7 +96,6 @@ def rate(meeting_id, round_id):
             return chair_page(meeting, status, **typed)
         return attendee_page(meeting, viewer, status, **typed)
     db.session.commit()
-    ring_everyone(meeting, "progress")
     answer = in_place(meeting, viewer)
     if answer is not None:
         return answer

@@ -5,17 +5,35 @@ lines are a hash chain (`chain`): a line about a rating, a view, a decision or a
 names it (`about`) and holds what it says once the change is made.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
 
-from ..models import Event, Meeting, session_of
+from ..changes import Fact, note
+from ..models import Attendee, Event, Meeting, session_of
 from . import chain
 
 
-def log(meeting: Meeting, actor: str, action: str, detail: str = "", about: Any = None) -> Event:
-    """Append a line to the meeting's event log; `detail` keeps what a change replaced."""
-    return chain.append(session_of(meeting), meeting.id, actor[:200], action[:300], detail, about)
+def log(
+    meeting: Meeting,
+    actor: str,
+    action: str,
+    detail: str = "",
+    about: Any = None,
+    *,
+    changed: Fact | Iterable[Fact],
+    own: Attendee | None = None,
+) -> Event:
+    """Append a line to the meeting's event log; `detail` keeps what a change replaced.
+
+    `changed` names what the change touched: once it is committed, every page showing a
+    region that reads it is told (`changes`), and, for a change that was someone's `own`
+    (their rating, their view), every device of theirs.
+    """
+    session = session_of(meeting)
+    note(session, meeting.id, changed, own.id if own is not None else None)
+    return chain.append(session, meeting.id, actor[:200], action[:300], detail, about)
 
 
 def mark(meeting: Meeting) -> int:

@@ -1,18 +1,19 @@
 // Forms that lose nothing and are safe to press twice.
 // - Forms (or their buttons) marked data-confirm ask before they submit.
 // - A form's buttons are disabled while it is being sent, so a double click sends it once.
-// - Buttons marked data-hold="ms" stay disabled for that long after they appear, so a
-//   second click meant for the button that was there before (Reveal) cannot land on the
-//   next step's button (Open round 2) that takes its place.
-// - A form inside a place (data-place with an id: a live region or a panel) is sent in
-//   place: htmx posts it and the place is swapped for its new version from the answer.
-//   Forms marked
-//   data-whole-page are sent the ordinary way.
-// - What someone typed and has not sent survives: a form with typed text, an error or an
-//   unsent answer is kept as it is when its place is drawn again (so is a folded section
-//   the person opened or closed), and its typed values
-//   are kept in this tab's session storage until the server has them, so a reload or a
-//   restarted server loses nothing.
+// - Buttons marked data-hold="ms" that take the place of another button as a page changes
+//   stay disabled for that long, and say why, so a second click meant for the button that
+//   was there before (Reveal) cannot land on the next step's button (Open round 2).
+// - A form inside a place (macros.html `place`: a live region or a panel) is sent in place:
+//   the place declares where the answer goes and that its requests queue one behind the
+//   other (hx-sync queue all), so no click cancels another. Forms marked data-whole-page
+//   are sent the ordinary way.
+// - Every answer is morphed into its place (idiomorph), which keeps the element that has
+//   focus and what is typed in it. A form with typed text, an error, an unsent answer, or
+//   a request still on its way is kept exactly as it is (so is a folded section the person
+//   opened or closed); only the form that was sent takes the server's answer. Its typed
+//   values are kept in this tab's session storage until the server has them, so a reload
+//   or a restarted server loses nothing.
 // - A form that could not be sent (no connection) says so and keeps everything; forms
 //   marked data-resend are sent again by themselves when the connection is back.
 // - Buttons marked data-print open the browser's print dialog.
@@ -62,9 +63,15 @@
       return;
     }
     form.dataset.sending = "1";
+    form.meetingSent = typedValues(form);
     if (!form.hasAttribute("hx-boost")) forget(form);
     // After this event, so the pressed button's name and value are still sent.
     setTimeout(function () { setButtons(form, true); }, 0);
+    // An answer that is slow to come (queued behind another, a slow network) is waited for
+    // in words, with everything typed still in the form.
+    setTimeout(function () {
+      if (form.dataset.sending && form.isConnected) say(form, "Sending…", "sending");
+    }, 400);
   }, true);
 
   function setButtons(form, disabled) {
@@ -74,6 +81,8 @@
   function sent(form) {
     delete form.dataset.sending;
     setButtons(form, false);
+    var note = form.querySelector(".form-note.sending");
+    if (note) note.remove();
   }
 
   // Coming back with the browser's Back button shows the page as it was left.
@@ -82,15 +91,34 @@
     document.querySelectorAll("form[data-sending]").forEach(sent);
   });
 
-  // A button is held when it first appears, not again each time its place is redrawn.
+  // A button is held when it first appears in place of another (a click meant for that
+  // one could land on it), not when the page loads, nor each time its place is redrawn.
+  // While held it says why.
   var appeared = {};
+  var loaded = false;
   function hold(root) {
+    var why = null;
     within(root, "[data-hold]").forEach(function (button) {
       var which = (button.form ? button.form.action : "") + " " + button.textContent;
       if (appeared[which]) return;
       appeared[which] = true;
+      if (!loaded) return;
       button.disabled = true;
-      setTimeout(function () { button.disabled = false; }, Number(button.dataset.hold) || 1000);
+      button.meetingHeld = true;
+      // One line says why, after the first button held.
+      var note = null;
+      if (!why) {
+        why = note = document.createElement("span");
+        note.className = "held-note";
+        note.setAttribute("role", "status");
+        note.textContent = "Ready in a moment: this stops a double click.";
+        button.insertAdjacentElement("afterend", note);
+      }
+      setTimeout(function () {
+        button.meetingHeld = false;
+        button.disabled = false;
+        if (note) note.remove();
+      }, Number(button.dataset.hold) || 1000);
     });
   }
 
@@ -102,22 +130,12 @@
     return found;
   }
 
-  // Forms in places are sent in place: the answer is a whole page, from which the place
-  // (found by its id) replaces the one on this page, with any flash message beside it.
+  // Forms in places are sent by htmx (boosted); everything else about how (where the
+  // answer goes, that requests queue) the place declares, and its forms inherit.
   function inPlace(root) {
     var forms = within(root, "[data-place] form[method=post]:not([data-whole-page]):not([hx-boost])");
     forms.forEach(function (form) {
-      var place = form.closest("[data-place]");
-      if (!place.id) return;
       form.setAttribute("hx-boost", "true");
-      form.setAttribute("hx-target", "#" + place.id);
-      form.setAttribute("hx-select", "#" + place.id);
-      form.setAttribute("hx-swap", "outerHTML");
-      form.setAttribute("hx-select-oob", "#flash");
-      form.setAttribute("hx-push-url", "false");
-      // A form's request replaces a live refresh of its place that is on its way (its
-      // answer draws the place anew anyway) rather than waiting in line behind it.
-      form.setAttribute("hx-sync", "closest [data-place]:replace");
       htmx.process(form);
     });
   }
@@ -140,19 +158,15 @@
 
   function typedIn(form) { return fields(form).some(changed); }
 
+  function typedValues(form) {
+    return JSON.stringify(fields(form).map(function (el) {
+      return el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+    }));
+  }
+
   function holds(form) {
     return typedIn(form) || Boolean(form.dataset.unsent) || Boolean(form.querySelector(".error"));
   }
-
-  // For live.js: whether a place holds a form being sent, or with something not yet sent,
-  // so that it is fetched anew (and the form kept) rather than replaced outright.
-  window.meetingForms = {
-    holding: function (place) {
-      return Array.prototype.some.call(place.querySelectorAll("form"), function (form) {
-        return Boolean(form.dataset.sending) || holds(form);
-      });
-    }
-  };
 
   function key(form) { return "kept:" + location.pathname + ":" + form.id; }
 
@@ -204,36 +218,56 @@
     if (event.target.form) remember(event.target.form);
   });
 
-  // When a place is drawn again, the forms in it that hold something the person has not
-  // sent are kept as they are (typed text, an error to act on, an unsent answer); so is
-  // which folded sections are open. The form that was just sent takes the server's answer.
-  var keeping = [];
+  // When a place is drawn again, what the person has and the server does not is kept as
+  // it is: a form being sent or waiting its turn (its request goes from that very form),
+  // one with typed text, an error to act on, or an unsent answer; and whether a folded
+  // section is open. The form whose answer is being drawn takes the server's version.
+  var answering = null;
   document.body.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    if (!event.detail.shouldSwap || !target || !target.querySelectorAll) return;
-    var sender = event.detail.requestConfig && event.detail.requestConfig.elt;
-    target.querySelectorAll("form[id]").forEach(function (form) {
-      if (form !== sender && holds(form)) keeping.push(form);
-    });
-    target.querySelectorAll("details[id][data-toggled]").forEach(function (d) {
-      keeping.push({ id: d.id, open: d.open });
-    });
+    answering = event.detail.requestConfig && event.detail.requestConfig.elt;
   });
-  document.body.addEventListener("htmx:afterSwap", function () {
-    var kept = keeping;
-    keeping = [];
-    kept.forEach(function (old) {
-      var now = document.getElementById(old.id);
-      if (!now) return;
-      if (old.tagName === "FORM") {
-        if (now === old || now.tagName !== "FORM") return;
-        now.replaceWith(old);
-        // htmx let go of the form when it left the page; it takes it up again here.
-        htmx.process(old);
-      }
-      else if (now.tagName === "DETAILS") { now.open = old.open; now.dataset.toggled = "1"; }
+  document.body.addEventListener("htmx:afterSwap", function () { answering = null; });
+
+  function holdsWithin(el) {
+    return Array.prototype.some.call(el.querySelectorAll("form"), function (form) {
+      return Boolean(form.dataset.sending) || holds(form);
     });
-  });
+  }
+
+  function keeps(node) {
+    if (node.tagName !== "FORM") return false;
+    // The form just sent takes the server's answer, unless the person typed the next one
+    // into it while the last was on its way.
+    if (node === answering) return node.meetingSent !== undefined && typedValues(node) !== node.meetingSent;
+    return Boolean(node.dataset.sending) || holds(node);
+  }
+
+  Idiomorph.defaults.ignoreActiveValue = true;
+  Idiomorph.defaults.callbacks.beforeNodeMorphed = function (old, now) {
+    if (old.nodeType !== Node.ELEMENT_NODE || !keeps(old)) return;
+    if (old === answering && now.querySelector) {
+      // What was typed next is kept, with the new form's one-time token: the last one
+      // went with the form that was sent.
+      var token = now.querySelector("input[name=once]");
+      var mine = old.querySelector("input[name=once]");
+      if (token && mine) mine.value = token.value;
+    }
+    return false;
+  };
+  Idiomorph.defaults.callbacks.beforeNodeRemoved = function (old) {
+    if (old.nodeType !== Node.ELEMENT_NODE) return;
+    // A form on its way stays until its answer comes, even if its place no longer has it.
+    if (old.tagName === "FORM" && old.dataset.sending && old !== answering) return false;
+    // So does what says why a button is held, while it is.
+    if (old.classList.contains("held-note")) return false;
+  };
+  Idiomorph.defaults.callbacks.beforeAttributeUpdated = function (name, el) {
+    // A section the person opened or folded stays so; one holding a form they are filling
+    // in stays open.
+    if (name === "open" && el.tagName === "DETAILS" && (el.meetingToggled || holdsWithin(el))) return false;
+    // A held button stays held however often its place is drawn again meanwhile.
+    if (name === "disabled" && el.meetingHeld) return false;
+  };
 
   // What came back ------------------------------------------------------------------------
 
@@ -246,7 +280,8 @@
       note.setAttribute("role", "alert");
       form.insertBefore(note, form.firstChild);
     }
-    note.className = "form-note " + (kind === "refused" ? "refused" : "unsent error");
+    note.className = "form-note " + ({ refused: "refused", sending: "sending" }[kind] || "unsent error");
+    note.setAttribute("role", kind === "sending" ? "status" : "alert");
     note.textContent = text;
   }
 
@@ -306,8 +341,29 @@
     if (!answer) return;
     if (!answer.matches("input, select, textarea, button, a[href]")) answer.setAttribute("tabindex", "-1");
     answer.focus({ preventScroll: true });
-    answer.scrollIntoView({ block: wrong ? "center" : "nearest" });
+    // What the form did shows elsewhere (a reveal in the stage, a decision and the views on
+    // it above its form): that comes into view, unless there is something to put right.
+    if (!wrong && form.dataset.answerIn) bringIntoView(form.dataset.answerIn);
+    else answer.scrollIntoView({ block: wrong ? "center" : "nearest" });
   });
+
+  // Brought into view now, or as soon as it arrives (with the ring that draws it) within a
+  // few seconds; its place in the page keeps it clear of the cockpit's sticky controls.
+  var awaited = null;
+  function bringIntoView(selector) {
+    awaited = { selector: selector, until: Date.now() + 5000 };
+    lookFor();
+  }
+  function lookFor() {
+    if (!awaited) return;
+    if (Date.now() > awaited.until) { awaited = null; return; }
+    var found = document.querySelector(awaited.selector);
+    if (!found) return;
+    awaited = null;
+    found.scrollIntoView({ block: "start" });
+  }
+  document.body.addEventListener("htmx:afterSettle", lookFor);
+  document.body.addEventListener("htmx:load", lookFor);
 
   document.body.addEventListener("htmx:abort", function (event) {
     var form = event.detail.elt;
@@ -347,6 +403,7 @@
     inPlace(root);
     restore(root);
     hold(root);
+    if (root === document.body) loaded = true;
   });
 
   document.addEventListener("click", function (event) {
@@ -354,6 +411,6 @@
     if (event.target.closest("[data-print]")) window.print();
     // A section the person opened or folded stays that way when its place is drawn again.
     var summary = event.target.closest("summary");
-    if (summary && summary.parentElement.id) summary.parentElement.dataset.toggled = "1";
+    if (summary) summary.parentElement.meetingToggled = true;
   });
 })();

@@ -33,21 +33,29 @@
   function refresh(names, drawn, theirs) {
     drawn = drawn || {};
     document.querySelectorAll("[data-region]").forEach(function (el) {
-      var own = el.id.replace(/^region-/, "");
+      var own = el.dataset.region;
       // A region showing something of this person's own is fetched, never swapped for what
-      // everyone is sent (unless it was drawn for them: the chair's screens); so is one
-      // holding a form with something not yet sent, which its fetch keeps (forms.js).
+      // everyone is sent (unless it was drawn for them: the chair's screens). What the
+      // person has typed, or is sending, is kept either way (forms.js).
       var personal = !theirs && stillTheirs(el, drawn[own]);
-      var holding = window.meetingForms && window.meetingForms.holding(el);
-      if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal && !holding) {
+      if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal) {
         swapIn(el, drawn[own]);
         return;
       }
-      var listens = el.dataset.region.split(" ");
-      var wanted = !names || listens.some(function (n) { return names.indexOf(n) !== -1; });
-      if (wanted) htmx.trigger(el, "refresh");
+      if (!names || names.indexOf(own) !== -1) readAgain(el);
     });
   }
+
+  // A region reads itself again once for any number of rings that arrive before its
+  // request is sent: its requests queue behind the place's others (macros.html `place`).
+  function readAgain(el) {
+    if (el.meetingReadQueued) return;
+    el.meetingReadQueued = true;
+    htmx.trigger(el, "refresh");
+  }
+  body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.meetingReadQueued) event.detail.elt.meetingReadQueued = false;
+  });
 
   // Whether a region shows something of this person's own that what everyone is sent
   // (`html`) would replace: marked data-personal, "always" or while its round is still
@@ -69,20 +77,15 @@
     return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
   }
   function swapIn(el, html) {
-    var toggled = {};
-    el.querySelectorAll("details[id][data-toggled]").forEach(function (d) { toggled[d.id] = d.open; });
-    // htmx.swap settles at once: forms.js takes up the new forms (htmx:load).
-    htmx.swap(el, html, { swapStyle: "innerHTML" });
+    // Morphed in, as every answer is (forms.js keeps what the person has not sent); htmx.swap
+    // settles at once: forms.js takes up the new forms (htmx:load).
+    htmx.swap(el, html, { swapStyle: "morph" }, { contextElement: el });
     var meta = document.querySelector("meta[name=csrf-token]");
     el.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
       if (!input.value && meta) input.value = meta.content;
     });
     el.querySelectorAll("input[name=once]").forEach(function (input) {
       if (!input.value) input.value = oneTimeToken();
-    });
-    Object.keys(toggled).forEach(function (id) {
-      var d = document.getElementById(id);
-      if (d && d.tagName === "DETAILS") { d.open = toggled[id]; d.dataset.toggled = "1"; }
     });
     markMine(el);
     news(el, false);
