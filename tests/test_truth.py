@@ -366,9 +366,17 @@ def test_focus_and_typed_text_survive_live_updates(room):
     phone.keyboard.type("ice this month")
     expect(reason).to_be_focused()
     expect(reason).to_have_value("Missing twice this month")
+    # Her other device (a second tab) shows her rating too; the page she rated from has it
+    # from its answer, and is not told again.
+    other = priya.context.new_page()
+    other.goto(f"{room.base}/m/{room.meeting_id}")
+    expect(other.locator("#connection")).to_have_text("Live", timeout=LIVE)
+    phone.evaluate("() => { window.rung = []; }")
     phone.locator("#region-rate").get_by_text("3", exact=True).click()
     phone.locator("#region-rate").get_by_role("button", name="Submit my rating").click()
     expect(phone.locator("#region-rate")).to_contain_text("You rated 3", timeout=LIVE)
+    expect(other.locator("#region-rate")).to_contain_text("You rated 3", timeout=LIVE)
+    assert ["rate"] not in phone.evaluate("() => window.rung")
     room.reveal(round_id)
     record = room.chair.http.get(f"/meetings/{room.meeting_id}/record.json").json()
     reasons = [

@@ -12,7 +12,7 @@ holds a form: forms carry their session's tokens, so they are always fetched.
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from werkzeug.wrappers import Response
 
 from ..changes import Fact, news
@@ -82,7 +82,9 @@ def ring_changes() -> None:
         if attendee is not None:
             mine = tuple(r for r, reads in OWN.items() if reads & facts)
             if mine:
-                ring_person(attendee, *mine)
+                # The page that made the change has its answer drawn already.
+                sender = request.headers.get("X-Meeting-Socket") if has_request_context() else None
+                ring_person(attendee, *mine, skip=sender)
 
 
 def _ring(to: str, regions: tuple[Region, ...], reload: bool) -> None:
@@ -112,9 +114,11 @@ def ring_everyone(meeting: Meeting, *regions: Region, reload: bool = False) -> N
     socketio.sleep(0)
 
 
-def ring_person(attendee: Attendee, *regions: Region) -> None:
-    """Tell one person's devices that regions of their own changed: each fetches them."""
-    _ring(person_room(attendee.id), regions, False)
+def ring_person(attendee: Attendee, *regions: Region, skip: str | None = None) -> None:
+    """Tell one person's devices that regions of their own changed: each fetches them
+    (but `skip`, the Socket.IO id of a page that has them already)."""
+    message = {"regions": [str(r) for r in regions], "reload": False}
+    socketio.emit("changed", message, to=person_room(attendee.id), skip_sid=skip)
 
 
 def ring_attendee(attendee: Attendee) -> None:

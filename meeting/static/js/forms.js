@@ -34,6 +34,10 @@
   document.body.addEventListener("htmx:configRequest", function (event) {
     var token = csrfToken();
     if (token) event.detail.headers["X-CSRFToken"] = token;
+    // This page's live connection: what it sends is answered in place, so the ring telling
+    // the person's devices of it need not come back here.
+    var socket = window.meetingSocket;
+    if (socket && socket.id) event.detail.headers["X-Meeting-Socket"] = socket.id;
   });
 
   // The session's token from an answer becomes this page's, in its forms too.
