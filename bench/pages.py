@@ -176,6 +176,9 @@ class Page:
             headers["HX-Target"] = target
         if self.csrf:
             headers["X-CSRFToken"] = self.csrf
+        # forms.js names the page's live connection: its own ring does not come back to it.
+        if self.sio is not None and self.sio.connected:
+            headers["X-Meeting-Socket"] = self.sio.get_sid("/") or ""
         return headers
 
     async def send(

@@ -27,7 +27,9 @@ class Fact(enum.StrEnum):
     WAITING = "waiting"
     # The agenda: its items, their order and wording.
     AGENDA = "agenda"
-    # The item under discussion and its rounds: opened, revealed, divergence heard.
+    # Which item is under discussion.
+    ITEM = "item"
+    # The rounds of the item under discussion: opened, revealed, divergence heard.
     ROUND = "round"
     # Ratings in the open round.
     RATINGS = "ratings"

@@ -81,10 +81,10 @@ def test_reveal_rings_the_stage_everywhere_drawn_once_per_audience(people, sio, 
     people.reveal(round_id)
     heard = {name: changed(c) for name, c in clients.items()}
     # Each audience hears of the regions its pages hold that read the rounds.
-    stage = ["agenda", "controls", "stage", "progress", "rate", "roll", "decision"]
+    stage = ["agenda", "controls", "stage", "progress", "rate", "roll"]
     expected = {
         "chair": stage,
-        "tom": ["agenda", "stage", "progress", "rate", "decision"],
+        "tom": ["agenda", "stage", "progress", "rate"],
         "display": ["scene"],
     }
     expected["priya"] = expected["tom"]
@@ -102,7 +102,6 @@ def test_reveal_rings_the_stage_everywhere_drawn_once_per_audience(people, sio, 
         "stage",
         "rate",
         "roll",
-        "decision",
     }
     assert set(heard["display"][0]["html"]) == {"scene"}
     assert "<form" not in repr(heard["tom"]) + repr(heard["display"])
@@ -212,7 +211,6 @@ def test_the_chair_is_sent_the_stage_drawn_for_them(people, sio):
         "stage",
         "rate",
         "roll",
-        "decision",
     }
     fetched = people.chair.get(
         f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"}

@@ -297,7 +297,7 @@ def move_to(meeting: Meeting, item: Item) -> None:
         meeting,
         meeting.chair.name,
         f"moved to item {item.position}: {item.title}",
-        changed=Fact.ROUND,
+        changed=Fact.ITEM,
     )
 
 

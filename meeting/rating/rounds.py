@@ -30,6 +30,13 @@ BASES = {
 }
 
 
+def as_decided(item: Item, fact: Fact) -> tuple[Fact, ...]:
+    """What a round or a rating changed: on an item whose decision is recorded (the room
+    rates again), how that decision stands too (who rated and is asked for a view)."""
+    decided = item.decision is not None and item.decision.recorded
+    return (fact, Fact.DECISION) if decided else (fact,)
+
+
 def _claim_unrevealed(round_: Round, refusal: str, **values: object) -> None:
     """Take the round for a change while it is still unrevealed, or refuse.
 
@@ -94,7 +101,7 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
         meeting,
         meeting.chair.name,
         f"opened round {round_.number} on {item.title}",
-        changed=Fact.ROUND,
+        changed=as_decided(item, Fact.ROUND),
     )
     for written in round_.ratings:
         log(
@@ -102,7 +109,7 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
             meeting.chair.name,
             f"counted {written.attendee.name}'s written rating in round 1 on {item.title}",
             about=written,
-            changed=Fact.ROUND,
+            changed=as_decided(item, Fact.ROUND),
         )
     return round_
 
@@ -143,7 +150,7 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
         attendee.name,
         f"rated round {round_.number} on {round_.item.title}",
         about=rating,
-        changed=Fact.RATINGS,
+        changed=as_decided(round_.item, Fact.RATINGS),
         own=attendee,
     )
     return rating
@@ -168,7 +175,7 @@ def reveal(round_: Round) -> None:
         meeting,
         meeting.chair.name,
         f"revealed round {round_.number} on {round_.item.title}",
-        changed=Fact.ROUND,
+        changed=as_decided(round_.item, Fact.ROUND),
     )
 
 
