@@ -356,10 +356,11 @@ class Page:
         for region in self.regions:
             if names is not None and not region.listens & set(names):
                 continue
-            if pushed and region.name in pushed:
+            if pushed and region.name in pushed and not region.busy:
                 # The event carries this region's HTML: shown now, nothing fetched.
                 self.show(region.name, pushed[region.name], now)
             elif region.busy:
+                # As live.js: what is on its way may be older than the news; read again after.
                 region.queued = True
             else:
                 region.busy = True

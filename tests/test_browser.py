@@ -155,8 +155,10 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     assert said.count("revealed round 1 on Access to a mobile phone") == 1, said
     assert not any("round 2" in what for what in said), said
     expect(phone.locator("#region-rate")).not_to_contain_text("round 2")
-    # The reveal came drawn for the chair's screens, forms and all: nothing was fetched.
-    assert fetched == [], fetched
+    # The reveal came drawn for the chair's screens, forms and all. Only the place the click
+    # was sent from reads itself once more, after its answer: the ring came while the click
+    # was on its way, so its answer could be older than the ring.
+    assert [url.rsplit("/", 1)[1] for url in fetched] in ([], ["controls"]), fetched
     display.evaluate("window.meetingSocket.connect()")
 
     for screen in (display, phone):

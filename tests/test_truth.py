@@ -7,6 +7,7 @@ does a region named wrongly in a page (`regions.named` refuses it, and the page 
 """
 
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -383,3 +384,61 @@ def test_focus_and_typed_text_survive_live_updates(room):
         r.get("reason") for i in record["items"] for rd in i["rounds"] for r in rd["ratings"]
     ]
     assert "Missing twice this month" in reasons
+
+
+def test_a_decision_recorded_while_its_draft_saves_is_recorded(room):
+    """The draft saves itself as the chair types; Record pressed while a save is on its way
+    waits its turn and records (the pressed button still says so)."""
+    room.new_meeting(ITEMS[0], title="Record while saving")
+    priya = room.join("Priya Shah", "Police")
+    room.start()
+    round_id = room.open_round()
+    room.rate(priya, round_id, score=4)
+    room.reveal(round_id)
+    chair = room.chair.context.new_page()
+    chair.set_viewport_size(CHAIR_SCREEN)
+    chair.goto(f"{room.base}/meetings/{room.meeting_id}")
+    expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
+
+    # Each draft save takes a second to reach the server, as on a slow network.
+    def slowly(route):
+        time.sleep(1)
+        route.continue_()
+
+    chair.route("**/decision/draft", slowly)
+    form = chair.locator("#decision-form")
+    form.get_by_label("Rationale: why this decision, on what evidence").fill("Missing episodes")
+    form.get_by_label("In their words where possible").fill("I want to play football")
+    form.get_by_label("Review date").fill(REVIEW_DATE)
+    with chair.expect_request("**/decision/draft"):
+        form.get_by_label("Decision, in plain words").fill("Child-protection plan")
+    form.get_by_role("button", name="Record the decision").click()
+    answered(chair)
+    expect(chair.locator("#region-decision")).to_contain_text(
+        "Decision on “Risk of criminal exploitation”", timeout=LIVE
+    )
+    events = room.chair.http.get(f"/meetings/{room.meeting_id}/events").text()
+    assert "recorded the decision on Risk of criminal exploitation" in events
+
+
+def test_a_form_sent_with_enter_is_empty_for_the_next_entry(room):
+    room.new_meeting(ITEMS[0], title="Apologies")
+    chair = room.chair.context.new_page()
+    chair.set_viewport_size(CHAIR_SCREEN)
+    chair.goto(f"{room.base}/meetings/{room.meeting_id}")
+    expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
+    roll = chair.locator("#region-roll")
+    roll.get_by_text("Add someone who sent apologies").click()
+    roll.get_by_label("Name").fill("Dr Ade Okafor")
+    roll.get_by_label("Role").fill("Named nurse")
+    roll.get_by_label("Agency").fill("Health")
+    roll.get_by_label("Agency").press("Enter")
+    answered(chair)
+    expect(chair.locator("#region-people")).to_contain_text("Dr Ade Okafor", timeout=LIVE)
+    # Sent: the form is empty for the next person, the field still has focus.
+    for label in ("Name", "Role", "Agency"):
+        expect(roll.get_by_label(label)).to_have_value("")
+    roll.get_by_label("Agency").press("Enter")
+    answered(chair)
+    events = room.chair.http.get(f"/meetings/{room.meeting_id}/events").text()
+    assert events.count("recorded apologies from Dr Ade Okafor") == 1

@@ -66,16 +66,16 @@ def ring_changes() -> None:
         meeting = db.session.get(Meeting, meeting_id)
         if meeting is None:
             continue
+        if Fact.CASE in facts and meeting.case is not None:
+            for other in meeting.case.meetings:
+                if other.id != meeting.id and other.status != MeetingStatus.CLOSED:
+                    ring_everyone(other, *reading({Fact.CASE}))
         if Fact.MEETING in facts:
             ring_everyone(meeting, reload=True)
             continue
         regions = reading(facts)
         if regions:
             ring_everyone(meeting, *regions)
-        if Fact.CASE in facts and meeting.case is not None:
-            for other in meeting.case.meetings:
-                if other.id != meeting.id and other.status != MeetingStatus.CLOSED:
-                    ring_everyone(other, *reading({Fact.CASE}))
     # Then each person's other devices fetch what of theirs changed: their own version.
     for (whose, attendee_id), facts in sorted(told.items()):
         attendee = db.session.get(Attendee, attendee_id) if whose == "person" else None

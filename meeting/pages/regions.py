@@ -52,17 +52,19 @@ class Region(enum.StrEnum):
 READS: dict[Region, frozenset[Fact]] = {
     Region.AGENDA: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND}),
     # The chair's next step: how many have rated, whether the decision is recorded, quorum.
-    Region.CONTROLS: frozenset({Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.DECISION, Fact.ROLL}),
+    Region.CONTROLS: frozenset(
+        {Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.DECISION, Fact.ROLL}
+    ),
     Region.STAGE: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.DECISION, Fact.CASE}),
     Region.PROGRESS: frozenset({Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.ROLL}),
-    Region.RATE: frozenset({Fact.ITEM, Fact.ROUND, Fact.ROLL}),
+    Region.RATE: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.ROLL}),
     Region.PEOPLE: frozenset({Fact.ROLL, Fact.WAITING}),
     Region.ROLL: frozenset({Fact.ROLL, Fact.AGENDA, Fact.ROUND}),
     # The decision on the item under discussion; a round or a rating after it was recorded
     # changes it too, and says so (`rounds.as_decided`).
-    Region.DECISION: frozenset({Fact.ITEM, Fact.DECISION, Fact.ROLL}),
+    Region.DECISION: frozenset({Fact.AGENDA, Fact.ITEM, Fact.DECISION, Fact.ROLL}),
     Region.ACTIONS: frozenset({Fact.ACTIONS}),
-    Region.CASE: frozenset({Fact.CASE, Fact.ACTIONS}),
+    Region.CASE: frozenset({Fact.CASE, Fact.ACTIONS, Fact.AGENDA}),
     Region.SCENE: frozenset(Fact) - {Fact.DRAFT, Fact.RECORD, Fact.MEETING},
 }
 # Each region's template, and who has it: the chair, attendees, the display.

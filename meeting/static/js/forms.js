@@ -67,7 +67,18 @@
       return;
     }
     form.dataset.sending = "1";
-    form.meetingSent = typedValues(form);
+    // The pressed button's name and value go with the form however long it waits its turn
+    // (a queued request is sent after the button was disabled, and lost its focus).
+    var pressed = form.querySelector("input[data-pressed]");
+    if (pressed) pressed.remove();
+    if (button && button.name) {
+      pressed = document.createElement("input");
+      pressed.type = "hidden";
+      pressed.name = button.name;
+      pressed.value = button.value;
+      pressed.dataset.pressed = "";
+      form.appendChild(pressed);
+    }
     if (!form.hasAttribute("hx-boost")) forget(form);
     // After this event, so the pressed button's name and value are still sent.
     setTimeout(function () { setButtons(form, true); }, 0);
@@ -227,10 +238,29 @@
   // one with typed text, an error to act on, or an unsent answer; and whether a folded
   // section is open. The form whose answer is being drawn takes the server's version.
   var answering = null;
+  var answeringKept = false;
   document.body.addEventListener("htmx:beforeSwap", function (event) {
-    answering = event.detail.requestConfig && event.detail.requestConfig.elt;
+    answering = event.detail.shouldSwap && event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    answeringKept = false;
   });
-  document.body.addEventListener("htmx:afterSwap", function () { answering = null; });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    // The form that was answered shows the server's version, the field that had focus too
+    // (idiomorph leaves the value of the focused field as it was).
+    if (answering && answering.tagName === "FORM" && !answeringKept) {
+      fields(answering).forEach(function (el) {
+        if (el.type === "radio" || el.type === "checkbox") el.checked = el.defaultChecked;
+        else if (el.tagName !== "SELECT") el.value = el.defaultValue;
+      });
+    }
+    answering = null;
+  });
+  document.body.addEventListener("htmx:afterRequest", function () { answering = null; });
+  // What a form sent is what it holds when its request goes (a queued one, later than the
+  // click): anything typed after that is the next one.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.tagName === "FORM") elt.meetingSent = typedValues(elt);
+  });
 
   function holdsWithin(el) {
     return Array.prototype.some.call(el.querySelectorAll("form"), function (form) {
@@ -249,6 +279,7 @@
   Idiomorph.defaults.ignoreActiveValue = true;
   Idiomorph.defaults.callbacks.beforeNodeMorphed = function (old, now) {
     if (old.nodeType !== Node.ELEMENT_NODE || !keeps(old)) return;
+    if (old === answering) answeringKept = true;
     if (old === answering && now.querySelector) {
       // What was typed next is kept, with the new form's one-time token: the last one
       // went with the form that was sent.
@@ -271,6 +302,8 @@
     if (name === "open" && el.tagName === "DETAILS" && (el.meetingToggled || holdsWithin(el))) return false;
     // A held button stays held however often its place is drawn again meanwhile.
     if (name === "disabled" && el.meetingHeld) return false;
+    // A form sent in place stays so between being drawn and being taken up again.
+    if (name === "hx-boost" && el.tagName === "FORM") return false;
   };
 
   // What came back ------------------------------------------------------------------------
@@ -340,6 +373,10 @@
     if (!form || form.tagName !== "FORM" || !target || !target.id) return;
     var place = document.getElementById(target.id);
     if (!place) return;
+    // Someone typing elsewhere meanwhile (another form, the next entry) keeps their place.
+    var active = document.activeElement;
+    if (active && active !== document.body && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) &&
+        !(form.contains(active) && !answeringKept)) return;
     var wrong = place.querySelector("[aria-invalid=true], .error[role=alert]");
     var answer = wrong || place.querySelector(".given, [role=alert], h2, h3");
     if (!answer) return;
@@ -372,6 +409,12 @@
   document.body.addEventListener("htmx:abort", function (event) {
     var form = event.detail.elt;
     if (form && form.tagName === "FORM") sent(form);
+  });
+
+  // A request with no answer in time (htmx's timeout) fails like a lost connection, so the
+  // requests queued behind it in its place go on.
+  document.body.addEventListener("htmx:timeout", function (event) {
+    htmx.trigger(event.detail.elt, "htmx:sendError", event.detail);
   });
 
   document.body.addEventListener("htmx:sendError", function (event) {

@@ -38,7 +38,10 @@
       // everyone is sent (unless it was drawn for them: the chair's screens). What the
       // person has typed, or is sending, is kept either way (forms.js).
       var personal = !theirs && stillTheirs(el, drawn[own]);
-      if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal) {
+      // While the place has a request on its way, what comes back may have been drawn
+      // before this news: it reads itself again after that, rather than be painted over.
+      var busy = el.classList.contains("htmx-request") || el.querySelector(".htmx-request");
+      if (Object.prototype.hasOwnProperty.call(drawn, own) && !personal && !busy) {
         swapIn(el, drawn[own]);
         return;
       }
