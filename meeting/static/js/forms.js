@@ -239,14 +239,16 @@
   // section is open. The form whose answer is being drawn takes the server's version.
   var answering = null;
   var answeringKept = false;
+  var answeringDrawn = false;
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     answering = event.detail.shouldSwap && event.detail.requestConfig ? event.detail.requestConfig.elt : null;
     answeringKept = false;
+    answeringDrawn = false;
   });
   document.body.addEventListener("htmx:afterSwap", function () {
     // The form that was answered shows the server's version, the field that had focus too
     // (idiomorph leaves the value of the focused field as it was).
-    if (answering && answering.tagName === "FORM" && !answeringKept) {
+    if (answering && answering.tagName === "FORM" && answeringDrawn && !answeringKept) {
       fields(answering).forEach(function (el) {
         if (el.type === "radio" || el.type === "checkbox") el.checked = el.defaultChecked;
         else if (el.tagName !== "SELECT") el.value = el.defaultValue;
@@ -278,6 +280,7 @@
 
   Idiomorph.defaults.ignoreActiveValue = true;
   Idiomorph.defaults.callbacks.beforeNodeMorphed = function (old, now) {
+    if (old === answering) answeringDrawn = true;
     if (old.nodeType !== Node.ELEMENT_NODE || !keeps(old)) return;
     if (old === answering) answeringKept = true;
     if (old === answering && now.querySelector) {
