@@ -217,6 +217,17 @@ class Room:
     def start(self) -> None:
         sent(self.chair.http.post(f"/meetings/{self.meeting_id}/start"), "start")
 
+    def review_of(self, earlier: int) -> int:
+        """Arrange the review of a closed meeting as its form proposes; it becomes this
+        room's meeting (nobody has joined it yet)."""
+        page = self.chair.http.get(f"/meetings/new?review_of={earlier}").text()
+        form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+        form.pop("csrf_token", None)
+        made = sent(self.chair.http.post("/meetings/new", form={**form, "kind": "other"}), "review")
+        self.meeting_id = int(re.search(r"/meetings/(\d+)", made.url).group(1))
+        self.people = {}
+        return self.meeting_id
+
     def current_item_id(self) -> int:
         return int(re.search(r"/items/(\d+)/rounds\"", self.chair_page()).group(1))
 

@@ -210,12 +210,7 @@ def test_every_screen_of_a_meeting_and_its_review_passes_axe(module_server, brow
     walk.check("case", chair=f"/cases/{case.group(1)}", chair_list="/cases")
 
     # The review of it, up to its reveal.
-    page = room.chair.http.get(f"/meetings/new?review_of={meeting}").text()
-    form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
-    form.pop("csrf_token", None)
-    made = sent(room.chair.http.post("/meetings/new", form={**form, "kind": "other"}), "review")
-    room.meeting_id = review = int(re.search(r"/meetings/(\d+)", made.url).group(1))
-    room.people = {}
+    review = room.review_of(meeting)
     if "/items/" not in room.chair_page():
         sent(room.chair.http.post(f"/meetings/{review}/items", form=ITEMS[0]), "item")
     walk.live("review set-up")

@@ -80,20 +80,9 @@ def first_meeting(room: Room) -> int:
     return meeting_id
 
 
-def arrange_review(room: Room, earlier: int) -> int:
-    page = room.chair.http.get(f"/meetings/new?review_of={earlier}").text()
-    form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
-    form.pop("csrf_token", None)
-    made = room.chair.http.post("/meetings/new", form={**form, "kind": "other"})
-    assert made.ok
-    room.meeting_id = int(re.search(r"/meetings/(\d+)", made.url).group(1))
-    room.people = {}
-    return room.meeting_id
-
-
 def test_a_review_in_the_room(room):
     earlier = first_meeting(room)
-    review = arrange_review(room, earlier)
+    review = room.review_of(earlier)
     people = {name: room.join(name, agency) for name, agency, _then, _now in PEOPLE}
 
     # The chair prepares: the last meeting, item by item, on the set-up page.

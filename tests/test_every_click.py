@@ -3,7 +3,6 @@ the chair admits six people 100 ms apart, answers three forecasts and adds two a
 as a person can, and every one of them lands, once, with nothing typed lost.
 """
 
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -94,12 +93,7 @@ def review_with_three_forecasts(room: Room) -> int:
     }
     room.decide(room.current_item_id(), **decision)
     sent(room.chair.http.post(f"/meetings/{first}/close"), "close")
-    page = room.chair.http.get(f"/meetings/new?review_of={first}").text()
-    form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
-    form.pop("csrf_token", None)
-    made = sent(room.chair.http.post("/meetings/new", form={**form, "kind": "other"}), "review")
-    room.meeting_id = int(re.search(r"/meetings/(\d+)", made.url).group(1))
-    room.people = {}
+    room.review_of(first)
     room.join("Tom Reid", "School")
     room.start()
     return room.meeting_id

@@ -12,7 +12,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 from room import LIVE, PHONE, SHOTS, Person, Room, sent, shot
-from test_case_room import arrange_review
 
 SAFETY = {
     "title": "Risk of criminal exploitation",
@@ -263,7 +262,7 @@ def first_meeting(room: Room) -> int:
 
 
 def test_a_phone_at_360_px_sees_then_and_now_at_a_review(room):
-    review = arrange_review(room, first_meeting(room))
+    review = room.review_of(first_meeting(room))
     people = [room.join(name, agency) for name, agency in PEOPLE]
     phone = open_phone(people[0], f"{room.base}/m/{review}")
     fits(phone, "review-1-lobby")

@@ -64,6 +64,14 @@ class Screens:
         self.pages[name] = page
         return page
 
+    def start(self, step: str) -> None:
+        """The chair starts the meeting: every page loads again, and that is the new truth."""
+        sent(self.room.chair.http.post(f"/meetings/{self.room.meeting_id}/start"), "start")
+        for page in self.pages.values():
+            page.wait_for_load_state()
+            expect(page.locator("#connection")).to_have_text("Live", timeout=LIVE)
+        self.check(step)
+
     def check(self, step: str) -> None:
         """Each live page shows, region by region, what a fresh load of it shows now."""
         self.steps += 1
@@ -129,12 +137,7 @@ def test_every_region_on_every_screen_is_true_after_every_step(room):
     admitted(room, screens, chair, tom, "tom")
     screens.check("Tom admitted")
 
-    # Starting reloads every page: they are the new truth.
-    sent(room.chair.http.post(f"/meetings/{meeting_id}/start"), "start")
-    for page in screens.pages.values():
-        page.wait_for_load_state()
-        expect(page.locator("#connection")).to_have_text("Live", timeout=LIVE)
-    screens.check("started")
+    screens.start("started")
 
     chair.get_by_role("button", name="Open a rating round").click()
     screens.check("round 1 opened")
@@ -214,12 +217,7 @@ def test_every_region_on_every_screen_is_true_after_every_step_of_a_review(room)
     sent(room.chair.http.post(f"/meetings/{first}/close"), "close")
     ade.context.close()
 
-    page = room.chair.http.get(f"/meetings/new?review_of={first}").text()
-    form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
-    form.pop("csrf_token", None)
-    made = sent(room.chair.http.post("/meetings/new", form={**form, "kind": "other"}), "review")
-    room.meeting_id = review = int(re.search(r"/meetings/(\d+)", made.url).group(1))
-    room.people = {}
+    review = room.review_of(first)
 
     screens = Screens(room)
     chair = screens.open("chair", room.chair.context, f"{room.base}/meetings/{review}")
@@ -233,11 +231,7 @@ def test_every_region_on_every_screen_is_true_after_every_step_of_a_review(room)
     kim = waiting_phone(room, screens, "Kim Lee", "School")
     admitted(room, screens, chair, kim, "kim")
     screens.check("Kim admitted")
-    sent(room.chair.http.post(f"/meetings/{review}/start"), "start")
-    for page in screens.pages.values():
-        page.wait_for_load_state()
-        expect(page.locator("#connection")).to_have_text("Live", timeout=LIVE)
-    screens.check("review started")
+    screens.start("review started")
 
     # Ade says what became of their action, from their phone's case region.
     carried = re.search(r"/meetings/\d+/carried/(\d+)", room.chair_page())
