@@ -2,6 +2,7 @@
 pure function; safe rendering; draft, circulation through the outbox, copies, the clock."""
 
 import email
+import itertools
 import json
 import re
 import subprocess
@@ -343,13 +344,15 @@ def test_working_days_skip_weekends_and_bank_holidays(app):
     from meeting.policy import from_config
 
     days = from_config(app.config).working_days
-    # Christmas 2026: Friday 25th, and Boxing Day observed on Monday 28th.
-    assert days.add(date(2026, 12, 23), 3) == date(2026, 12, 30)
-    assert days.add(date(2026, 11, 20), 10) == date(2026, 12, 4)
-    assert days.between(date(2026, 12, 23), date(2026, 12, 30)) == 3
-    app.config["CLOSURE_DAYS"] = ["2026-12-24"]
+    # The next Christmas on a Friday, from this year on: Boxing Day is then observed on
+    # Monday the 28th, and 20 November is a Friday too.
+    year = next(y for y in itertools.count(date.today().year) if date(y, 12, 25).weekday() == 4)
+    assert days.add(date(year, 12, 23), 3) == date(year, 12, 30)
+    assert days.add(date(year, 11, 20), 10) == date(year, 12, 4)
+    assert days.between(date(year, 12, 23), date(year, 12, 30)) == 3
+    app.config["CLOSURE_DAYS"] = [date(year, 12, 24).isoformat()]
     days = from_config(app.config).working_days
-    assert days.add(date(2026, 12, 23), 3) == date(2026, 12, 31)
+    assert days.add(date(year, 12, 23), 3) == date(year, 12, 31)
 
 
 def test_a_correction_after_the_window_is_refused_and_kept(story, app):
