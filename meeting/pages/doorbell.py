@@ -6,8 +6,8 @@ that made it (`ring_changes`). A ring names the regions that changed. The region
 alike for everyone in an audience (the progress of a round; the display's whole scene)
 are drawn once per audience and sent with the ring to that audience's room
 (`regions.drawn_once`); a page fetches the others, which are its viewer's own, again.
-What a ring carries is drawn for the audience by `concealment` like any page, and never
-holds a form: forms carry their session's tokens, so they are always fetched.
+What a ring carries is drawn for the audience by `concealment` like any page; a form in
+it has no tokens, and each page puts in its own (`once.field`, live.js).
 """
 
 from typing import Any

@@ -352,18 +352,22 @@ def _sent_from(viewer: Viewer, done: bool) -> str | None:
 
 def partial(template: str, page: str, context: Callable[[], dict[str, Any]]) -> Response:
     """Answer an htmx request with a fragment; anything else (history restored) goes to `page`."""
+    return _for_htmx(page, lambda: render_template(template, **context()))
+
+
+def _for_htmx(page: str, draw: Callable[[], str]) -> Response:
     if not request.headers.get("HX-Request") or request.headers.get("HX-History-Restore-Request"):
         return redirect(page)
-    response = make_response(render_template(template, **context()))
+    response = make_response(draw())
     response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
-    """Answer an htmx request with one region; anything else goes to the full page."""
-    template = _template(viewer, name)
-    if template is None:
+    """Answer an htmx request with one region, whole, as a place (it is morphed into the
+    page); anything else goes to the full page."""
+    if _template(viewer, name) is None:
         abort(404)
     if viewer.kind == Audience.DISPLAY:
         whole = url_for("room.display", token=meeting.display_token)
@@ -372,13 +376,7 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
     if name == "stage" and viewer.kind == Audience.ATTENDEE:
         # As every attendee is sent it (`SHARED`); the page marks its own rating.
         viewer = ANY_ATTENDEE
-    # A region reads itself again whole, as a place, and is morphed into the page.
-    if not request.headers.get("HX-Request") or request.headers.get("HX-History-Restore-Request"):
-        return redirect(whole)
-    response = make_response(_place(meeting, viewer, name, with_flash=False))
-    response.headers["Vary"] = "HX-Request, HX-History-Restore-Request, Cookie"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _for_htmx(whole, lambda: _place(meeting, viewer, name, with_flash=False))
 
 
 def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:

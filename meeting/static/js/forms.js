@@ -173,11 +173,22 @@
 
   function typedIn(form) { return fields(form).some(changed); }
 
-  function typedValues(form) {
-    return JSON.stringify(fields(form).map(function (el) {
-      return el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
-    }));
+  // What the form's fields hold, by name: a list of the values ticked for a radio or a
+  // checkbox.
+  function valuesOf(form) {
+    var values = {};
+    fields(form).forEach(function (el) {
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (!values[el.name]) values[el.name] = [];
+        if (el.checked) values[el.name].push(el.value);
+      } else {
+        values[el.name] = el.value;
+      }
+    });
+    return values;
   }
+
+  function typedValues(form) { return JSON.stringify(valuesOf(form)); }
 
   function holds(form) {
     return typedIn(form) || Boolean(form.dataset.unsent) || Boolean(form.querySelector(".error"));
@@ -188,16 +199,7 @@
   function remember(form) {
     if (!form.id) return;
     if (!typedIn(form)) { forget(form); return; }
-    var values = {};
-    fields(form).forEach(function (el) {
-      if (el.type === "radio" || el.type === "checkbox") {
-        if (!values[el.name]) values[el.name] = [];
-        if (el.checked) values[el.name].push(el.value);
-      } else {
-        values[el.name] = el.value;
-      }
-    });
-    try { sessionStorage.setItem(key(form), JSON.stringify(values)); } catch (e) { /* full or blocked */ }
+    try { sessionStorage.setItem(key(form), typedValues(form)); } catch (e) { /* full or blocked */ }
   }
 
   function forget(form) {

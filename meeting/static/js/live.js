@@ -1,5 +1,5 @@
 // Live updates: the server rings with the names of the regions that changed, and each
-// region on this page that listens to one of them fetches itself again, unless the ring
+// region on this page that is named fetches itself again, unless the ring
 // brought it already drawn (the regions drawn alike for everyone in this page's audience).
 // - The page was drawn at a mark (data-as-of, the newest line of the meeting's event log);
 //   on its first connect the server says whether anything changed since, so a fresh page
