@@ -63,9 +63,11 @@ def load(page: Page, url: str) -> None:
             page.goto(url)
             return
         except PlaywrightError as error:
-            if "interrupted by another navigation" not in str(error):
+            # Interrupted by that reload (Chromium may say so, or just that it aborted).
+            said = str(error)
+            if "interrupted by another navigation" not in said and "ERR_ABORTED" not in said:
                 raise
-            # The reload the old page was told to do: where it lands is as good, once loaded.
+            # Where the reload lands is as good, once loaded.
             page.wait_for_load_state()
             if page.url == url:
                 return

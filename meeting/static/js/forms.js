@@ -395,9 +395,11 @@
 
   // Brought into view now, or as soon as it arrives (with the ring that draws it) within a
   // few seconds; its place in the page keeps it clear of the cockpit's sticky controls.
+  // Regions still arriving for a moment after (the news that came while the click was on
+  // its way) can move it: it is brought back while they do.
   var awaited = null;
   function bringIntoView(selector) {
-    awaited = { selector: selector, until: Date.now() + 5000 };
+    awaited = { selector: selector, until: Date.now() + 5000, found: null };
     lookFor();
   }
   function lookFor() {
@@ -405,8 +407,18 @@
     if (Date.now() > awaited.until) { awaited = null; return; }
     var found = document.querySelector(awaited.selector);
     if (!found) return;
-    awaited = null;
-    found.scrollIntoView({ block: "start" });
+    if (!awaited.found) awaited.until = Date.now() + 2000;
+    awaited.found = found;
+    if (!inView(found)) found.scrollIntoView({ block: "start" });
+  }
+  // On screen, and not under the cockpit column's sticky controls.
+  function inView(el) {
+    var box = el.getBoundingClientRect();
+    var column = el.closest(".cockpit-col");
+    var sticky = column && column.querySelector(".region-controls");
+    var top = sticky && getComputedStyle(sticky).position === "sticky"
+      ? sticky.getBoundingClientRect().bottom : 0;
+    return box.top >= top && box.bottom <= window.innerHeight;
   }
   document.body.addEventListener("htmx:afterSettle", lookFor);
   document.body.addEventListener("htmx:load", lookFor);
