@@ -173,7 +173,12 @@ class Product(Target):
 
         async def join(person: Page) -> None:
             await person.load(f"/join/{code}")
-            fields = {"name": person.who, "role": "Practitioner", "agency": "Health"}
+            fields = {
+                "name": person.who,
+                "role": "Practitioner",
+                "agency": "Health",
+                "part": "professional",
+            }
             joined, _ = await person.form(f"/join/{code}", fields, follow=False)
             assert joined.status == 302, f"{person.who} could not join"
 

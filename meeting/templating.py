@@ -34,7 +34,13 @@ from .models import (
     MeetingStatus,
     Scale,
 )
-from .models.states import ACTION_STATUS_LABELS, FORECAST_RESULT_LABELS, KIND_LABELS
+from .models.states import (
+    ACTION_STATUS_LABELS,
+    FORECAST_RESULT_LABELS,
+    KIND_LABELS,
+    PART_LABELS,
+    Part,
+)
 from .pages.markup import render_markdown
 from .policy import Policy
 from .rating.concealment import Audience
@@ -62,6 +68,8 @@ WORDS: dict[str, Any] = {
     "Scale": Scale,
     "ACTION_STATUS_LABELS": ACTION_STATUS_LABELS,
     "FORECAST_RESULT_LABELS": FORECAST_RESULT_LABELS,
+    "part_labels": {part.value: label for part, label in PART_LABELS.items()},
+    "Part": Part,
 }
 
 
@@ -92,6 +100,7 @@ def init_app(app: "Flask", policy: Callable[[], Policy]) -> None:
         return versions.running_header(meeting, number, policy())
 
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["part_label"] = lambda part: Part(part).label
     app.jinja_env.globals["based_on"] = based_on
     app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.globals["running_header"] = running_header

@@ -116,12 +116,19 @@ class ItemSections(ReviewSections):
         )
 
     def _consensus(self, decision: dict) -> str:
-        views = decision["views"]
+        # The professionals' consensus: the family's answers are said apart, never counted.
+        views = [v for v in decision["views"] if not v.get("family")]
         agree = sum(1 for v in views if v["agrees"] is True)
         disagree = sum(1 for v in views if v["agrees"] is False)
         status = inline(decision["consensus"]) or "Not worked out"
         counts = f" ({agree} agree, {disagree} disagree)"
         said = status + counts
+        family = [v for v in decision["views"] if v.get("family") and v["agrees"] is not None]
+        if family:
+            answers = ", ".join(
+                f"{inline(v['name'])} {'agrees' if v['agrees'] else 'disagrees'}" for v in family
+            )
+            said += f"; the family's view, not counted in it: {answers}"
         if decision["awaiting_views_from"]:
             waiting = ", ".join(inline(n) for n in decision["awaiting_views_from"])
             said += f"; no answer recorded from {waiting}"
@@ -147,7 +154,9 @@ class ItemSections(ReviewSections):
         people: dict[int, tuple[str, str]] = {}
         for round_ in rounds:
             for r in round_["ratings"]:
-                people.setdefault(r["attendee_id"], (r["name"], r["agency"]))
+                # The family's track says who they are where an agency would be.
+                said = f"{r.get('part', '')} (family's view)" if _family(r) else r["agency"]
+                people.setdefault(r["attendee_id"], (r["name"], said))
         rows = []
         for attendee_id, (name, agency) in people.items():
             values = []
@@ -172,8 +181,9 @@ class ItemSections(ReviewSections):
         if round_["control_measures"]:
             self.out("**Control measures in place:**", "")
             self.para(block(round_["control_measures"], quote=True))
+        professionals = [r for r in round_["ratings"] if not _family(r)]
         rows = []
-        for r in round_["ratings"]:
+        for r in professionals:
             rater = inline(r["name"]) + (
                 " (written contribution)" if r["written_contribution"] else ""
             )
@@ -188,7 +198,8 @@ class ItemSections(ReviewSections):
                     submitted += f" (first {clock_seconds(r['first_submitted_at'], self.zone)})"
             rows.append([rater, inline(r["agency"]), value, inline(r.get("reason")), submitted])
         self.out(*table(["Rater", "Agency", "Rating", "Reason", "Submitted"], rows))
-        for r in round_["ratings"]:
+        self.family_track(round_)
+        for r in professionals:
             if r["written_contribution"] and r.get("report"):
                 self.out(
                     f"**Written report from {inline(r['name'])} ({inline(r['agency'])}), "
@@ -198,7 +209,8 @@ class ItemSections(ReviewSections):
                 self.para(block(r["report"], quote=True))
         if round_["did_not_rate"]:
             names = ", ".join(
-                f"{inline(p['name'])} ({inline(p['agency'])})" for p in round_["did_not_rate"]
+                f"{inline(p['name'])} ({inline(p['agency'] or p.get('part', ''))})"
+                for p in round_["did_not_rate"]
             )
             self.para(f"**Did not rate:** {names}.")
         else:
@@ -224,6 +236,27 @@ class ItemSections(ReviewSections):
             self.para(f"**{inline(round_['divided'])}** {self._divided_marks(round_)}")
         if round_["protective_action_prompted"]:
             self.para("**Safety median of 2 or below:** immediate protective action was prompted.")
+
+    def family_track(self, round_: dict) -> None:
+        """The family's own ratings: given blind and revealed with everyone's, shown beside
+        the professionals' and never counted in their spread."""
+        family = [r for r in round_["ratings"] if _family(r)]
+        if not family:
+            return
+        self.out(
+            "**The family's own view** (beside the professionals', not counted in the spread):", ""
+        )
+        rows = [
+            [
+                inline(r["name"]),
+                inline(r.get("part", "")),
+                inline(r.get("value", "not revealed")),
+                inline(r.get("reason")),
+                clock_seconds(r["submitted_at"], self.zone),
+            ]
+            for r in family
+        ]
+        self.out(*table(["Family member", "Who", "Rating", "Reason", "Submitted"], rows))
 
     @staticmethod
     def _divided_marks(round_: dict) -> str:
@@ -346,6 +379,11 @@ class ItemSections(ReviewSections):
             inline(action["what"]),
             iso_day(action["due"]),
         ]
+
+
+def _family(rating: dict) -> bool:
+    """Say whether a rating is on the family's track (records made before tracks have none)."""
+    return rating.get("track") == "family"
 
 
 def _marked(round_: dict) -> list[dict]:

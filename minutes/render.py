@@ -138,12 +138,14 @@ class _Minutes(ItemSections):
             rows.append(
                 [
                     inline(person["name"]) + (" (chair)" if person["chair"] else ""),
+                    # Records made before parts were said have none.
+                    inline(person.get("part", "")),
                     inline(person["role"]),
                     inline(person["agency"]),
                     self._taking_part(person),
                 ]
             )
-        self.out(*table(["Name", "Role", "Agency", "Attendance"], rows))
+        self.out(*table(["Name", "Taking part as", "Role", "Agency", "Attendance"], rows))
         quorum = self.record["quorum"]
         if quorum["rule"]:
             agencies = ", ".join(quorum["agencies_present"]) or "none"

@@ -413,11 +413,14 @@ class People:
         with self.app.app_context():
             return self.meeting().display_token
 
-    def join(self, name: str, agency: str, role: str = "Practitioner") -> FlaskClient:
+    def join(
+        self, name: str, agency: str, role: str = "Practitioner", part: str = "professional"
+    ) -> FlaskClient:
         """A new device joins with the code; returns its client (waiting, not admitted)."""
         device = self.app.test_client()
         response = device.post(
-            f"/join/{self.code}", data={"name": name, "role": role, "agency": agency}
+            f"/join/{self.code}",
+            data={"name": name, "role": role, "agency": agency, "part": part},
         )
         assert response.status_code == 302, response.text
         return device
@@ -435,8 +438,10 @@ class People:
         response = self.chair.post(f"/meetings/{self.meeting_id}/people/{aid}/admit")
         assert response.status_code == 302, response.text
 
-    def join_admitted(self, name: str, agency: str, role: str = "Practitioner") -> FlaskClient:
-        device = self.join(name, agency, role)
+    def join_admitted(
+        self, name: str, agency: str, role: str = "Practitioner", part: str = "professional"
+    ) -> FlaskClient:
+        device = self.join(name, agency, role, part)
         self.admit(name)
         return device
 

@@ -195,10 +195,17 @@ class Room:
     def display_url(self) -> str:
         return self.base + re.search(r'href="(/display/[^"]+)"', self.chair_page()).group(1)
 
-    def join(self, name: str, agency: str, role: str = "Practitioner", **screen) -> Person:
+    def join(
+        self,
+        name: str,
+        agency: str,
+        role: str = "Practitioner",
+        part: str = "professional",
+        **screen,
+    ) -> Person:
         """A new device joins with the code and the chair admits it."""
         context = self.browser.new_context(base_url=self.base, viewport=screen or PHONE)
-        details = {"name": name, "role": role, "agency": agency}
+        details = {"name": name, "role": role, "agency": agency, "part": part}
         forms = Forms(context)
         sent(forms.post(f"/join/{self.join_code}", form=details), f"join {name}")
         page = self.chair_page()

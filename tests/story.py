@@ -100,9 +100,11 @@ class Story:
             return db.session.get(Attendee, self.people.attendee_id(name)).reader_token
 
 
-def join(people: People, name: str, agency: str, role: str, email: str) -> FlaskClient:
+def join(
+    people: People, name: str, agency: str, role: str, email: str, part: str = "professional"
+) -> FlaskClient:
     device = people.app.test_client()
-    data = {"name": name, "role": role, "agency": agency, "email": email}
+    data = {"name": name, "role": role, "agency": agency, "email": email, "part": part}
     assert device.post(f"/join/{people.code}", data=data).status_code == 302
     people.admit(name)
     return device
@@ -121,8 +123,10 @@ def run_meeting(people: People) -> Story:
     )
     priya = join(people, "Priya Shah", "Police", "Detective constable", "priya@police.example")
     reid = join(people, "Ms Reid", "School", "Designated safeguarding lead", "reid@school.example")
-    mum = join(people, "Mrs Brown", "Parent", "Mother", "brown@home.example")
+    mum = join(people, "Mrs Brown", "", "Mother", "brown@home.example", "parent")
     story.devices = {"Priya Shah": priya, "Ms Reid": reid, "Mrs Brown": mum}
+    # Not a conference: the chair asks the family to rate, on their own track.
+    story.post("/family-rates", rates="yes")
     people.start()
 
     # Item 1, safety scale: a wide spread (2 to 7) that the chair acknowledges.

@@ -119,7 +119,13 @@ def join(room: Room, name: str, agency: str, email_address: str = "") -> Person:
     """A new phone joins with the code (and an email address for the minutes); admit it."""
     context = room.browser.new_context(base_url=room.base, viewport=PHONE)
     forms = Forms(context)
-    details = {"name": name, "role": "Practitioner", "agency": agency, "email": email_address}
+    details = {
+        "name": name,
+        "role": "Practitioner",
+        "agency": agency,
+        "email": email_address,
+        "part": "professional",
+    }
     sent(forms.post(f"/join/{room.join_code}", form=details), f"join {name}")
     return Person(name, agency, context)
 

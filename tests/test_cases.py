@@ -441,7 +441,7 @@ def test_professionals_record_a_trigger_only_where_the_deployment_allows_it(app)
     assert "bring the review forward?" not in priya.get(f"/m/{review}").text
 
     app.config["TRIGGERS_BY_PROFESSIONALS"] = True
-    mum = case.people(review).join_admitted("Mrs Moss", "Parent")
+    mum = case.people(review).join_admitted("Mrs Moss", "", part="parent")
     assert "bring the review forward?" not in mum.get(f"/m/{review}").text, "family members"
     assert "bring the review forward?" in priya.get(f"/m/{review}").text
     empty = priya.post(f"/m/{review}/trigger", data={"reason": " "})

@@ -224,7 +224,11 @@ class Room:
         self.code = self.display.locator(".join-code").inner_text()
         for name, role, agency, *_rating in PEOPLE:
             device = self.browser.new_context()
-            self.post(device, f"/join/{self.code}", {"name": name, "role": role, "agency": agency})
+            self.post(
+                device,
+                f"/join/{self.code}",
+                {"name": name, "role": role, "agency": agency, "part": "professional"},
+            )
             admit = re.search(rf"/meetings/{self.meeting_id}/people/(\d+)/admit", self.chair_page())
             self.ids[name] = int(admit.group(1))
             self.post(self.chair, admit.group(0))
@@ -385,7 +389,11 @@ class Room:
         for name, role, agency, *_rating in PEOPLE:
             self.devices[name].close()
             device = self.browser.new_context()
-            self.post(device, f"/join/{code}", {"name": name, "role": role, "agency": agency})
+            self.post(
+                device,
+                f"/join/{code}",
+                {"name": name, "role": role, "agency": agency, "part": "professional"},
+            )
             admit = re.search(rf"/meetings/{self.meeting_id}/people/(\d+)/admit", self.chair_page())
             self.post(self.chair, admit.group(0))
             self.devices[name] = device

@@ -47,7 +47,7 @@ def cockpit(room: Room) -> Page:
 
 def ask_to_join(room: Room, name: str, agency: str) -> None:
     context = room.browser.new_context(base_url=room.base)
-    details = {"name": name, "role": "Practitioner", "agency": agency}
+    details = {"name": name, "role": "Practitioner", "agency": agency, "part": "professional"}
     sent(Forms(context).post(f"/join/{room.join_code}", form=details), f"{name} asks to join")
 
 

@@ -36,7 +36,8 @@ def test_repeated_wrong_codes_are_throttled_but_a_right_code_always_lets_people_
     neighbour = app.test_client()
     assert neighbour.get(f"/join/{people.code}").status_code == 200
     joined = neighbour.post(
-        f"/join/{people.code}", data={"name": "Tom Reid", "role": "Teacher", "agency": "School"}
+        f"/join/{people.code}",
+        data={"name": "Tom Reid", "role": "Teacher", "agency": "School", "part": "professional"},
     )
     assert joined.status_code == 302
 
@@ -59,7 +60,8 @@ def test_right_codes_do_not_use_up_the_allowance(app, people):
 
 def test_blank_name_is_refused_and_the_rest_kept(people, client):
     response = client.post(
-        f"/join/{people.code}", data={"name": "  ", "role": "Teacher", "agency": "School"}
+        f"/join/{people.code}",
+        data={"name": "  ", "role": "Teacher", "agency": "School", "part": "professional"},
     )
     assert response.status_code == 422
     assert "Enter your name" in response.text
@@ -107,7 +109,7 @@ def test_rejoining_from_the_same_device_keeps_the_same_identity(people):
 
 
 def test_an_observer_does_not_rate(people):
-    device = people.join_admitted("Parent", "Family")
+    device = people.join_admitted("Parent", "", part="parent")
     aid = people.attendee_id("Parent")
     people.chair.post(f"/meetings/{people.meeting_id}/people/{aid}/observe")
     people.start()

@@ -40,7 +40,12 @@ def test_the_log_follows_a_meeting_without_the_child_or_any_secret(live_server):
     code = re.search(r'class="join-code"[^>]*>([\w-]+)<', page).group(1)
     assert requests.get(live_server.url + display).ok
     phone = BrowserSession()
-    person = {"name": "Priya Shah", "role": "Social worker", "agency": "CSC"}
+    person = {
+        "name": "Priya Shah",
+        "role": "Social worker",
+        "agency": "CSC",
+        "part": "professional",
+    }
     assert phone.post(f"{live_server.url}/join/{code}", data=person).ok
     attendee_id = re.search(r"/people/(\d+)/admit", chair.get(live_server.url + path).text).group(1)
     assert chair.post(f"{live_server.url}{path}/people/{attendee_id}/admit").ok

@@ -62,14 +62,19 @@ def every_field(text: str) -> None:
         # Item 1: the decision, consensus, ratings, spread, divergence, reasons.
         "Item 1: Risk of criminal exploitation",
         DECISION_ONE["text"],
-        "Agreed with recorded dissent (3 agree, 1 disagree)",
+        # Mrs Brown's view is recorded as hers, never counted in the professionals' consensus.
+        "Agreed with recorded dissent (2 agree, 1 disagree); "
+        "the family's view, not counted in it: Mrs Brown agrees",
         "Round 1 (independent)",
         "Missing twice this month",
         "Safe at school every day",
         "Dr Lee (written contribution)",
         "Injuries unexplained",
         REPORT,
-        "Median 4.5; Range 2–7",
+        # The professionals' spread alone (2, 3, 7): the mother's 6 stands beside it.
+        "Median 3; Range 2–7",
+        "The family's own view",
+        "She is fine at home",
         "██",
         "Wide disagreement: ratings run from 2 to 7.",
         "Acknowledged by the chair",
@@ -99,12 +104,12 @@ def every_field(text: str) -> None:
         "L4 × S4 = 16 (High)",
         "L2 × S3 = 6 (Medium)",
         DECISION_TWO["text"],
-        "Unanimous (3 agree, 0 disagree)",
+        "Unanimous (2 agree, 0 disagree)",
         "Not obtained: " + DECISION_TWO["child_views_missing"],
         "Human Rights Act 1998 Art. 8 (necessity and proportionality)",
         # Item 3: undecided, with the chair's reason; the parent had left.
         "No decision was recorded on this item.",
-        "Mrs Brown (Parent)",
+        "Parent or carer",
         # Actions: owner, agency, what, by when.
         *ACTIONS,
         "Jo Social Worker",
@@ -399,13 +404,19 @@ def test_an_inquorate_meeting_shows_the_chairs_reason(story):
 def test_joining_takes_an_optional_email_for_the_minutes(people):
     device = people.app.test_client()
     bad = device.post(
-        f"/join/{people.code}", data={"name": "Jo", "agency": "School", "email": "jo@"}
+        f"/join/{people.code}",
+        data={"name": "Jo", "agency": "School", "email": "jo@", "part": "professional"},
     )
     assert bad.status_code == 422 and "Enter an email address" in text_of(bad.text)
     assert 'value="Jo"' in bad.text
     ok = device.post(
         f"/join/{people.code}",
-        data={"name": "Jo", "agency": "School", "email": "jo@school.example"},
+        data={
+            "name": "Jo",
+            "agency": "School",
+            "email": "jo@school.example",
+            "part": "professional",
+        },
     )
     assert ok.status_code == 302
     with people.app.app_context():

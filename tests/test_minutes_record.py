@@ -268,8 +268,9 @@ def test_word_tables_repeat_their_header_row_keep_rows_whole_and_headings_with_t
         header = rows[0].trPr
         assert header is not None and header.find(qn("w:tblHeader")) is not None
         assert [c.text for c in table.rows[0].cells][:2] in (
-            ["Name", "Role"],
+            ["Name", "Taking part as"],
             ["Rater", "Agency"],
+            ["Family member", "Who"],
             ["Owner", "Agency"],
             ["#", "Item"],
         )

@@ -103,7 +103,7 @@ def test_log_out_removal_and_a_stopped_display_reach_another_process(two_process
     meeting_id, path, code, token = a_meeting(chair, first, "Two processes")
 
     priya = BrowserSession()
-    joined = {"name": "Priya Shah", "role": "Detective", "agency": "Police"}
+    joined = {"name": "Priya Shah", "role": "Detective", "agency": "Police", "part": "professional"}
     assert priya.post(f"{first.url}/join/{code}", data=joined).ok
     attendee_id = re.search(r"/people/(\d+)/admit", chair.get(path).text).group(1)
     assert chair.post(f"{path}/people/{attendee_id}/admit").ok
@@ -161,7 +161,12 @@ def test_a_rating_on_one_process_reaches_a_display_on_the_other_and_counts_once(
     people: dict[str, BrowserSession] = {}
     for n in range(6):
         device = BrowserSession()
-        joined = {"name": f"Person {n + 1}", "role": "Practitioner", "agency": f"Agency {n + 1}"}
+        joined = {
+            "name": f"Person {n + 1}",
+            "role": "Practitioner",
+            "agency": f"Agency {n + 1}",
+            "part": "professional",
+        }
         assert device.post(f"{first.url}/join/{code}", data=joined).ok
         people[joined["name"]] = device
     for attendee_id in re.findall(r"/people/(\d+)/admit", chair.get(path).text):

@@ -173,7 +173,7 @@ def test_agencies_are_counted_as_people_type_them(app):
     people.join_admitted("Ana Silva", "Children's services")
     people.join_admitted("Priya Shah", "Met Police")
     people.join_admitted("Nurse Ade", "School nurse (NHS)")
-    people.join_admitted("Mum", "Parent")
+    people.join_admitted("Mum", "", part="parent")
     shown = text_of(people.chair.get(f"/meetings/{people.meeting_id}").text)
     assert "Quorate: children's social care and at least two other agencies." in shown
     assert "Agencies present: Children's social care, Police, Health." in shown

@@ -58,7 +58,8 @@ def test_who_did_not_rate_is_frozen_at_the_reveal(running):
     rounds.submit_rating(round_, priya, {"score": "5"})
     rounds.reveal(round_)
     db.session.commit()
-    late = joining.join(round_.item.meeting, {"name": "Late Arrival", "agency": "Health"})
+    arrival = {"name": "Late Arrival", "agency": "Health", "part": "professional"}
+    late = joining.join(round_.item.meeting, arrival)
     joining.admit(late)
     joining.set_observer(tom, True)
     db.session.commit()

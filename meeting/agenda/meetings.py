@@ -121,6 +121,8 @@ def create_meeting(
         chair=chair,
         join_code=new_join_code(session),
         display_token=links.new_secret(),
+        # The family rates on its own track at a conference unless the chair says not.
+        family_rates=fields["kind"] == MeetingKind.CP_CONFERENCE,
         **fields,
     )
     meeting.attendees.append(

@@ -1,4 +1,8 @@
-"""Quorum: the agencies present, read as people type them, against the meeting kind's rule."""
+"""Quorum: the agencies present, read as people type them, against the meeting kind's rule.
+
+Only professionals count: who is a professional is what they said when joining (their
+`Part`), never guessed from the agency they typed.
+"""
 
 import re
 from collections.abc import Mapping, Sequence
@@ -7,19 +11,16 @@ from dataclasses import dataclass
 from ..agenda.status import writable
 from ..changes import Fact
 from ..errors import Invalid, Refused
-from ..models import Attendee, Meeting
+from ..models import Attendee, Meeting, Part
 from ..policy import Policy, QuorumRule
 from ..record.log import log
 
-# Family members take part but are not agencies, so they do not count towards quorum.
-NOT_AGENCIES = ("parent", "family", "mother", "father", "young person", "grandparent")
-
 
 def agency_key(typed: str, aliases: Mapping[str, Sequence[str]]) -> str | None:
-    """Return the agency a typed agency name stands for, or None for family members."""
+    """Return the agency a typed agency name stands for, or None when nothing was typed."""
     folded = " ".join(typed.replace("’", "'").casefold().split())
     words = set(re.findall(r"[\w']+", folded))
-    if not folded or any(term in folded for term in NOT_AGENCIES):
+    if not folded:
         return None
     for name, terms in aliases.items():
         if folded == name.casefold():
@@ -73,8 +74,10 @@ def quorum(meeting: Meeting, policy: Policy) -> Quorum:
 
 
 def counts(attendee: Attendee, rule: QuorumRule | None) -> bool:
-    """Say whether this person's agency counts towards the quorum."""
+    """Say whether this person's agency counts towards the quorum: professionals only."""
     if not attendee.present:
+        return False
+    if attendee.part != Part.PROFESSIONAL and not attendee.is_chair:
         return False
     if attendee.is_chair:
         return bool(rule and rule.get("counts_chair"))

@@ -8,7 +8,7 @@ from ..changes import Fact
 from ..clock import utc_from_local_time
 from ..errors import Invalid, Refused
 from ..joining.people import parse_joiner
-from ..models import Attendee, AttendeeStatus, Contribution, Item, Meeting, utcnow
+from ..models import Attendee, AttendeeStatus, Contribution, Item, Meeting, Part, utcnow
 from ..rating import scales
 from ..record.log import log
 
@@ -55,7 +55,8 @@ def mark_returned(attendee: Attendee) -> None:
 def add_apologies(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
     """List someone who sent apologies (name, role, agency, and an email for the minutes)."""
     writable(meeting)
-    fields = parse_joiner(form)
+    # Agencies send most apologies: a professional unless the chair says otherwise.
+    fields = parse_joiner({"part": Part.PROFESSIONAL.value, **form})
     attendee = Attendee(status=AttendeeStatus.ABSENT, **fields)
     meeting.attendees.append(attendee)
     log(
@@ -106,3 +107,16 @@ def set_contribution(item: Item, author: Attendee, form: Mapping[str, str]) -> C
         changed=Fact.ROLL,
     )
     return contribution
+
+
+def set_family_rates(meeting: Meeting, rates: bool) -> None:
+    """Say whether the family (parents, carers, the young person) rate, on their own track.
+
+    Ratings they already gave stay on the record; from now on they are asked or not.
+    """
+    writable(meeting)
+    if meeting.family_rates == rates:
+        return
+    meeting.family_rates = rates
+    said = "asked the family to rate" if rates else "stopped asking the family to rate"
+    log(meeting, meeting.chair.name, f"{said}, on their own track", changed=Fact.ROLL)

@@ -45,6 +45,15 @@ def apologies(meeting_id):
     return chair_change(meeting, "apologies", change, anchor="#attendance")
 
 
+@bp.route("/family-rates", methods=["POST"])
+@login_required
+def family_rates(meeting_id):
+    """Say whether the family rates, on its own track; the meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    change = partial(roll.set_family_rates, meeting, request.form.get("rates") == "yes")
+    return chair_change(meeting, "family-rates", change, anchor="#attendance")
+
+
 @bp.route("/quorum", methods=["POST"])
 @login_required
 def inquorate(meeting_id):

@@ -45,7 +45,7 @@ def seen_by(meeting: Meeting, viewer: Viewer, policy: Policy) -> CaseView:
     professional = (
         viewer.attendee is not None
         and not viewer.is_chair
-        and group_of(viewer.attendee, policy) == CopyGroup.PROFESSIONALS
+        and group_of(viewer.attendee) == CopyGroup.PROFESSIONALS
     )
     return CaseView(
         meeting=meeting,

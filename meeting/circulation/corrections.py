@@ -74,7 +74,7 @@ def request_correction(attendee: Attendee, form: Mapping[str, str], policy: Poli
             "below: send it to the chair directly, who can still raise it."
         )
     current = shown[-1]
-    choices = section_choices(current, group_of(attendee, policy))
+    choices = section_choices(current, group_of(attendee))
     errors = {}
     section = form.get("section", "")
     text = form.get("text", "").strip()

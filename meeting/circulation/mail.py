@@ -43,7 +43,7 @@ def queue(made: MinutesVersion, people: list[Attendee], policy: Policy) -> list[
         email = email_of(person)
         if not email:
             continue
-        group = group_of(person, policy)
+        group = group_of(person)
         if group not in copies:
             copies[group] = copy_of(made, group)
         markdown, cut_for = copies[group]

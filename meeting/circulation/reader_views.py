@@ -84,7 +84,7 @@ def reader_page(
     made = made or (shown[-1] if shown else None)
     if opened:
         _opened(person, f"version {made.number}" if made else "the page")
-    group = recipients.group_of(person, rules)
+    group = recipients.group_of(person)
     closes = corrections.window_closes(meeting, rules)
     return render_template(
         "minutes/reader.html",
@@ -122,7 +122,7 @@ def reader_file(token, number, ext):
     made = next((v for v in versions.circulated(person.meeting) if v.number == number), None)
     if made is None:
         abort(404)
-    markdown, _cut = versions.copy_of(made, recipients.group_of(person, policy()))
+    markdown, _cut = versions.copy_of(made, recipients.group_of(person))
     running = versions.running_header(person.meeting, number, policy())
     _opened(person, f"version {number} (.{ext})")
     return download(markdown, f"minutes-{person.meeting_id}-v{number}", ext, running)

@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from minutes import GROUPS
 
-from ..attendance.quorum import agency_key
 from ..changes import Fact
 from ..errors import Invalid
 from ..joining.people import BAD_EMAIL, plausible_email
@@ -39,12 +38,11 @@ def email_of(attendee: Attendee) -> str:
     return attendee.meeting.chair.email if attendee.is_chair else ""
 
 
-def group_of(attendee: Attendee, policy: Policy) -> CopyGroup:
-    """Return which copy someone gets: their set group, else family or professionals."""
+def group_of(attendee: Attendee) -> CopyGroup:
+    """Return which copy someone gets: their set group, else the one for their part."""
     if attendee.copy_group is not None:
         return attendee.copy_group
-    typed = attendee.agency.strip() or attendee.role.strip()
-    if not attendee.is_chair and typed and agency_key(typed, policy.agency_aliases) is None:
+    if attendee.family_side and not attendee.is_chair:
         return CopyGroup.FAMILY
     return CopyGroup.PROFESSIONALS
 
@@ -69,7 +67,7 @@ def set_recipient(attendee: Attendee, form: Mapping[str, str], policy: Policy) -
         attendee,
         form.get("based_on"),
         lambda: attendee.recipient_shown,
-        lambda: f"{attendee.email or 'no email'}, {GROUPS[group_of(attendee, policy)]} copy",
+        lambda: f"{attendee.email or 'no email'}, {GROUPS[group_of(attendee)]} copy",
     )
     before = (attendee.email, attendee.copy_group)
     attendee.email, attendee.copy_group = email, group
@@ -78,7 +76,7 @@ def set_recipient(attendee: Attendee, form: Mapping[str, str], policy: Policy) -
             attendee.meeting,
             attendee.meeting.chair.name,
             f"changed where {attendee.name}'s minutes go: {email or 'no email'}, "
-            f"{GROUPS[group_of(attendee, policy)]} copy",
+            f"{GROUPS[group_of(attendee)]} copy",
             f"was {before[0] or 'no email'}, {before[1] or 'worked out'}",
             changed=Fact.RECORD,
         )

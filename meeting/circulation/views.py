@@ -120,7 +120,7 @@ def chair_page(
         undecided=draft.undecided(meeting),
         recipients=recipients.recipients(meeting),
         email_of=recipients.email_of,
-        group_of=lambda person: recipients.group_of(person, rules),
+        group_of=lambda person: recipients.group_of(person),
         corrections=corrections.corrections(meeting),
         **readers_context(meeting, rules),
         window_closes=corrections.window_closes(meeting, rules),

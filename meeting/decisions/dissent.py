@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..changes import Fact
 from ..clock import future_date
 from ..errors import Forbidden, Invalid, Refused
-from ..models import Attendee, AttendeeStatus, Decision, Item, View, utcnow
+from ..models import Attendee, AttendeeStatus, Decision, Item, Track, View, utcnow
 from ..policy import Policy
 from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..record.log import log
@@ -18,12 +18,14 @@ from ..record.seen import still_as_seen
 from .decision import editable
 
 
-def raters(item: Item) -> list[Attendee]:
-    """Return everyone who rated the item in any round, in the order they first rated."""
+def raters(item: Item, track: Track | None = None) -> list[Attendee]:
+    """Return everyone who rated the item in any round (on one track, if given), in the
+    order they first rated."""
     seen: dict[int, Attendee] = {}
     for round_ in item.rounds:
         for rating in sorted(round_.ratings, key=lambda r: r.first_submitted_at):
-            seen.setdefault(rating.attendee_id, rating.attendee)
+            if track is None or rating.track == track:
+                seen.setdefault(rating.attendee_id, rating.attendee)
     return list(seen.values())
 
 
@@ -166,12 +168,20 @@ class Consensus:
 
 
 def consensus(item: Item) -> Consensus | None:
-    """Work out the consensus on an item's recorded decision (None before it is recorded)."""
+    """Work out the consensus on an item's recorded decision (None before it is recorded).
+
+    It is the professionals' consensus: the family's views on the decision are recorded
+    and shown as theirs, never counted in it.
+    """
     decision = item.decision
     if decision is None or not decision.recorded:
         return None
-    answered = {v.attendee_id: v.agrees for v in decision.views if v.agrees is not None}
-    others = [a for a in raters(item) if not a.is_chair]
+    answered = {
+        v.attendee_id: v.agrees
+        for v in decision.views
+        if v.agrees is not None and not v.attendee.family_side
+    }
+    others = [a for a in raters(item, Track.PROFESSIONALS) if not a.is_chair]
     # An agency that sent apologies and a written rating was not there to hear the
     # decision: its rating counted in the spread, but it is not asked to answer.
     written = [a for a in others if a.status == AttendeeStatus.ABSENT and a.id not in answered]

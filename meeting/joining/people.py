@@ -1,6 +1,7 @@
 """Joining a meeting: finding it by code, asking to join, and the chair's answer."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -9,7 +10,19 @@ from ..agenda.meetings import JOIN_CODE_LENGTH
 from ..agenda.status import writable
 from ..changes import Fact
 from ..errors import Invalid, Refused
-from ..models import AnySession, Attendee, AttendeeStatus, Meeting, session_of, utcnow
+from ..models import (
+    AnySession,
+    Attendee,
+    AttendeeStatus,
+    Meeting,
+    Part,
+    Rating,
+    Round,
+    session_of,
+    utcnow,
+    word_of,
+)
+from ..rating.rounds import track_of
 from ..record.log import log
 
 BAD_EMAIL = "Enter an email address, e.g. name@school.org.uk, or leave it blank."
@@ -38,20 +51,41 @@ def plausible_email(email: str) -> bool:
     return True
 
 
-def parse_joiner(form: Mapping[str, str]) -> dict[str, str]:
-    """Check an attendee's name, role, agency and (optional) email; return them or raise Invalid."""
+# How each part is offered to someone joining, in words a parent understands.
+JOINING_AS = {
+    Part.PROFESSIONAL: "I work for an agency (e.g. social care, police, health, a school)",
+    Part.PARENT: "I am the child's parent or carer",
+    Part.FAMILY: "I am another member of the child's family",
+    Part.YOUNG_PERSON: "I am the young person this meeting is about",
+    Part.ADVOCATE: "I am the young person's advocate",
+    Part.INTERPRETER: "I am interpreting",
+    Part.OBSERVER: "I am observing and will not take part",
+}
+NO_PART = "Say how you are taking part, so the chair knows who you are in the meeting."
+
+
+def parse_joiner(form: Mapping[str, str]) -> dict[str, Any]:
+    """Check an attendee's part, name, role, agency and (optional) email; return them or
+    raise Invalid. Only a professional must name an agency."""
     # One line each: a name, role or agency is a heading in the minutes and an email header.
-    fields = {k: " ".join(form.get(k, "").split())[:120] for k in ("name", "role", "agency")}
+    fields: dict[str, Any] = {
+        k: " ".join(form.get(k, "").split())[:120] for k in ("name", "role", "agency")
+    }
     fields["email"] = form.get("email", "").strip()[:254]
+    part = word_of(Part, form.get("part"))
     errors = {}
+    if part is None:
+        errors["part"] = NO_PART
     if not fields["name"]:
         errors["name"] = "Enter your name, so the chair knows who is asking to join."
-    if not fields["agency"]:
+    if part == Part.PROFESSIONAL and not fields["agency"]:
         errors["agency"] = "Enter your agency, e.g. Police, School, Health."
     if not plausible_email(fields["email"]):
         errors["email"] = BAD_EMAIL
     if errors:
         raise Invalid(errors)
+    assert part is not None
+    fields["part"], fields["observer"] = part, not part.rates
     return fields
 
 
@@ -61,12 +95,8 @@ def join(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
     attendee = Attendee(**parse_joiner(form))
     meeting.attendees.append(attendee)
     session_of(meeting).flush()
-    log(
-        meeting,
-        attendee.name,
-        f"asked to join ({attendee.role}, {attendee.agency})",
-        changed=Fact.WAITING,
-    )
+    said = ", ".join(x for x in (Part(attendee.part).label, attendee.role, attendee.agency) if x)
+    log(meeting, attendee.name, f"asked to join ({said})", changed=Fact.WAITING)
     return attendee
 
 
@@ -94,6 +124,40 @@ def turn_away(attendee: Attendee) -> None:
         attendee.meeting.chair.name,
         f"turned away {attendee.name}",
         changed=Fact.ROLL,
+    )
+
+
+def set_part(attendee: Attendee, typed: str | None) -> None:
+    """Confirm or change who someone is in the meeting (the chair's word is final).
+
+    A part that does not rate makes them an observer. Their ratings in a round not yet
+    revealed move to the track of their new part; a revealed round never changes.
+    """
+    writable(attendee.meeting)
+    part = word_of(Part, typed)
+    if part is None:
+        raise Invalid({"part": "Choose who this person is in the meeting."})
+    if attendee.is_chair and part != Part.PROFESSIONAL:
+        raise Refused("The chair takes part as a professional.")
+    if part == attendee.part:
+        return
+    was = Part(attendee.part).label
+    attendee.part = part
+    if not part.rates:
+        attendee.observer = True
+    for rating in session_of(attendee).scalars(
+        select(Rating)
+        .join(Round)
+        .where(Rating.attendee_id == attendee.id, Round.revealed_at.is_(None))
+    ):
+        rating.track = track_of(attendee)
+    log(
+        attendee.meeting,
+        attendee.meeting.chair.name,
+        f"recorded {attendee.name} as: {part.label}",
+        f"Was: {was}",
+        changed=Fact.ROLL,
+        own=attendee,
     )
 
 

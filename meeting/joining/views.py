@@ -1,5 +1,7 @@
 """Joining on the web: a code (or link), then name, role and agency; the chair lets people in."""
 
+from functools import partial
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -15,6 +17,7 @@ from ..pages.access import (
     remember_attendee,
 )
 from ..pages.doorbell import leave_meeting, ring_attendee, ring_changes
+from ..pages.forms import chair_change
 from . import people
 
 bp = Blueprint("joining", __name__)
@@ -85,7 +88,13 @@ def details(code):
             db.session.commit()
             remember_attendee(meeting, attendee)
             return redirect(url_for("room.attend", meeting_id=meeting.id))
-    page = render_template("joining/details.html", meeting=meeting, form=form, errors=errors)
+    page = render_template(
+        "joining/details.html",
+        meeting=meeting,
+        form=form,
+        errors=errors,
+        joining_as=people.JOINING_AS,
+    )
     return page, 422 if errors else 200
 
 
@@ -113,3 +122,13 @@ def person(meeting_id, attendee_id, what):
     if what in ("admit", "turn-away"):
         ring_attendee(attendee)
     return redirect(url_for("agenda.show", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/people/<int:attendee_id>/part", methods=["POST"])
+@login_required
+def part(meeting_id, attendee_id):
+    """Confirm or change who someone is in the meeting; the meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
+    change = partial(people.set_part, attendee, request.form.get("part"))
+    return chair_change(meeting, f"part-{attendee.id}", change, anchor="#attendance")

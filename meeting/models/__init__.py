@@ -24,7 +24,9 @@ from .states import (
     LinkEnd,
     MeetingKind,
     MeetingStatus,
+    Part,
     Scale,
+    Track,
     word_of,
 )
 
@@ -63,7 +65,9 @@ __all__ = [
     "MinutesVersion",
     "Rating",
     "Round",
+    "Part",
     "Scale",
+    "Track",
     "SetupCode",
     "View",
     "session_of",

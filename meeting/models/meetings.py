@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .states import AttendeeStatus, CopyGroup, MeetingKind, MeetingStatus, Scale
+from .states import AttendeeStatus, CopyGroup, MeetingKind, MeetingStatus, Part, Scale
 
 if TYPE_CHECKING:
     from .cases import ChildCase
@@ -76,6 +77,8 @@ class Meeting(Base):
     # The child's case it belongs to, and the meeting it reviews (None: the case's first).
     case_id: Mapped[int | None] = mapped_column(ForeignKey("child_case.id"), index=True)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    # Whether the family (parents, carers, the young person) rate, on their own track.
+    family_rates: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     chair: Mapped[Chair] = relationship(back_populates="meetings")
     case: Mapped["ChildCase | None"] = relationship(back_populates="meetings")
@@ -166,6 +169,10 @@ class Attendee(Base):
         enum_column(AttendeeStatus), default=AttendeeStatus.WAITING
     )
     observer: Mapped[bool] = mapped_column(default=False)
+    # Who they are in the meeting: said when joining, confirmed or changed by the chair.
+    part: Mapped[Part] = mapped_column(
+        enum_column(Part, 16), default=Part.PROFESSIONAL, server_default=Part.PROFESSIONAL
+    )
     is_chair: Mapped[bool] = mapped_column(default=False)
     email: Mapped[str] = mapped_column(String(254), default="")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -176,7 +183,7 @@ class Attendee(Base):
     reader_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # When that link was last sent or made: it works for a set number of days from then.
     reader_issued_at: Mapped[datetime | None]
-    # Which copy of the minutes they get; None: worked out from their agency.
+    # Which copy of the minutes they get; None: the one for their part in the meeting.
     copy_group: Mapped[CopyGroup | None] = mapped_column(enum_column(CopyGroup))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
@@ -186,7 +193,14 @@ class Attendee(Base):
         return self.status == AttendeeStatus.ADMITTED and self.left_at is None
 
     @property
+    def family_side(self) -> bool:
+        """Whether they are the family or speak for the young person (see `Part`)."""
+        return Part(self.part).family_side
+
+    @property
     def may_rate(self) -> bool:
+        if self.family_side and not self.meeting.family_rates:
+            return False
         return self.present and not self.observer
 
     @property

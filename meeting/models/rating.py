@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .states import Basis
+from .states import Basis, Track
 
 if TYPE_CHECKING:
     from .meetings import Attendee, Item
@@ -74,6 +74,10 @@ class Rating(Base):
     # A written contribution from an absent agency, entered by the chair before the meeting.
     written: Mapped[bool] = mapped_column(default=False)
     report: Mapped[str] = mapped_column(Text, default="")
+    # Whose view it is: the professionals' ratings are pooled; the family's stand beside them.
+    track: Mapped[Track] = mapped_column(
+        enum_column(Track, 16), default=Track.PROFESSIONALS, server_default=Track.PROFESSIONALS
+    )
 
     round: Mapped[Round] = relationship(back_populates="ratings")
     attendee: Mapped["Attendee"] = relationship()

@@ -63,6 +63,57 @@ class AttendeeStatus(StrEnum):
     ABSENT = "absent"
 
 
+class Part(StrEnum):
+    """Who someone is in the meeting, as they said when joining and the chair confirmed.
+
+    It decides whether their rating joins the professionals' or the family's track, which
+    copy of the minutes they get, whether they count towards the quorum and whether the
+    parts restricted from the family reach them.
+    """
+
+    PROFESSIONAL = "professional"
+    PARENT = "parent"
+    FAMILY = "family"
+    YOUNG_PERSON = "young_person"
+    ADVOCATE = "advocate"
+    INTERPRETER = "interpreter"
+    OBSERVER = "observer"
+
+    @property
+    def label(self) -> str:
+        return PART_LABELS[self]
+
+    @property
+    def family_side(self) -> bool:
+        """Whether they are the family or speak for it: the family copy, the family's track,
+        and out of the room for the parts restricted from the family."""
+        return self in FAMILY_SIDE
+
+    @property
+    def rates(self) -> bool:
+        """Whether this part gives ratings at all (an interpreter or observer does not)."""
+        return self not in (Part.INTERPRETER, Part.OBSERVER)
+
+
+PART_LABELS = {
+    Part.PROFESSIONAL: "Professional",
+    Part.PARENT: "Parent or carer",
+    Part.FAMILY: "Family member",
+    Part.YOUNG_PERSON: "The young person",
+    Part.ADVOCATE: "The young person's advocate",
+    Part.INTERPRETER: "Interpreter",
+    Part.OBSERVER: "Observer",
+}
+FAMILY_SIDE = frozenset({Part.PARENT, Part.FAMILY, Part.YOUNG_PERSON, Part.ADVOCATE})
+
+
+class Track(StrEnum):
+    """Whose view a rating is: the professionals' (pooled) or the family's (beside it)."""
+
+    PROFESSIONALS = "professionals"
+    FAMILY = "family"
+
+
 class Scale(StrEnum):
     """The scale an agenda item is rated on."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ..models import Attendee, Item, Meeting, MeetingStatus, Rating, Round
+from ..models import Attendee, Item, Meeting, MeetingStatus, Part, Rating, Round, Track
 from . import scales
 
 
@@ -119,11 +119,18 @@ class Shown:
     attendee_id: int
     written: bool = False
     report: str = ""
+    # Who they are in the meeting ("Parent or carer"), as the family's track names them.
+    part: str = ""
 
 
 @dataclass(frozen=True)
 class Spread:
-    """A revealed round: each rating, the middle, the range, minority views, who did not rate."""
+    """A revealed round: each rating, the middle, the range, minority views, who did not rate.
+
+    `ratings`, the middle, range, bars, minority and divided lines are the professionals'
+    alone; `family` holds the family's ratings, revealed at the same moment and shown
+    beside them, never pooled.
+    """
 
     ratings: list[Shown]
     did_not_rate: list[Attendee]
@@ -135,6 +142,7 @@ class Spread:
     # How the room split, when a third or more sat on one side: that side is not marked a
     # minority; a side held by few still can be.
     divided: str = ""
+    family: tuple[Shown, ...] = ()
 
     @property
     def minority(self) -> list[Shown]:
@@ -150,24 +158,13 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
     if round_.revealed_at is None:
         return None
     item = round_.item
-    ratings = visible_ratings(round_, viewer)
+    ratings = [r for r in visible_ratings(round_, viewer) if r.track != Track.FAMILY]
     values = [value_of(r) for r in ratings]
     summary = scales.summarise(item.scale, item.choices, values)
-    shown = [
-        Shown(
-            name=r.attendee.name,
-            role=r.attendee.role,
-            agency=r.attendee.agency,
-            value=scales.describe(item.scale, v),
-            reason=r.reason,
-            submitted_at=r.submitted_at,
-            minority=marked,
-            attendee_id=r.attendee_id,
-            written=r.written,
-            report=r.report,
-        )
-        for r, v, marked in zip(ratings, values, summary.minority, strict=True)
-    ]
+    shown = [_shown(r, marked) for r, marked in zip(ratings, summary.minority, strict=True)]
+    family = tuple(
+        _shown(r, False) for r in visible_ratings(round_, viewer) if r.track == Track.FAMILY
+    )
     return Spread(
         shown,
         progress(round_).waiting_for,
@@ -177,6 +174,24 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
         summary.divergence,
         scales.needs_protective_prompt(item.scale, summary),
         summary.divided,
+        family,
+    )
+
+
+def _shown(rating: Rating, minority: bool) -> Shown:
+    """Return one revealed rating as every screen shows it."""
+    return Shown(
+        name=rating.attendee.name,
+        role=rating.attendee.role,
+        agency=rating.attendee.agency,
+        value=scales.describe(rating.round.item.scale, value_of(rating)),
+        reason=rating.reason,
+        submitted_at=rating.submitted_at,
+        minority=minority,
+        attendee_id=rating.attendee_id,
+        written=rating.written,
+        report=rating.report,
+        part=Part(rating.attendee.part).label,
     )
 
 

@@ -15,6 +15,7 @@ from ..models import (
     Rating,
     Round,
     Scale,
+    Track,
     session_of,
     utcnow,
     word_of,
@@ -35,6 +36,11 @@ def as_decided(item: Item, fact: Fact) -> tuple[Fact, ...]:
     rates again), how that decision stands too (who rated and is asked for a view)."""
     decided = item.decision is not None and item.decision.recorded
     return (fact, Fact.DECISION) if decided else (fact,)
+
+
+def track_of(attendee: Attendee) -> Track:
+    """Return the track someone's rating is on: the family's beside the professionals'."""
+    return Track.FAMILY if attendee.family_side else Track.PROFESSIONALS
 
 
 def _claim_unrevealed(round_: Round, refusal: str, **values: object) -> None:
@@ -130,6 +136,10 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
         raise Forbidden("You are observing this meeting, so you do not rate.")
     if attendee.left_at is not None:
         raise Forbidden("The chair has recorded that you left the meeting, so you do not rate.")
+    if attendee.family_side and not meeting.family_rates:
+        raise Forbidden(
+            "The family does not rate in this meeting; the chair will ask you what you think."
+        )
     value = scales.parse(round_.item.scale, round_.item.choices, form)
     reason = (form.get("reason") or "").strip()[:300]
     _claim_unrevealed(round_, too_late)
@@ -145,6 +155,7 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
     rating.score, rating.likelihood = value.score, value.likelihood
     rating.severity, rating.choice = value.severity, value.choice
     rating.reason, rating.submitted_at = reason, now
+    rating.track = track_of(attendee)
     log(
         meeting,
         attendee.name,

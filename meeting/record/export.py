@@ -14,7 +14,7 @@ from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..cases import record as case_record
 from ..decisions.dissent import consensus, minority_at_reveal
-from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
+from ..models import Action, AttendeeStatus, Event, Item, Meeting, Part, Round, session_of
 from ..policy import Policy
 from ..rating import concealment, scales
 from ..rating.concealment import Viewer
@@ -37,6 +37,8 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
             "attendee_id": r.attendee_id,
             "name": r.attendee.name,
             "agency": r.attendee.agency,
+            "part": Part(r.attendee.part).label,
+            "track": r.track,
             "written_contribution": r.written,
             "first_submitted_at": stamp(r.first_submitted_at),
             "submitted_at": stamp(r.submitted_at),
@@ -62,7 +64,7 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
         "revealed_at": stamp(round_.revealed_at),
         "ratings": ratings,
         "did_not_rate": [
-            {"attendee_id": a.id, "name": a.name, "agency": a.agency}
+            {"attendee_id": a.id, "name": a.name, "agency": a.agency, "part": Part(a.part).label}
             for a in (shown.did_not_rate if shown else [])
         ],
         "middle": shown.middle if shown else None,
@@ -112,6 +114,8 @@ def _decision(item: Item) -> dict[str, Any] | None:
                 "attendee_id": v.attendee_id,
                 "name": v.attendee.name,
                 "agency": v.attendee.agency,
+                "part": Part(v.attendee.part).label,
+                "family": v.attendee.family_side,
                 "agrees": v.agrees,
                 "view": v.text,
                 "recorded_by_chair": v.by_chair,
@@ -159,6 +163,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
             "child": meeting.child,
             "starts_at": meeting.starts_at.isoformat(timespec="minutes"),
             "place": meeting.place,
+            "family_rates": meeting.family_rates,
             "chair": {"name": meeting.chair.name, "agency": meeting.chair.agency},
             "status": meeting.status,
             "started_at": stamp(meeting.started_at),
@@ -176,6 +181,8 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
                 "name": a.name,
                 "role": a.role,
                 "agency": a.agency,
+                "part": Part(a.part).label,
+                "family": a.family_side,
                 "email": a.email,
                 "attendance": attendance_label(a),
                 "left_at": stamp(a.left_at),
