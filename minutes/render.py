@@ -183,7 +183,12 @@ class _Minutes(ItemSections):
         if not open_items:
             return
         self.out("## Items without a decision", "")
-        names = ", ".join(f"item {i['position']} ({inline(i['title'])})" for i in open_items)
+        # An item withheld from this copy is named by its number alone.
+        names = ", ".join(
+            f"item {i['position']}"
+            + ("" if self.withheld(f"item-{i['position']}") else f" ({inline(i['title'])})")
+            for i in open_items
+        )
         self.para(f"No decision was recorded on {names}.")
         if self.edition.undecided_reason.strip():
             self.out("**The chair's reason for circulating the minutes without one:**", "")

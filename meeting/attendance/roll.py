@@ -120,3 +120,42 @@ def set_family_rates(meeting: Meeting, rates: bool) -> None:
     meeting.family_rates = rates
     said = "asked the family to rate" if rates else "stopped asking the family to rate"
     log(meeting, meeting.chair.name, f"{said}, on their own track", changed=Fact.ROLL)
+
+
+def restrict_item(item: Item, restricted: bool) -> None:
+    """Restrict an item from the family (third-party information), or let them hear it.
+
+    While it is under discussion the family's devices show a holding screen, and nothing of
+    it reaches them, before or after; the family's copy of the minutes withholds it.
+    """
+    meeting = item.meeting
+    writable(meeting)
+    if item.restricted == restricted:
+        return
+    item.restricted = restricted
+    said = "restricted from the family" if restricted else "no longer restricted from the family"
+    log(meeting, meeting.chair.name, f"{item.title}: {said}", changed=(Fact.AGENDA, Fact.ITEM))
+
+
+def family_out(meeting: Meeting, out: bool) -> None:
+    """Begin or end a part of the discussion the family is out of (not an item of its own).
+
+    Their devices hold while it runs. A round cannot be opened during it: what is rated
+    without the family belongs in an item restricted from them.
+    """
+    writable(meeting)
+    if meeting.family_out == out:
+        return
+    meeting.family_out = out
+    said = "began a part without the family" if out else "brought the family back"
+    log(meeting, meeting.chair.name, said, changed=Fact.ITEM)
+
+
+def family_sees_display(meeting: Meeting, sees: bool) -> None:
+    """Say whether the family sees the shared display: if so, it holds for them too."""
+    writable(meeting)
+    if meeting.family_sees_display == sees:
+        return
+    meeting.family_sees_display = sees
+    said = "the family sees the display" if sees else "the family does not see the display"
+    log(meeting, meeting.chair.name, f"recorded that {said}", changed=Fact.ITEM)

@@ -54,6 +54,34 @@ def family_rates(meeting_id):
     return chair_change(meeting, "family-rates", change, anchor="#attendance")
 
 
+@bp.route("/items/<int:item_id>/restricted", methods=["POST"])
+@login_required
+def restrict(meeting_id, item_id):
+    """Restrict an item from the family, or let them hear it; the meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    change = partial(roll.restrict_item, item, request.form.get("restricted") == "yes")
+    return chair_change(meeting, "restricted", change)
+
+
+@bp.route("/family-out", methods=["POST"])
+@login_required
+def family_out(meeting_id):
+    """Begin or end a part of the discussion without the family; the meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    change = partial(roll.family_out, meeting, request.form.get("out") == "yes")
+    return chair_change(meeting, "family-out", change)
+
+
+@bp.route("/family-display", methods=["POST"])
+@login_required
+def family_display(meeting_id):
+    """Say whether the family sees the shared display; the meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    change = partial(roll.family_sees_display, meeting, request.form.get("sees") == "yes")
+    return chair_change(meeting, "family-display", change)
+
+
 @bp.route("/quorum", methods=["POST"])
 @login_required
 def inquorate(meeting_id):

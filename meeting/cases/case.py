@@ -105,6 +105,8 @@ def begin(meeting: Meeting, case: ChildCase, earlier: Meeting | None) -> None:
                     body=each.body,
                     scale=each.scale,
                     choices=list(each.choices),
+                    # What was restricted from the family stays so at the review.
+                    restricted=each.restricted,
                     previous_item=each,
                 )
             )

@@ -8,7 +8,7 @@ from minutes import GROUPS, Edition
 
 from ..changes import Fact
 from ..errors import Invalid, Refused
-from ..models import Item, Meeting, MinutesVersion
+from ..models import CopyGroup, Item, Meeting, MinutesVersion
 from ..policy import Policy
 from ..rating.concealment import chair_viewer
 from ..record import export
@@ -27,11 +27,17 @@ def snapshot(meeting: Meeting, policy: Policy) -> dict[str, Any]:
 
 
 def draft_edition(meeting: Meeting, policy: Policy) -> Edition:
-    """Return the edition the chair has drafted so far."""
+    """Return the edition the chair has drafted so far. An item restricted from the family
+    is always withheld from the family's copy, whatever else the chair withholds."""
+    withheld = {k: tuple(v) for k, v in meeting.minutes_withheld.items()}
+    for item in meeting.items:
+        if item.restricted:
+            key = f"item-{item.position}"
+            withheld[key] = tuple(sorted({*withheld.get(key, ()), CopyGroup.FAMILY.value}))
     return Edition(
         summary=meeting.minutes_summary,
         undecided_reason=meeting.minutes_undecided_reason,
-        withheld={k: tuple(v) for k, v in meeting.minutes_withheld.items()},
+        withheld=withheld,
         zone=policy.zone.key,
     )
 

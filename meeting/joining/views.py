@@ -16,7 +16,7 @@ from ..pages.access import (
     owned,
     remember_attendee,
 )
-from ..pages.doorbell import leave_meeting, ring_attendee, ring_changes
+from ..pages.doorbell import leave_meeting, regroup, ring_attendee, ring_changes
 from ..pages.forms import chair_change
 from . import people
 
@@ -131,4 +131,6 @@ def part(meeting_id, attendee_id):
     meeting = chairs_meeting(meeting_id)
     attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
     change = partial(people.set_part, attendee, request.form.get("part"))
-    return chair_change(meeting, f"part-{attendee.id}", change, anchor="#attendance")
+    # Their live connections move to the audience room of who they now are.
+    then = partial(regroup, meeting, attendee)
+    return chair_change(meeting, f"part-{attendee.id}", change, anchor="#attendance", then=then)

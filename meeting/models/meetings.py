@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,6 +80,12 @@ class Meeting(Base):
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     # Whether the family (parents, carers, the young person) rate, on their own track.
     family_rates: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # A part of the discussion the family is out of (not an item of its own): while it
+    # runs, their devices show a holding screen.
+    family_out: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Whether the family sees the shared display (by video, or in the room): if so, it is
+    # drawn as for the family, and holds while a restricted part runs.
+    family_sees_display: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     chair: Mapped[Chair] = relationship(back_populates="meetings")
     case: Mapped["ChildCase | None"] = relationship(back_populates="meetings")
@@ -130,6 +137,8 @@ class Item(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     scale: Mapped[Scale] = mapped_column(enum_column(Scale, 12))
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Restricted from the family (third-party information): nothing of it reaches them.
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # The same item at the meeting this one reviews, which it was copied from.
     previous_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), index=True)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, Base, Chair, Meeting
-from ..rating.concealment import Audience, Viewer, chair_viewer
+from ..rating.concealment import Viewer, attendee_viewer, chair_viewer
 
 Row = TypeVar("Row", bound=Base)
 
@@ -114,7 +114,7 @@ def viewer_for(meeting: Meeting) -> Viewer | None:
         return chair_viewer(meeting)
     attendee = device_attendee(meeting)
     if attendee is not None and attendee.status == AttendeeStatus.ADMITTED:
-        return Viewer(Audience.ATTENDEE, attendee)
+        return attendee_viewer(attendee)
     return None
 
 

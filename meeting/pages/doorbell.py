@@ -17,7 +17,8 @@ from werkzeug.wrappers import Response
 
 from ..changes import Fact, news
 from ..extensions import db, socketio
-from ..models import Attendee, Meeting, MeetingStatus
+from ..models import Attendee, AttendeeStatus, Meeting, MeetingStatus
+from ..rating.concealment import Viewer, attendee_viewer
 from ..record.links import digest
 from .regions import AUDIENCE_ROOMS, HELD_BY, OWN, Region, drawn_once, reading
 
@@ -27,8 +28,26 @@ LAPSE = 24 * 3600
 
 def room(meeting_id: int, audience: str = "everyone") -> str:
     """Name the Socket.IO room of one audience of a meeting: "everyone", or "chair",
-    "attendees" (admitted attendees but the chair) or "display"."""
+    "attendees" (admitted attendees but the chair and the family), "family" or "display"."""
     return f"meeting-{meeting_id}-{audience}"
+
+
+def audience_room(viewer: Viewer) -> str:
+    """Name the audience room an attendee's pages hear in: "family" for the family (and
+    whoever speaks for the young person), else "attendees"."""
+    return "family" if viewer.family else "attendees"
+
+
+def regroup(meeting: Meeting, attendee: Attendee) -> None:
+    """Move someone's live connections to the audience room of who they now are (the chair
+    changed their part), on whichever server process holds them."""
+    server = _server()
+    right = room(meeting.id, audience_room(attendee_viewer(attendee)))
+    for sid in members(person_room(attendee.id)):
+        for name in ("attendees", "family"):
+            server.leave_room(sid, room(meeting.id, name), namespace="/")
+        if attendee.status == AttendeeStatus.ADMITTED:
+            server.enter_room(sid, right, namespace="/")
 
 
 def person_room(attendee_id: int) -> str:
@@ -98,12 +117,12 @@ def ring_everyone(meeting: Meeting, *regions: Region, reload: bool = False) -> N
         _ring(room(meeting.id), regions, reload)
         return
     alike: dict[str, str] = {}
-    for audience, name in AUDIENCE_ROOMS:
+    for audience, name, family in AUDIENCE_ROOMS:
         # Each audience hears of the regions its pages hold.
         held = tuple(r for r in regions if r in HELD_BY[audience])
         if not held:
             continue
-        drawn = drawn_once(meeting, audience, held, alike)
+        drawn = drawn_once(meeting, audience, held, alike, family)
         socketio.emit(
             "changed",
             {"regions": [str(r) for r in held], "reload": False, **drawn},
@@ -160,6 +179,7 @@ def leave_meeting(meeting: Meeting, attendee: Attendee) -> None:
     for sid in members(person_room(attendee.id)):
         server.leave_room(sid, room(meeting.id), namespace="/")
         server.leave_room(sid, room(meeting.id, "attendees"), namespace="/")
+        server.leave_room(sid, room(meeting.id, "family"), namespace="/")
 
 
 # Who is in a room that may have to be closed ------------------------------------------

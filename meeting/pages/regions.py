@@ -22,7 +22,7 @@ from ..decisions import dissent
 from ..decisions.decision import protective_prompt
 from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
 from ..rating import concealment, scales
-from ..rating.concealment import Audience, Viewer, chair_viewer
+from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
 from ..settings import policy
 from . import once
@@ -131,16 +131,20 @@ SHARED: dict[Audience, tuple[Region, ...]] = {
     ),
     Audience.DISPLAY: (Region.SCENE,),
 }
-# Who the regions sent alike to an audience are drawn for.
-ANY_ATTENDEE = Viewer(Audience.ATTENDEE)
 # Regions drawn the same whoever looks (they show no one's own): drawn once per ring.
 ALIKE_FOR_ALL = (Region.PROGRESS,)
-# Each audience's Socket.IO room of a meeting (`doorbell.room`).
-AUDIENCE_ROOMS = (
-    (Audience.CHAIR, "chair"),
-    (Audience.ATTENDEE, "attendees"),
-    (Audience.DISPLAY, "display"),
+# Each audience's Socket.IO room of a meeting (`doorbell.room`), and whether it is drawn
+# for the family (None: the display, drawn for the family when the chair says they see it).
+AUDIENCE_ROOMS: tuple[tuple[Audience, str, bool | None], ...] = (
+    (Audience.CHAIR, "chair", False),
+    (Audience.ATTENDEE, "attendees", False),
+    (Audience.ATTENDEE, "family", True),
+    (Audience.DISPLAY, "display", None),
 )
+
+# The regions that show the item under discussion: on the family's screens they give way
+# to the holding screen while a part restricted from the family runs.
+HELD_REGIONS = frozenset({"rate", "progress", "decision", "stage", "scene"})
 
 Page = tuple[str, int]
 
@@ -159,6 +163,8 @@ def region_context(
     open_round = item.open_round if item is not None else None
     # The display's page is its scene alone.
     scene = display_scene(meeting) if viewer.kind == Audience.DISPLAY else None
+    if scene is not None and concealment.holding(meeting, viewer):
+        scene = "holding"
     if scene is not None:
         only = SCENE
 
@@ -185,8 +191,10 @@ def region_context(
         extra.setdefault("raters", dissent.raters(item))
         extra.setdefault("my_view", dissent.view_of(item.decision, viewer.attendee))
     if wants("actions", "lobby", "item", "decision"):
-        extra.setdefault("standing_actions", actions.live(meeting))
-        extra.setdefault("my_actions", actions.owned_by(meeting, viewer.attendee))
+        shown = [a for a in actions.live(meeting) if not (a.item and hidden_from(a.item, viewer))]
+        extra.setdefault("standing_actions", shown)
+        mine_ = actions.owned_by(meeting, viewer.attendee)
+        extra.setdefault("my_actions", [a for a in mine_ if a in shown])
     if wants("people", "lobby", "item", "round", "reveal", "decision") or only == "roll":
         extra.setdefault("quorum", quorum(meeting, policy()))
     if item is not None and wants("stage", "reveal", "decision"):
@@ -212,6 +220,9 @@ def region_context(
         "attendance_label": attendance_label,
         "as_of": as_of,
         "scene": scene,
+        # The family's screens while a part restricted from them runs: nothing of it.
+        "holding": concealment.holding(meeting, viewer),
+        "held_regions": HELD_REGIONS,
         **extra,
     }
 
@@ -239,7 +250,11 @@ def display_scene(meeting: Meeting) -> str:
 
 
 def drawn_once(
-    meeting: Meeting, audience: Audience, changed: Iterable[Region], alike: dict[str, str]
+    meeting: Meeting,
+    audience: Audience,
+    changed: Iterable[Region],
+    alike: dict[str, str],
+    family: bool | None = False,
 ) -> dict[str, Any]:
     """Draw the changed regions that look alike to everyone in an audience, once.
 
@@ -247,15 +262,21 @@ def drawn_once(
     with a ring to the audience's room, or {} when
     none is shared; for the chair's screens, with "theirs": drawn for the one person who
     sees them, what is theirs included. Its forms carry no tokens: each page fills in its
-    own. `alike` keeps what is drawn the same for every audience, for the next one.
+    own. `alike` keeps what is drawn the same for every audience but the family's, for the
+    next one; `family` draws it for the family (None: the display, as the meeting says).
     """
-    viewer = chair_viewer(meeting) if audience == Audience.CHAIR else Viewer(audience)
+    if audience == Audience.CHAIR:
+        viewer = chair_viewer(meeting)
+    elif audience == Audience.DISPLAY:
+        viewer = display_viewer(meeting)
+    else:
+        viewer = Viewer(audience, family=bool(family))
     drawn: dict[str, str] = {}
     changed = set(changed)
     for name in SHARED[audience]:
         if name not in changed:
             continue
-        if name in alike:
+        if name in alike and not viewer.family:
             drawn[name] = alike[name]
             continue
         setattr(g, once.DRAWN_FOR_SCREENS, True)
@@ -264,7 +285,7 @@ def drawn_once(
         finally:
             setattr(g, once.DRAWN_FOR_SCREENS, False)
         drawn[name] = html
-        if name in ALIKE_FOR_ALL:
+        if name in ALIKE_FOR_ALL and not viewer.family:
             alike[name] = html
     if not drawn:
         return {}
@@ -374,8 +395,9 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
     else:
         whole = url_for("room.attend", meeting_id=meeting.id)
     if name == "stage" and viewer.kind == Audience.ATTENDEE:
-        # As every attendee is sent it (`SHARED`); the page marks its own rating.
-        viewer = ANY_ATTENDEE
+        # As every attendee of their audience is sent it (`SHARED`); the page marks its
+        # own rating.
+        viewer = Viewer(Audience.ATTENDEE, family=viewer.family)
     return _for_htmx(whole, lambda: _place(meeting, viewer, name, with_flash=False))
 
 

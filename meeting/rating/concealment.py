@@ -4,6 +4,8 @@
 through it, so no value reaches anyone before its round is revealed, the chair included.
 `earlier_shown` decides when an earlier meeting's ratings of the same item may be shown at
 a review: not before the review's own round is revealed, so they never anchor it.
+`hidden_from` and `holding` decide what of the parts restricted from the family reaches
+the family's devices (and the display, when the family sees it): nothing, ever.
 """
 
 from dataclasses import dataclass
@@ -28,10 +30,36 @@ class Viewer:
 
     kind: Audience
     attendee: Attendee | None = None
+    # The family, or a screen they see: the parts restricted from them never reach it.
+    family: bool = False
 
     @property
     def is_chair(self) -> bool:
         return self.kind == Audience.CHAIR
+
+
+def attendee_viewer(attendee: Attendee) -> Viewer:
+    """Return an admitted attendee as a viewer of their meeting."""
+    return Viewer(Audience.ATTENDEE, attendee, family=attendee.family_side)
+
+
+def display_viewer(meeting: Meeting) -> Viewer:
+    """Return the shared display of a meeting: drawn as for the family when they see it."""
+    return Viewer(Audience.DISPLAY, family=meeting.family_sees_display)
+
+
+def hidden_from(item: Item, viewer: Viewer) -> bool:
+    """Say whether an item is restricted from this viewer: the family, and what they see."""
+    return viewer.family and item.restricted
+
+
+def holding(meeting: Meeting, viewer: Viewer) -> bool:
+    """Say whether this viewer sees the holding screen now: the family (and a display they
+    see) while a part restricted from them runs (a restricted item, or the family out)."""
+    if not viewer.family or meeting.status != MeetingStatus.RUNNING:
+        return False
+    item = meeting.current_item
+    return meeting.family_out or (item is not None and item.restricted)
 
 
 # The chair's eyes with no seat: sees what any viewer sees of a revealed round.
@@ -44,7 +72,10 @@ def chair_viewer(meeting: Meeting) -> Viewer:
 
 
 def visible_ratings(round_: Round, viewer: Viewer) -> list[Rating]:
-    """Return the ratings of a round this viewer may see: all once revealed, else their own."""
+    """Return the ratings of a round this viewer may see: all once revealed, else their own;
+    none of an item restricted from them."""
+    if hidden_from(round_.item, viewer):
+        return []
     if round_.revealed_at is not None:
         return list(round_.ratings)
     if viewer.attendee is None:
@@ -154,8 +185,9 @@ class Spread:
 
 
 def spread(round_: Round, viewer: Viewer) -> Spread | None:
-    """Return the spread of a round as this viewer may see it (None before the reveal)."""
-    if round_.revealed_at is None:
+    """Return the spread of a round as this viewer may see it (None before the reveal, and
+    for an item restricted from them)."""
+    if round_.revealed_at is None or hidden_from(round_.item, viewer):
         return None
     item = round_.item
     ratings = [r for r in visible_ratings(round_, viewer) if r.track != Track.FAMILY]

@@ -75,6 +75,11 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
     still_open = item.open_round
     if still_open is not None:
         raise Refused(f"Round {still_open.number} is still open; reveal it first.")
+    if meeting.family_out and not item.restricted:
+        raise Refused(
+            "The family is out of the meeting, and this item is not restricted from them: "
+            "bring them back to rate it, or restrict the item from the family first."
+        )
     rated: Basis | None = None
     if item.scale == Scale.LXS:
         rated = word_of(Basis, basis or Basis.INHERENT)

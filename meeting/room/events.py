@@ -10,7 +10,15 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import socketio
 from ..models import AttendeeStatus, MeetingStatus
 from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
-from ..pages.doorbell import chair_room, count_in, count_out, display_room, person_room, room
+from ..pages.doorbell import (
+    audience_room,
+    chair_room,
+    count_in,
+    count_out,
+    display_room,
+    person_room,
+    room,
+)
 from ..pages.regions import REGIONS, SCENE
 from ..rating.concealment import Audience
 from ..record import log
@@ -49,7 +57,9 @@ def connect(auth):
         if viewer.attendee is not None:
             _join_closable(person_room(viewer.attendee.id))
         if viewer.kind == Audience.ATTENDEE:
-            join_room(room(meeting.id, "attendees"))
+            # The family hear in a room of their own: what the others are sent of a part
+            # restricted from them never reaches them.
+            join_room(room(meeting.id, audience_room(viewer)))
         if viewer.is_chair:
             join_room(room(meeting.id, "chair"))
             _join_closable(chair_room(meeting.chair_id))

@@ -32,13 +32,11 @@ from ..pages.access import (
 from ..pages.doorbell import end_display
 from ..pages.links import public_url
 from ..pages.regions import attendee_page, fragment, page
-from ..rating.concealment import Audience, Viewer
+from ..rating.concealment import display_viewer
 from ..record import links
 from ..settings import policy
 
 bp = Blueprint("room", __name__)
-
-DISPLAY = Viewer(Audience.DISPLAY)
 
 
 @bp.route("/m/<int:meeting_id>")
@@ -104,17 +102,17 @@ def display(token):
     meeting = _displayed(token)
     # Once the meeting closes the link has done its work: it says so, and shows nothing else.
     if meeting.status == MeetingStatus.CLOSED:
-        return page("display/meeting.html", meeting, DISPLAY, 410)
+        return page("display/meeting.html", meeting, display_viewer(meeting), 410)
     links.note_opening(meeting, None, links.THE_DISPLAY)
     db.session.commit()
-    return page("display/meeting.html", meeting, DISPLAY)
+    return page("display/meeting.html", meeting, display_viewer(meeting))
 
 
 @bp.route("/display/<token>/region/<name>")
 def display_region(token, name):
     """Answer the display's scene for its secret link; anyone holding the link, read-only."""
     meeting = _displayed(token, scene=bool(request.headers.get("HX-Request")))
-    return fragment(meeting, DISPLAY, name)
+    return fragment(meeting, display_viewer(meeting), name)
 
 
 @bp.route("/meetings/<int:meeting_id>/display/stop", methods=["POST"])

@@ -1,6 +1,8 @@
 """Who someone is in the meeting is said, not guessed: each attendee has a part (a
 professional, a parent or carer, the young person...); each rating a track (the
-professionals' or the family's); each meeting says whether the family rates.
+professionals' or the family's); each meeting says whether the family rates, whether the
+family is out of the room and whether they see the display; an item can be restricted
+from the family.
 
 People who joined before parts existed become what their typed agency said they were,
 as the quorum and the minutes read it then. Ratings already given stay on the
@@ -48,6 +50,18 @@ def upgrade():
         batch_op.add_column(
             sa.Column("family_rates", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("family_out", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column(
+                "family_sees_display", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
+        )
+    with op.batch_alter_table("item", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("restricted", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     op.execute("UPDATE meeting SET family_rates = (kind = 'cp_conference')")
     agency = "LOWER(agency)"
     for part, words in (
@@ -62,7 +76,11 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("item", schema=None) as batch_op:
+        batch_op.drop_column("restricted")
     with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.drop_column("family_sees_display")
+        batch_op.drop_column("family_out")
         batch_op.drop_column("family_rates")
     with op.batch_alter_table("rating", schema=None) as batch_op:
         batch_op.drop_column("track")

@@ -1,0 +1,136 @@
+"""The parts restricted from the family, tested as a parent's phone would try them.
+
+Third-party information (police intelligence, another person's health) is discussed with
+the family out of the room. While it runs, a parent's phone (and the display, when the
+family sees it) shows a holding screen; nothing of it reaches them over any channel,
+before or after: not a page, not a region, not a Socket.IO frame, not their minutes.
+"""
+
+from datetime import date, timedelta
+
+from conftest import LXS_ITEM, SAFETY_ITEM, text_of
+from test_concealment import every_get_url
+
+from meeting.extensions import db
+from meeting.models import Meeting
+
+SECRET = "INTEL-ABOUT-MR-X"
+SOON = (date.today() + timedelta(days=14)).isoformat()
+# What the restricted item says: its title and body are for the professionals alone.
+RESTRICTED_WORDS = (LXS_ITEM["title"], LXS_ITEM["body"], SECRET)
+
+
+def fetch_everything(client, urls) -> str:
+    """Every URL the device knows, as a page and as htmx asks for it, in one text."""
+    seen = []
+    for url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            seen.append(client.get(url, headers=headers).get_data(as_text=True))
+    return "\n".join(seen)
+
+
+def leaks(text: str) -> list[str]:
+    return [word for word in RESTRICTED_WORDS if word in text]
+
+
+def test_a_parents_phone_receives_nothing_of_a_restricted_part(app, people, sio):
+    chair = people.chair
+    base = f"/meetings/{people.meeting_id}"
+    with app.app_context():
+        item_ids = [i.id for i in people.meeting().items]
+    mum = people.join_admitted("Mum", "", part="parent")
+    pro = people.join_admitted("Priya Shah", "Police")
+    display = app.test_client()
+    # Before the meeting: the chair restricts item 2, and says the family sees the display.
+    assert chair.post(f"{base}/items/{item_ids[1]}/restricted", data={"restricted": "yes"})
+    assert chair.post(f"{base}/family-display", data={"sees": "yes"}).status_code == 302
+    heard = {
+        "mum": sio(mum, meeting=people.meeting_id),
+        "display": sio(display, display=people.display_token),
+        "priya": sio(pro, meeting=people.meeting_id),
+    }
+    viewers = {"mum": mum, "display": display}
+    urls = every_get_url(app, people, round_id=1)
+    before = {name: fetch_everything(client, urls) for name, client in viewers.items()}
+    for name, text in before.items():
+        assert not leaks(text), f"{name} sees the restricted item before it runs"
+    assert "Discussed without the family" in text_of(mum.get(f"/m/{people.meeting_id}").text)
+
+    # During: rated, revealed and given an action, with the family out.
+    people.start()
+    people.move_to(2)
+    phone = text_of(mum.get(f"/m/{people.meeting_id}").text)
+    assert "Please wait a moment" in phone and LXS_ITEM["title"] not in phone
+    scene = text_of(display.get(f"/display/{people.display_token}").text)
+    assert "talking about something without the family" in scene
+    round_id = people.open_round()
+    assert people.rate(pro, round_id, likelihood=4, severity=5, reason=SECRET).status_code == 302
+    assert people.reveal(round_id).status_code == 302
+    action = {"what": SECRET, "owner_id": people.attendee_id("Priya Shah"), "due": SOON}
+    added = chair.post(f"{base}/actions", data={**action, "item_id": item_ids[1]})
+    assert added.status_code == 302
+    urls = every_get_url(app, people, round_id)
+    during = {name: fetch_everything(client, urls) for name, client in viewers.items()}
+    # The professionals see it all: the search above could find it.
+    assert SECRET in text_of(pro.get(f"/m/{people.meeting_id}").text)
+    assert SECRET in repr(heard["priya"].get_received())
+
+    # After: the meeting moves on; nothing of the restricted part shows or arrives later.
+    people.move_to(3)
+    assert "Please wait a moment" not in text_of(mum.get(f"/m/{people.meeting_id}").text)
+    after = {name: fetch_everything(client, urls) for name, client in viewers.items()}
+    for name in viewers:
+        assert not leaks(during[name]), f"{name} received {leaks(during[name])} during it"
+        assert not leaks(after[name]), f"{name} received {leaks(after[name])} after it"
+        frames = repr(heard[name].get_received())
+        assert frames and not leaks(frames), f"{name} heard {leaks(frames)}"
+
+    # The family's copy of the minutes withholds the item; the professionals' has it.
+    assert chair.post(f"{base}/close").status_code == 302
+    family = chair.get(f"{base}/minutes/draft.md?copy=family").get_data(as_text=True)
+    whole = chair.get(f"{base}/minutes/draft.md").get_data(as_text=True)
+    assert SECRET in whole and LXS_ITEM["title"] in whole
+    assert not leaks(family) and "Item 1" in family
+
+
+def test_the_family_steps_out_for_part_of_an_item_and_comes_back(app, people, sio):
+    base = f"/meetings/{people.meeting_id}"
+    mum = people.join_admitted("Mum", "", part="parent")
+    people.join_admitted("Priya Shah", "Police")
+    people.start()
+    listener = sio(mum, meeting=people.meeting_id)
+    assert people.chair.post(f"{base}/family-out", data={"out": "yes"}).status_code == 302
+    assert "Please wait a moment" in text_of(mum.get(f"/m/{people.meeting_id}").text)
+    assert "Please wait a moment" in repr(listener.get_received())
+    # A round on an item the family may hear waits for them.
+    with app.app_context():
+        item_id = people.meeting().current_item.id
+    refused = people.chair.post(f"{base}/items/{item_id}/rounds")
+    assert refused.status_code == 409
+    assert "bring them back to rate it" in text_of(refused.text)
+    cockpit = text_of(people.chair.get(base).text)
+    assert "a part of the discussion without the family is running" in cockpit
+    assert people.chair.post(f"{base}/family-out", data={"out": "no"}).status_code == 302
+    phone = text_of(mum.get(f"/m/{people.meeting_id}").text)
+    assert "Please wait a moment" not in phone and SAFETY_ITEM["title"] in phone
+    with app.app_context():
+        assert db.session.get(Meeting, people.meeting_id).family_out is False
+    log = text_of(people.chair.get(f"{base}/events").text)
+    assert "began a part without the family" in log and "brought the family back" in log
+
+
+def test_a_parent_recorded_by_the_chair_moves_to_the_familys_room(app, people, sio):
+    base = f"/meetings/{people.meeting_id}"
+    with app.app_context():
+        item_ids = [i.id for i in people.meeting().items]
+    people.chair.post(f"{base}/items/{item_ids[0]}/restricted", data={"restricted": "yes"})
+    # She joined as a professional by mistake; the chair records her as a parent.
+    mum = people.join_admitted("Kerry Moss", "Family support")
+    listener = sio(mum, meeting=people.meeting_id)
+    aid = people.attendee_id("Kerry Moss")
+    assert people.chair.post(f"{base}/people/{aid}/part", data={"part": "parent"}).status_code == 302
+    listener.get_received()
+    people.start()
+    frames = repr(listener.get_received())
+    assert frames and SAFETY_ITEM["title"] not in frames, "her open page hears as the family's"
+    assert "Please wait a moment" in text_of(mum.get(f"/m/{people.meeting_id}").text)
