@@ -134,7 +134,13 @@ class ReviewSections(Writer):
             self.para(f"**Ratings then:** {rounds}.")
         if found["movement"]:
             rows = [
-                [inline(m["agency"]), inline(m["then"]), inline(m["now"]), inline(m["movement"])]
+                [
+                    # A family member's own track: named as such, never as an agency.
+                    ("Family: " if m.get("family") else "") + inline(m["agency"]),
+                    inline(m["then"]),
+                    inline(m["now"]),
+                    inline(m["movement"]),
+                ]
                 for m in found["movement"]
             ]
             self.out("#### Each agency's rating, then and now", "")

@@ -210,3 +210,38 @@ def test_when_the_family_does_not_rate_their_phone_says_so_and_a_rating_is_refus
     assert "Your rating is the family's own view" in text_of(
         mum.get(f"/m/{people.meeting_id}").text
     )
+
+
+def test_at_a_review_each_family_members_movement_is_shown_like_each_agencys(app):
+    from test_cases import Case
+
+    make_chair(app)
+    case = Case(app, log_in(app))
+    case.meetings.append(make_meeting(case.chair, SAFETY_ITEM, kind="cp_conference"))
+    scores = ({"Mum Brown": 3, "Ana Silva": 2}, {"Mum Brown": 6, "Ana Silva": 4})
+    for number, given in enumerate(scores):
+        meeting_id = case.meetings[0] if number == 0 else case.review_of(case.meetings[0])
+        people = case.people(meeting_id)
+        devices = {
+            name: people.join_admitted(name, agency) for name, agency, _ in PROFESSIONALS[:3]
+        }
+        devices["Mum Brown"] = people.join_admitted("Mum Brown", "", part="parent")
+        people.start()
+        round_id = people.open_round()
+        for name, score in given.items():
+            assert people.rate(devices[name], round_id, score=score).status_code == 302
+        people.reveal(round_id)
+        if number == 0:
+            assert people.chair.post(f"/meetings/{meeting_id}/close").status_code == 302
+
+    stage = stage_of(people, devices["Priya Shah"])
+    assert "Children's social care 2 4" in stage
+    assert "Family Mum Brown (Parent or carer) 3 6" in stage
+    assert stage.index("Children's social care 2 4") < stage.index("Family Mum Brown")
+    movement = case.record(meeting_id)["items"][0]["history"]["movement"]
+    assert [(m["agency"], m["family"]) for m in movement] == [
+        ("Children's social care", False),
+        ("Mum Brown (Parent or carer)", True),
+    ]
+    assert people.chair.post(f"/meetings/{meeting_id}/close").status_code == 302
+    assert "| Family: Mum Brown (Parent or carer) | 3 | 6 |" in case.minutes(meeting_id)

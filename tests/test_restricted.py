@@ -128,7 +128,9 @@ def test_a_parent_recorded_by_the_chair_moves_to_the_familys_room(app, people, s
     mum = people.join_admitted("Kerry Moss", "Family support")
     listener = sio(mum, meeting=people.meeting_id)
     aid = people.attendee_id("Kerry Moss")
-    assert people.chair.post(f"{base}/people/{aid}/part", data={"part": "parent"}).status_code == 302
+    assert (
+        people.chair.post(f"{base}/people/{aid}/part", data={"part": "parent"}).status_code == 302
+    )
     listener.get_received()
     people.start()
     frames = repr(listener.get_received())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
-from ..models import Decision, Item, Meeting, Round, Scale
+from ..models import Decision, Item, Meeting, Part, Round, Scale, Track
 from ..rating import concealment, scales
 from ..rating.concealment import UNSEATED_CHAIR, Spread, Viewer
 from .forecasts import Forecast, forecasts
@@ -22,7 +22,7 @@ TRACKS = {Scale.SAFETY: (0.0, 10.0), Scale.LXS: (1.0, 25.0)}
 
 @dataclass(frozen=True)
 class Moved:
-    """One agency's rating at the last meeting beside its rating now."""
+    """One agency's (or one family member's) rating at the last meeting beside it now."""
 
     agency: str
     then: str
@@ -31,6 +31,8 @@ class Moved:
     then_at: float | None
     now_at: float | None
     words: str
+    # A family member's own track, shown after the agencies, never pooled with them.
+    family: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,17 @@ def earlier(item: Item, viewer: Viewer) -> Earlier | None:
     )
 
 
-def _by_agency(round_: Round) -> dict[str, list[scales.Value]]:
-    found: dict[str, list[scales.Value]] = {}
+def _by_agency(round_: Round) -> dict[tuple[bool, str], list[scales.Value]]:
+    """Return the values of a round by agency, and the family's by who each of them is
+    (their name and part): (True, "Mum Brown (Parent or carer)")."""
+    found: dict[tuple[bool, str], list[scales.Value]] = {}
     for rating in concealment.visible_ratings(round_, UNSEATED_CHAIR):
-        agency = rating.attendee.agency.strip() or rating.attendee.name
-        found.setdefault(agency, []).append(concealment.value_of(rating))
+        person = rating.attendee
+        if rating.track == Track.FAMILY:
+            key = (True, f"{person.name} ({Part(person.part).label})")
+        else:
+            key = (False, person.agency.strip() or person.name)
+        found.setdefault(key, []).append(concealment.value_of(rating))
     return found
 
 
@@ -147,10 +155,11 @@ def _moved(before: Item, now: Round) -> list[Moved]:
         return []
     then, latest = _by_agency(then_round), _by_agency(now)
     rows = []
-    for agency in sorted(set(then) | set(latest), key=str.casefold):
-        was, was_at = _where(scale, then.get(agency, []))
-        is_, is_at = _where(scale, latest.get(agency, []))
-        rows.append(Moved(agency, was, is_, was_at, is_at, _words(scale, was, is_, was_at, is_at)))
+    for key in sorted(set(then) | set(latest), key=lambda k: (k[0], k[1].casefold())):
+        was, was_at = _where(scale, then.get(key, []))
+        is_, is_at = _where(scale, latest.get(key, []))
+        words = _words(scale, was, is_, was_at, is_at)
+        rows.append(Moved(key[1], was, is_, was_at, is_at, words, family=key[0]))
     return rows
 
 

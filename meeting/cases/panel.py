@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ..circulation.recipients import group_of
 from ..models import ChronologyEntry, CopyGroup, Item, Meeting, MeetingStatus, ReviewTrigger
 from ..policy import Policy
-from ..rating.concealment import Viewer
+from ..rating.concealment import Viewer, hidden_from
 from . import history
 from .carried import Carried, carried, owns
 from .forecasts import Forecast, forecasts
@@ -37,7 +37,10 @@ class CaseView:
 def seen_by(meeting: Meeting, viewer: Viewer, policy: Policy) -> CaseView:
     """Return a meeting's case as a viewer sees it: the chair all of it, an attendee the
     actions (their own to answer), the chronology and why the review was brought forward."""
-    carried_ = carried(meeting)
+    # Actions carried from an item restricted from the family stay out of their sight.
+    carried_ = [
+        c for c in carried(meeting) if not (c.action.item and hidden_from(c.action.item, viewer))
+    ]
     mine = [c for c in carried_ if owns(c.action, viewer.attendee)]
     earlier = []
     if viewer.is_chair and meeting.status == MeetingStatus.SETUP:

@@ -140,7 +140,13 @@ def item_history(item: Item, viewer: Viewer) -> dict[str, Any] | None:
             {"number": r.number, "middle": s.middle, "range": s.range} for r, s in found.spreads
         ],
         "movement": [
-            {"agency": m.agency, "then": m.then, "now": m.now, "movement": m.words}
+            {
+                "agency": m.agency,
+                "family": m.family,
+                "then": m.then,
+                "now": m.now,
+                "movement": m.words,
+            }
             for m in found.moved
         ],
         "middle_at_each_meeting": [
