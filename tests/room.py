@@ -163,14 +163,16 @@ class Room:
         sent(chair.http.post("/setup", form=fields), "set-up")
         return cls(base, browser, chair)
 
-    def new_meeting(self, *items: dict, title: str = "Review conference") -> int:
+    def new_meeting(
+        self, *items: dict, title: str = "Review conference", kind: str = "other"
+    ) -> int:
         """Create a meeting with these agenda items; it becomes this room's meeting."""
         answer = sent(
             self.chair.http.post(
                 "/meetings/new",
                 form={
                     "title": title,
-                    "kind": "other",
+                    "kind": kind,
                     "child": "A.B.",
                     "starts_at": STARTS_AT,
                     "place": "Room 2",

@@ -188,7 +188,7 @@ def test_the_chair_confirms_or_changes_who_someone_is_and_an_open_rating_follows
     people.reveal(round_id)
     page = stage_of(people, people.chair)
     assert "No ratings" in page.split("The family's view")[0], "she is not a professional"
-    assert "Aunt May" in page.split("The family's view")[1]
+    assert "Aunt May" in page.split("Given and revealed like everyone's")[1]
     # After the reveal, a change of part leaves the revealed round as it was.
     assert people.chair.post(url, data={"part": "professional"}).status_code == 302
     with app.app_context():
