@@ -68,6 +68,7 @@ def test_chair_display_and_phone_run_an_item_live(live_server, browser):
     assert serious_violations(phone) == []
     phone.get_by_label("Join code").fill(code.lower().replace("-", " "))
     phone.get_by_role("button", name="Continue").click()
+    phone.get_by_text("I work for an agency").click()
     phone.get_by_label("Your name").fill("Jo Keyworker")
     phone.get_by_label("Your role").fill("Residential worker")
     phone.get_by_label("Your agency").fill("Children's home")

@@ -57,6 +57,19 @@ def test_a_conference_with_parents_and_a_part_without_them(room: Room, browser):
     room.new_meeting(
         SAFETY, POLICE, title="Initial child-protection conference", kind="cp_conference"
     )
+    # Joining on a phone: how they take part comes first, in words a parent understands.
+    joining = browser.new_context(base_url=room.base, viewport=PHONE).new_page()
+    joining.goto(f"/join/{room.join_code}")
+    joining.get_by_label("Your name").fill("Kerry Moss")
+    joining.get_by_role("button", name="Ask to join").click()
+    expect(joining.locator("#e-part")).to_have_text(
+        "Say how you are taking part, so the chair knows who you are in the meeting."
+    )
+    expect(joining.get_by_label("Your name")).to_have_value("Kerry Moss")
+    joining.get_by_text("I am the child's parent or carer").click()
+    assert joining.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(joining, "family-0-join-phone")
+    joining.context.close()
     pros = {name: room.join(name, agency) for name, agency, _ in PROFESSIONALS}
     parents = {name: room.join(name, "", role="Parent", part="parent") for name, *_ in PARENTS}
     chair = room.chair.context.new_page()

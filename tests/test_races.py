@@ -36,7 +36,12 @@ class Meeting:
         for n in range(PEOPLE):
             name = f"Person {n + 1:02d}"
             device = BrowserSession()
-            details = {"name": name, "role": "Practitioner", "agency": f"Agency {n + 1}"}
+            details = {
+                "name": name,
+                "role": "Practitioner",
+                "agency": f"Agency {n + 1}",
+                "part": "professional",
+            }
             assert device.post(f"{base}/join/{code}", data=details).ok
             self.people[name] = device
         for attendee_id in re.findall(r"/people/(\d+)/admit", chair.get(self.path).text):
@@ -428,7 +433,8 @@ def test_a_review_answered_from_two_windows_and_a_phone_at_once(server, chair):
     path = f"{server.url}/meetings/{review}"
     phone = BrowserSession()
     code = re.search(r'class="join-code"[^>]*>([\w-]+)<', chair.get(path).text).group(1)
-    phone.post(f"{server.url}/join/{code}", data={"name": "Person 01", "agency": "Agency 1"})
+    joined = {"name": "Person 01", "agency": "Agency 1", "part": "professional"}
+    phone.post(f"{server.url}/join/{code}", data=joined)
     admit = re.search(r"/people/(\d+)/admit", chair.get(path).text).group(1)
     assert chair.post(f"{path}/people/{admit}/admit").ok
     action_id = first.record()["actions"][0]["id"]

@@ -507,7 +507,13 @@ def hold_a_meeting(server: LiveServer) -> tuple[requests.Session, str]:
     phones = {}
     for name, (agency, address) in PHONES.items():
         phones[name] = BrowserSession()
-        person = {"name": name, "role": "Practitioner", "agency": agency, "email": address}
+        person = {
+            "name": name,
+            "role": "Practitioner",
+            "agency": agency,
+            "email": address,
+            "part": "professional",
+        }
         assert phones[name].post(f"{base}/join/{code}", data=person).ok
     for attendee_id in set(re.findall(r"/people/(\d+)/admit", chair.get(path).text)):
         assert chair.post(f"{path}/people/{attendee_id}/admit").ok

@@ -198,6 +198,7 @@ def test_a_phone_leads_each_person_to_their_next_step(room):
     late.goto(f"{room.base}/join/")
     assert fits_sideways(late)
     late.goto(f"{room.base}/join/{room.join_code}")
+    late.get_by_text("I am the young person's advocate").click()
     late.get_by_label("Your name").fill("Kim Late-Arrival-With-A-Long-Double-Barrelled-Name")
     late.get_by_label("Your role").fill("Advocate")
     late.get_by_label("Your agency").fill("Independent advocacy service for young people")

@@ -126,7 +126,8 @@ def test_a_whole_item_on_the_real_server(live_server):
             person = Screen(live_server, name)
             person.post("/join/", {"code": code.lower()})
             joined = person.post(
-                f"/join/{code}", {"name": name, "role": "Practitioner", "agency": agency}
+                f"/join/{code}",
+                {"name": name, "role": "Practitioner", "agency": agency, "part": "professional"},
             )
             assert "Waiting for the chair" in joined.text
             person.connect(meeting=meeting_id)

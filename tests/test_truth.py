@@ -102,7 +102,7 @@ class Screens:
 def waiting_phone(room: Room, screens: Screens, name: str, agency: str) -> Person:
     context = room.browser.new_context(base_url=room.base, viewport=PHONE)
     forms = Forms(context)
-    details = {"name": name, "role": "Practitioner", "agency": agency}
+    details = {"name": name, "role": "Practitioner", "agency": agency, "part": "professional"}
     sent(forms.post(f"/join/{room.join_code}", form=details), f"{name} asks to join")
     person = Person(name, agency, context)
     person.http = forms

@@ -82,7 +82,10 @@ def downgrade():
         batch_op.drop_column("family_sees_display")
         batch_op.drop_column("family_out")
         batch_op.drop_column("family_rates")
+    # The check on each word goes first: SQLite copies it into the table made without the column.
     with op.batch_alter_table("rating", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_rating_track"), type_="check")
         batch_op.drop_column("track")
     with op.batch_alter_table("attendee", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_attendee_part"), type_="check")
         batch_op.drop_column("part")
