@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 
@@ -61,7 +61,7 @@ class OwnWork(Base):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     # Only loaded when the work itself is fetched.
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     given_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Whether the chair put it on the shared display.
     on_display: Mapped[bool] = mapped_column(default=False)
