@@ -39,6 +39,8 @@ class Fact(enum.StrEnum):
     DRAFT = "draft"
     # Actions agreed in the meeting.
     ACTIONS = "actions"
+    # The young person's own words and work on an item, and what of it the display shows.
+    WORDS = "words"
     # The child's case: chronology, review triggers, last meeting's forecasts and actions.
     CASE = "case"
     # The meeting itself: started, closed, its details. Every page is loaded again.

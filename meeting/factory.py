@@ -43,8 +43,9 @@ from .room import events as room_events  # noqa: F401
 from .room import views as room
 from .settings import defaults, policy
 from .startup import NotReady
+from .words import views as words
 
-AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions)
+AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions, words)
 AREAS += (attendance, record, circulation, delivery, reading, cases, startup, responses)
 COMMANDS = (*chair_commands, *record_commands, *retention_commands)
 

@@ -15,6 +15,7 @@ from flask import current_app, g
 from . import policy as policies
 from .circulation.transport import MailSettings
 from .policy import Policy
+from .words import uploads
 
 
 def defaults(instance: Path) -> dict[str, Any]:
@@ -35,6 +36,8 @@ def defaults(instance: Path) -> dict[str, Any]:
         "REDIS_PREFIX": env("MEETING_REDIS_PREFIX", "meeting"),
         "MEETING_TIMEZONE": env("MEETING_TIMEZONE", "Europe/London"),
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The largest request taken: one attached file (`words.uploads.LIMIT`) and its form.
+        "MAX_CONTENT_LENGTH": uploads.REQUEST_LIMIT,
         # None: Secure when MEETING_PUBLIC_URL is https.
         "SESSION_COOKIE_SECURE": None,
         # How many proxies in front of the server to trust for X-Forwarded-* (0: none).

@@ -6,6 +6,9 @@ from .review import ReviewSections
 from .text import assessment, block, clock, clock_seconds, inline, iso_day, moment, when
 from .writer import table
 
+# How the attendance names the young person and their advocate.
+YOUNG_PERSON_PARTS = {"The young person", "The young person's advocate"}
+
 
 class ItemSections(ReviewSections):
     """Writes the part of the minutes about each agenda item."""
@@ -23,6 +26,7 @@ class ItemSections(ReviewSections):
                 else ""
             )
         )
+        self.own_words(item)
         self.out("### What was assessed", "")
         if item["body"].strip():
             self.para(assessment(item["body"]))
@@ -52,6 +56,41 @@ class ItemSections(ReviewSections):
         if decision is not None:
             self.review(item, decision)
         self.corrections_to(key)
+
+    def own_words(self, item: dict) -> None:
+        """Write the young person's own words on the item, first, and list their work by
+        name, type, size and digest (never the work itself).
+
+        A record made before they could give them has no such part, and none is written;
+        a meeting the young person (or their advocate) attended says when nothing was given.
+        """
+        given = item.get("young_person")
+        if given is None:
+            return
+        parts = {p.get("part") for p in self.record["attendance"]}
+        if not (given["words"] or given["work"]) and not parts & YOUNG_PERSON_PARTS:
+            return
+        self.out("### The young person's own words", "")
+        if not (given["words"] or given["work"]):
+            self.para("*Nothing of their own was given on this item.*")
+            return
+        for words in given["words"]:
+            self.para(block(words["words"], quote=True))
+            by = (
+                f"Said for them by {inline(words['name'])}, their advocate"
+                if words["said_for_them"]
+                else f"{inline(words['name'])}, in their own words"
+            )
+            self.para(f"— {by}, {when(words['changed_at'], self.zone)}.")
+        if given["work"]:
+            self.out("Their work, kept with the record (not reproduced here):", "")
+            for work in given["work"]:
+                by = " (attached by their advocate)" if work["said_for_them"] else ""
+                self.out(
+                    f"- {inline(work['file_name'])}: {inline(work['media_type'])}, "
+                    f"{work['size']:,} bytes, SHA-256 `{work['sha256']}`{by}"
+                )
+            self.out("")
 
     def heard(self, item: dict) -> None:
         """List the ratings marked as minority views at each reveal, which were heard first.

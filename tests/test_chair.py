@@ -182,6 +182,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/people/{aid}/turn-away"),
     ("post", "/meetings/{mid}/people/{aid}/observe"),
     ("post", "/meetings/{mid}/current"),
+    ("post", "/meetings/{mid}/work/1/screen"),
     ("post", "/meetings/{mid}/items/{iid}/rounds"),
     ("post", "/meetings/{mid}/rounds/1/reveal"),
     ("get", "/meetings/{mid}"),
@@ -231,6 +232,7 @@ def test_every_chair_route_is_in_this_list(app):
     listed = {p.replace("{iid}", "<item_id>").replace("{aid}", "<attendee_id>") for p in listed}
     listed = {p.replace("rounds/1/", "rounds/<round_id>/") for p in listed}
     listed = {p.replace("actions/1/", "actions/<action_id>/") for p in listed}
+    listed = {p.replace("work/1/", "work/<work_id>/") for p in listed}
     listed = {p.replace("carried/1", "carried/<action_id>") for p in listed}
     listed = {p.replace("forecasts/1/1", "forecasts/<decision_id>/<line>") for p in listed}
     listed = {re.sub(r"minutes/1\b", "minutes/<number>", p) for p in listed}

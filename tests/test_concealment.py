@@ -38,6 +38,7 @@ def every_get_url(app, people, round_id) -> list[str]:
             "name": [*REGIONS, SCENE, "nonsense"],
             "number": [1],
             "ext": ["md", "docx"],
+            "work_id": [1],
         }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -38,6 +38,7 @@ from conftest import (
 from room import REVIEW_DATE, STARTS_AT
 from sqlalchemy import func, select
 from story import DECISION_ONE, DISSENT, circulate, run_meeting
+from test_young_person import drawing, give
 
 import minutes
 from meeting import create_app
@@ -114,6 +115,9 @@ def hold_a_review(app, chair, held: int) -> int:
     assert made.status_code == 302, made.text
     review = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
     priya = People(app, chair, review).join_admitted("Priya Shah", "Police")
+    # The young person gives their own words on the item, with a drawing.
+    jay = People(app, chair, review).join_admitted("Jay", "Themselves", part="young_person")
+    assert give(People(app, chair, review), jay, file=drawing()).status_code == 302
     with app.app_context():
         earlier = db.session.get(Meeting, held)
         action = next(a.id for a in earlier.actions if a.owner_name == "Priya Shah")

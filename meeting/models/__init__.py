@@ -29,6 +29,7 @@ from .states import (
     Track,
     word_of,
 )
+from .words import MEDIA_TYPES, OwnWords, OwnWork
 
 __all__ = [
     "AnySession",
@@ -62,7 +63,10 @@ __all__ = [
     "Meeting",
     "MeetingKind",
     "MeetingStatus",
+    "MEDIA_TYPES",
     "MinutesVersion",
+    "OwnWork",
+    "OwnWords",
     "Rating",
     "Round",
     "Part",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .cases import ChildCase
     from .decisions import Action, Decision
     from .rating import Contribution, Round
+    from .words import OwnWords, OwnWork
 
 
 class Chair(Base):
@@ -152,6 +153,13 @@ class Item(Base):
     )
     contributions: Mapped[list["Contribution"]] = relationship(
         back_populates="item", order_by="Contribution.id", cascade="all, delete-orphan"
+    )
+    # The young person's own words and work on it: first wherever the item is shown.
+    own_words: Mapped[list["OwnWords"]] = relationship(
+        back_populates="item", order_by="OwnWords.id", cascade="all, delete-orphan"
+    )
+    own_work: Mapped[list["OwnWork"]] = relationship(
+        back_populates="item", order_by="OwnWork.id", cascade="all, delete-orphan"
     )
 
     @property

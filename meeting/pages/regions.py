@@ -25,6 +25,7 @@ from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
 from ..settings import policy
+from ..words import own
 from . import once
 from .links import public_url, unreachable
 
@@ -55,7 +56,10 @@ READS: dict[Region, frozenset[Fact]] = {
     Region.CONTROLS: frozenset(
         {Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.DECISION, Fact.ROLL}
     ),
-    Region.STAGE: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.DECISION, Fact.CASE}),
+    # The item under discussion: the young person's own words on it first.
+    Region.STAGE: frozenset(
+        {Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.DECISION, Fact.CASE, Fact.WORDS}
+    ),
     Region.PROGRESS: frozenset({Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.ROLL}),
     Region.RATE: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.ROLL}),
     Region.PEOPLE: frozenset({Fact.ROLL, Fact.WAITING}),
@@ -200,6 +204,8 @@ def region_context(
         extra.setdefault("quorum", quorum(meeting, policy()))
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault("earlier", history.earlier(item, viewer))
+    if item is not None and wants("stage", "item"):
+        extra.setdefault("given", own.given(item))
     if viewer.kind != Audience.DISPLAY and wants("case"):
         extra.setdefault("case_view", panel.seen_by(meeting, viewer, policy()))
     return {
@@ -404,6 +410,7 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
 
 def attendee_page(meeting: Meeting, viewer: Viewer, status: int = 200, **extra: Any) -> Page:
     """Render an admitted attendee's page of a meeting."""
+    extra.setdefault("gives_words", own.gives(viewer.attendee))
     return page("attendee/meeting.html", meeting, viewer, status, **extra)
 
 
@@ -414,6 +421,8 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Pag
     extra.setdefault("legal_bases", policy().legal_bases)
     extra.setdefault("protective", bool(item and protective_prompt(item)))
     extra.setdefault("display_mark", display_shown(meeting))
+    # The decision's "child's views" start from what the young person gave.
+    extra.setdefault("child_words", own.for_decision(item) if item else "")
     return page(
         "chair/meeting.html",
         meeting,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from .. import logs
 from ..errors import Refused
 from ..extensions import db
+from ..words.uploads import LIMIT, megabytes
 
 bp = Blueprint("responses", __name__)
 
@@ -97,6 +98,19 @@ def busy(error: OperationalError):
         "The database did not answer in time, so what you sent was not saved. "
         "Try again in a moment.",
         503,
+    )
+
+
+@bp.app_errorhandler(413)
+def too_large(_error):
+    """Answer anyone who sent more than a request may carry: nothing was kept (413)."""
+    db.session.rollback()
+    limit = megabytes(current_app.config["MAX_CONTENT_LENGTH"] or 0)
+    return error_page(
+        f"What you sent is larger than {limit}, the most the server takes at once, so "
+        f"nothing of it was kept. A file you attach can be up to {megabytes(LIMIT)}: "
+        "attach a smaller one, such as a photo taken at a smaller size.",
+        413,
     )
 
 

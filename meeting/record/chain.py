@@ -29,6 +29,8 @@ from ..models import (
     Event,
     ForecastOutcome,
     Meeting,
+    OwnWords,
+    OwnWork,
     Rating,
     View,
     utcnow,
@@ -45,9 +47,12 @@ KINDS: dict[str, type] = {
     "action": Action,
     "action_update": ActionUpdate,
     "forecast_outcome": ForecastOutcome,
+    "own_words": OwnWords,
+    "own_work": OwnWork,
 }
-# Columns that change without a line being written: a draft decision saves as it is typed.
-UNCHAINED = {Decision: {"updated_at"}}
+# Columns that change without a line being written (a draft decision saves as it is
+# typed), or that a line holds only by their digest (attached work, by its SHA-256).
+UNCHAINED: dict[type, set[str]] = {Decision: {"updated_at"}, OwnWork: {"data"}}
 RECEIPT_LENGTH = 12
 
 

@@ -19,6 +19,7 @@ from ..policy import Policy
 from ..rating import concealment, scales
 from ..rating.concealment import Viewer
 from ..rating.rounds import BASES
+from ..words import own
 from .plain import day, stamp
 
 FORMAT = "meeting-record/1"
@@ -75,6 +76,41 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
         "divergence_acknowledged_at": stamp(round_.divergence_acknowledged_at),
         "divergence_note": round_.divergence_note,
         "protective_action_prompted": bool(shown and shown.protective_prompt),
+    }
+
+
+def _own(item: Item) -> dict[str, Any]:
+    """What the young person gave on an item: their words, then the work they attached, by
+    name, type, size and digest (the work itself is never in the record)."""
+    given = own.given(item)
+    return {
+        "words": [
+            {
+                "attendee_id": w.attendee_id,
+                "name": w.attendee.name,
+                "part": Part(w.attendee.part).label,
+                "said_for_them": w.for_them,
+                "words": w.text,
+                "given_at": stamp(w.given_at),
+                "changed_at": stamp(w.changed_at),
+            }
+            for w in given.words
+        ],
+        "work": [
+            {
+                "id": w.id,
+                "attendee_id": w.attendee_id,
+                "attached_by": w.attendee.name,
+                "said_for_them": w.for_them,
+                "file_name": w.name,
+                "media_type": w.media_type,
+                "size": w.size,
+                "sha256": w.sha256,
+                "given_at": stamp(w.given_at),
+                "shown_on_display": w.on_display,
+            }
+            for w in given.work
+        ],
     }
 
 
@@ -203,6 +239,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
                 "body": item.body,
                 "scale": scales.SCALES[item.scale],
                 "choices": item.choices,
+                "young_person": _own(item),
                 "rounds": [_round(r, viewer) for r in item.rounds],
                 "decision": _decision(item),
                 "actions": [_action(a) for a in actions.live(meeting, item)],

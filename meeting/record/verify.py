@@ -28,6 +28,8 @@ from ..models import (
     Item,
     Meeting,
     MinutesVersion,
+    OwnWords,
+    OwnWork,
     Rating,
     Round,
     View,
@@ -73,6 +75,10 @@ def _describe(row: Any) -> str:
         return f"{row.attendee.name}'s view on the decision on “{row.decision.item.title}”"
     if isinstance(row, ActionUpdate):
         return f"what {row.by_name} said became of the action “{row.action.what[:60]}”"
+    if isinstance(row, OwnWords):
+        return f"the young person's own words on “{row.item.title}”"
+    if isinstance(row, OwnWork):
+        return f"the work “{row.name}” the young person attached"
     if isinstance(row, ForecastOutcome):
         return f"the outcome recorded for the forecast “{row.forecast[:60]}”"
     return f"the action for {row.owner_name}: “{row.what[:60]}”"
@@ -122,6 +128,12 @@ def _records(session: AnySession, meeting: Meeting) -> list[Any]:
     )
     rows += session.scalars(
         select(ActionUpdate).where(ActionUpdate.meeting_id == meeting.id).order_by(ActionUpdate.id)
+    )
+    rows += session.scalars(
+        select(OwnWords).where(OwnWords.item_id.in_(items)).order_by(OwnWords.id)
+    )
+    rows += session.scalars(
+        select(OwnWork).where(OwnWork.meeting_id == meeting.id).order_by(OwnWork.id)
     )
     rows += session.scalars(
         select(ForecastOutcome)
