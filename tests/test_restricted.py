@@ -39,6 +39,7 @@ def test_a_parents_phone_receives_nothing_of_a_restricted_part(app, people, sio)
     with app.app_context():
         item_ids = [i.id for i in people.meeting().items]
     mum = people.join_admitted("Mum", "", part="parent")
+    young = people.join_admitted("Sam", "", part="young_person")
     pro = people.join_admitted("Priya Shah", "Police")
     display = app.test_client()
     # Before the meeting: the chair restricts item 2, and says the family sees the display.
@@ -46,15 +47,21 @@ def test_a_parents_phone_receives_nothing_of_a_restricted_part(app, people, sio)
     assert chair.post(f"{base}/family-display", data={"sees": "yes"}).status_code == 302
     heard = {
         "mum": sio(mum, meeting=people.meeting_id),
+        "young person": sio(young, meeting=people.meeting_id),
         "display": sio(display, display=people.display_token),
         "priya": sio(pro, meeting=people.meeting_id),
     }
-    viewers = {"mum": mum, "display": display}
+    viewers = {"mum": mum, "young person": young, "display": display}
     urls = every_get_url(app, people, round_id=1)
     before = {name: fetch_everything(client, urls) for name, client in viewers.items()}
     for name, text in before.items():
         assert not leaks(text), f"{name} sees the restricted item before it runs"
     assert "Discussed without the family" in text_of(mum.get(f"/m/{people.meeting_id}").text)
+    # The young person's page for their own words offers only what they may hear.
+    words = text_of(young.get(f"/m/{people.meeting_id}/words").text)
+    assert SAFETY_ITEM["title"] in words and LXS_ITEM["title"] not in words
+    given = young.post(f"/m/{people.meeting_id}/words/{item_ids[1]}", data={"words": "x"})
+    assert given.status_code == 404
 
     # During: rated, revealed and given an action, with the family out.
     people.start()

@@ -62,6 +62,9 @@ def give(meeting_id, item_id):
     meeting = get_meeting(meeting_id)
     attendee = _giver(meeting)
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    if item.restricted:
+        # Restricted from the family, whose side they are on: as if there were no such item.
+        abort(404)
     sent = request.files.get("work")
     try:
         own.give_words(item, attendee, request.form.get("words", ""))
