@@ -67,15 +67,19 @@ class MailServer:
 
     def send(self, delivery: Delivery, message: EmailMessage) -> Outcome:
         """Hand one email to the server for its one address; raise Unreachable if it cannot be."""
+        return self.send_to(delivery.email, "", message)
+
+    def send_to(self, email: str, _name: str, message: EmailMessage) -> Outcome:
+        """Hand one email to the server for one address; raise Unreachable if it cannot be."""
         if self._server is None:
             try:
                 self._server = _connect(self.settings)
             except (smtplib.SMTPException, OSError) as error:
                 raise Unreachable(_unreachable(error, self.where, self.settings)) from error
         try:
-            self._server.send_message(message, to_addrs=[delivery.email])
+            self._server.send_message(message, to_addrs=[email])
         except smtplib.SMTPRecipientsRefused as refused:
-            code, reply = refused.recipients.get(delivery.email, (0, b""))
+            code, reply = refused.recipients.get(email, (0, b""))
             return (
                 DeliveryResult.REFUSED,
                 f"The mail server refused this address: {code} {_text(reply)}",
@@ -145,13 +149,24 @@ class Outbox:
     def send(self, delivery: Delivery, message: EmailMessage) -> Outcome:
         """Write one email to the folder, named for its meeting, version and recipient."""
         made = delivery.version
-        name = re.sub(r"[^a-z0-9]+", "-", delivery.attendee.name.lower()).strip("-") or "recipient"
-        path = self.folder / f"{_prefix(made.meeting_id)}{made.number}-{delivery.id}-{name}.eml"
+        name = (
+            f"{_prefix(made.meeting_id)}{made.number}-{delivery.id}-{slug(delivery.attendee.name)}"
+        )
+        return self.send_to(delivery.email, name, message)
+
+    def send_to(self, _email: str, name: str, message: EmailMessage) -> Outcome:
+        """Write one email to the folder as `name`.eml."""
+        path = self.folder / f"{name}.eml"
         try:
             path.write_bytes(message.as_bytes())
         except OSError as error:
             return DeliveryResult.FAILED, f"Could not write {path}: {error}"
         return DeliveryResult.OUTBOX, f"Written to {path}"
+
+
+def slug(name: str) -> str:
+    """Return a person's name as it can stand in a file name."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "recipient"
 
 
 def _prefix(meeting_id: int) -> str:
