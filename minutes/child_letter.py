@@ -154,10 +154,11 @@ def _questions(record: dict) -> list[str]:
     ]
     advocates = [p for p in record["attendance"] if p.get("part") == ADVOCATE]
     if advocates:
-        lines.append(
+        lines += [
+            "",
             f"Your advocate, {inline(advocates[0]['name'])}, can help you ask, "
-            "or say what you think for you."
-        )
+            "or say what you think for you.",
+        ]
     signed = inline(chair["name"])
     role = "Chair of the meeting" + (f", {inline(chair['agency'])}" if chair.get("agency") else "")
     return [*lines, "", "From", "", f"{signed}  ", role, ""]
