@@ -174,5 +174,12 @@ def _prefix(meeting_id: int) -> str:
 
 
 def outbox_copies(folder: Path, meeting_id: int) -> list[Path]:
-    """Return the emails written to the outbox for one meeting (its minutes, to each person)."""
-    return sorted(folder.glob(f"{_prefix(meeting_id)}*.eml"))
+    """Return the emails written to the outbox for one meeting (its minutes, to each person,
+    and its letters to the young person)."""
+    minutes = folder.glob(f"{_prefix(meeting_id)}*.eml")
+    return sorted([*minutes, *folder.glob(f"{letter_prefix(meeting_id)}*.eml")])
+
+
+def letter_prefix(meeting_id: int) -> str:
+    """Return how the outbox names begin of a meeting's letters to the young person."""
+    return f"letter-{meeting_id}-v"

@@ -14,7 +14,14 @@ from minutes.docx import to_docx
 from minutes.html import to_html
 
 from ..circulation.letter import DOCX
-from ..circulation.transport import MailServer, MailSettings, Outbox, Unreachable, slug
+from ..circulation.transport import (
+    MailServer,
+    MailSettings,
+    Outbox,
+    Unreachable,
+    letter_prefix,
+    slug,
+)
 from ..models import DeliveryResult, LetterDelivery, LetterVersion, Meeting, utcnow
 from ..policy import Policy
 
@@ -78,7 +85,7 @@ def deliver(
                 save()
                 continue
             who = slug(attempt.attendee.name)
-            name = f"letter-{made.meeting_id}-v{made.number}-{attempt.id}-{who}"
+            name = f"{letter_prefix(made.meeting_id)}{made.number}-{attempt.id}-{who}"
             try:
                 attempt.result, attempt.detail = way.send_to(attempt.email, name, message)
             except Unreachable as unreachable:
