@@ -33,6 +33,7 @@ from .circulation import views as circulation
 from .decisions import views as decisions
 from .extensions import async_mode, db, limiter, migrate, socketio
 from .joining import views as joining
+from .letters import views as letters
 from .pages import csrf, doorbell, once, origin, responses
 from .pages.typed import TypedRequest
 from .rating import views as rating
@@ -46,7 +47,8 @@ from .startup import NotReady
 from .words import views as words
 
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions, words)
-AREAS += (attendance, record, circulation, delivery, reading, cases, startup, responses)
+AREAS += (attendance, record, circulation, delivery, reading, letters, cases, startup)
+AREAS += (responses,)
 COMMANDS = (*chair_commands, *record_commands, *retention_commands)
 
 

@@ -221,6 +221,12 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/minutes/recipients/{aid}"),
     ("post", "/meetings/{mid}/minutes/recipients/{aid}/withdraw-link"),
     ("post", "/meetings/{mid}/minutes/recipients/{aid}/new-link"),
+    ("get", "/meetings/{mid}/letter"),
+    ("get", "/meetings/{mid}/letter/1"),
+    ("get", "/meetings/{mid}/letter/1.docx"),
+    ("post", "/meetings/{mid}/letter"),
+    ("post", "/meetings/{mid}/letter/first-draft"),
+    ("post", "/meetings/{mid}/letter/1/send-again"),
     ("post", "/meetings/{mid}/display/stop"),
     ("post", "/meetings/{mid}/carried/1"),
     ("post", "/meetings/{mid}/forecasts/1/1"),
@@ -235,7 +241,7 @@ def test_every_chair_route_is_in_this_list(app):
     listed = {p.replace("work/1/", "work/<work_id>/") for p in listed}
     listed = {p.replace("carried/1", "carried/<action_id>") for p in listed}
     listed = {p.replace("forecasts/1/1", "forecasts/<decision_id>/<line>") for p in listed}
-    listed = {re.sub(r"minutes/1\b", "minutes/<number>", p) for p in listed}
+    listed = {re.sub(r"(minutes|letter)/1\b", r"\1/<number>", p) for p in listed}
     listed = {re.sub(r"\.(md|docx)$", ".<ext>", p) for p in listed}
     listed = {re.sub(r"/(deliveries|corrections)/1", r"/\1/<\1_id>", p) for p in listed}
     listed = {p.replace("<deliveries_id>", "<delivery_id>") for p in listed}

@@ -37,13 +37,13 @@ from conftest import (
 )
 from room import REVIEW_DATE, STARTS_AT
 from sqlalchemy import func, select
-from story import DECISION_ONE, DISSENT, circulate, run_meeting
+from story import DECISION_ONE, DISSENT, circulate, join, run_meeting
 from test_young_person import drawing, give
 
 import minutes
 from meeting import create_app
 from meeting.extensions import db
-from meeting.models import Action, Base, Correction, Meeting, utcnow
+from meeting.models import Action, Base, Correction, LetterDraft, Meeting, utcnow
 from meeting.retention import archive, purge
 
 # When a meeting long past was held: seven years before today.
@@ -107,6 +107,18 @@ def correct_and_recirculate(app, story) -> None:
     assert people.chair.post(f"{url}/recipients/{priya}/withdraw-link").status_code == 302
 
 
+def send_the_letter(app, story) -> None:
+    """The chair writes the young person's letter from the minutes and sends it to them."""
+    chair, url = story.people.chair, f"/meetings/{story.people.meeting_id}/letter"
+    assert chair.post(f"{url}/first-draft").status_code == 302
+    with app.app_context():
+        draft = db.session.scalar(select(LetterDraft.markdown))
+    to = str(story.people.attendee_id("Jaylen"))
+    sent = chair.post(url, data={"letter": draft, "intent": "send", "to": to})
+    assert sent.status_code == 302, sent.text
+    until(lambda: "Sending…" not in chair.get(url).text, 10, "the letter is still being sent")
+
+
 def hold_a_review(app, chair, held: int) -> int:
     """The meeting's review, held and closed: the owner of an action says it was done, the
     chair answers a forecast and adds to the chronology, and a trigger brings it forward."""
@@ -156,10 +168,12 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
 
     items = (SAFETY_ITEM, LXS_ITEM, CHOICE_ITEM)
     held = make_meeting(chair, *items, title=TITLE, child=CHILD, kind="prt_review")
+    join(People(app, chair, held), "Jaylen", "", "Young person", "j@home.example", "young_person")
     story = run_meeting(People(app, chair, held))
     circulated = circulate(People(app, chair, held))
     assert circulated.status_code == 302, circulated.text
     correct_and_recirculate(app, story)
+    send_the_letter(app, story)
     review = hold_a_review(app, chair, held)
     closed = closed_days_ago(app, held, 400)
     closed_days_ago(app, review, 399)
@@ -169,7 +183,8 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     record = chair.get(f"/meetings/{held}/record.json").text
     minutes_v2 = chair.get(f"/meetings/{held}/minutes/2.md").text
     outbox = Path(app.instance_path) / "outbox"
-    assert len(list(outbox.glob(f"meeting-{held}-v*.eml"))) == 10, "5 people, 2 versions"
+    assert len(list(outbox.glob(f"meeting-{held}-v*.eml"))) == 12, "6 people, 2 versions"
+    assert len(list(outbox.glob(f"letter-{held}-v*.eml"))) == 1
 
     archive = tmp_path / "archive"
     with caplog.at_level("INFO", logger="meeting"):
@@ -185,6 +200,7 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     assert chair.get(f"/meetings/{running}").status_code == 200
     assert TITLE not in chair.get("/meetings").text
     assert list(outbox.glob(f"meeting-{held}-v*.eml")) == []
+    assert list(outbox.glob(f"letter-{held}-v*.eml")) == []
     assert len(list(outbox.glob(f"meeting-{recent}-v*.eml"))) == 1, "the chair's copy stays"
 
     folder = archive / f"meeting-{held}"

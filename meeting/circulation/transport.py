@@ -67,15 +67,19 @@ class MailServer:
 
     def send(self, delivery: Delivery, message: EmailMessage) -> Outcome:
         """Hand one email to the server for its one address; raise Unreachable if it cannot be."""
+        return self.send_to(delivery.email, "", message)
+
+    def send_to(self, email: str, _name: str, message: EmailMessage) -> Outcome:
+        """Hand one email to the server for one address; raise Unreachable if it cannot be."""
         if self._server is None:
             try:
                 self._server = _connect(self.settings)
             except (smtplib.SMTPException, OSError) as error:
                 raise Unreachable(_unreachable(error, self.where, self.settings)) from error
         try:
-            self._server.send_message(message, to_addrs=[delivery.email])
+            self._server.send_message(message, to_addrs=[email])
         except smtplib.SMTPRecipientsRefused as refused:
-            code, reply = refused.recipients.get(delivery.email, (0, b""))
+            code, reply = refused.recipients.get(email, (0, b""))
             return (
                 DeliveryResult.REFUSED,
                 f"The mail server refused this address: {code} {_text(reply)}",
@@ -145,8 +149,14 @@ class Outbox:
     def send(self, delivery: Delivery, message: EmailMessage) -> Outcome:
         """Write one email to the folder, named for its meeting, version and recipient."""
         made = delivery.version
-        name = re.sub(r"[^a-z0-9]+", "-", delivery.attendee.name.lower()).strip("-") or "recipient"
-        path = self.folder / f"{_prefix(made.meeting_id)}{made.number}-{delivery.id}-{name}.eml"
+        name = (
+            f"{_prefix(made.meeting_id)}{made.number}-{delivery.id}-{slug(delivery.attendee.name)}"
+        )
+        return self.send_to(delivery.email, name, message)
+
+    def send_to(self, _email: str, name: str, message: EmailMessage) -> Outcome:
+        """Write one email to the folder as `name`.eml."""
+        path = self.folder / f"{name}.eml"
         try:
             path.write_bytes(message.as_bytes())
         except OSError as error:
@@ -154,10 +164,22 @@ class Outbox:
         return DeliveryResult.OUTBOX, f"Written to {path}"
 
 
+def slug(name: str) -> str:
+    """Return a person's name as it can stand in a file name."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "recipient"
+
+
 def _prefix(meeting_id: int) -> str:
     return f"meeting-{meeting_id}-v"
 
 
 def outbox_copies(folder: Path, meeting_id: int) -> list[Path]:
-    """Return the emails written to the outbox for one meeting (its minutes, to each person)."""
-    return sorted(folder.glob(f"{_prefix(meeting_id)}*.eml"))
+    """Return the emails written to the outbox for one meeting (its minutes, to each person,
+    and its letters to the young person)."""
+    minutes = folder.glob(f"{_prefix(meeting_id)}*.eml")
+    return sorted([*minutes, *folder.glob(f"{letter_prefix(meeting_id)}*.eml")])
+
+
+def letter_prefix(meeting_id: int) -> str:
+    """Return how the outbox names begin of a meeting's letters to the young person."""
+    return f"letter-{meeting_id}-v"

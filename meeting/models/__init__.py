@@ -9,7 +9,14 @@ from .cases import ActionUpdate, ChildCase, ChronologyEntry, ForecastOutcome, Re
 from .decisions import Action, Decision, View
 from .links import EndedLink, LinkOpening
 from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
-from .minutes import Correction, Delivery, MinutesVersion
+from .minutes import (
+    Correction,
+    Delivery,
+    LetterDelivery,
+    LetterDraft,
+    LetterVersion,
+    MinutesVersion,
+)
 from .once import FormToken
 from .rating import Contribution, Rating, Round
 from .states import (
@@ -58,6 +65,9 @@ __all__ = [
     "Event",
     "FormToken",
     "Item",
+    "LetterDelivery",
+    "LetterDraft",
+    "LetterVersion",
     "LinkEnd",
     "LinkOpening",
     "Meeting",

@@ -30,6 +30,9 @@ from ..models import (
     Event,
     ForecastOutcome,
     Item,
+    LetterDelivery,
+    LetterDraft,
+    LetterVersion,
     LinkOpening,
     Meeting,
     MeetingStatus,
@@ -91,6 +94,7 @@ def rows_of(meeting_id: int) -> list[tuple[type[Base], ColumnElement[bool]]]:
     rounds = select(Round.id).where(Round.item_id.in_(items))
     decisions = select(Decision.id).where(Decision.item_id.in_(items))
     versions = select(MinutesVersion.id).where(MinutesVersion.meeting_id == meeting_id)
+    letters = select(LetterVersion.id).where(LetterVersion.meeting_id == meeting_id)
     return [
         # What this meeting, a review, said of earlier actions and forecasts. What a later
         # review said of this one's is that review's: it went first (see `due`), and if
@@ -100,6 +104,9 @@ def rows_of(meeting_id: int) -> list[tuple[type[Base], ColumnElement[bool]]]:
         (ChronologyEntry, ChronologyEntry.meeting_id == meeting_id),
         (ReviewTrigger, ReviewTrigger.answered_by_id == meeting_id),
         (Delivery, Delivery.version_id.in_(versions)),
+        (LetterDelivery, LetterDelivery.version_id.in_(letters)),
+        (LetterVersion, LetterVersion.meeting_id == meeting_id),
+        (LetterDraft, LetterDraft.meeting_id == meeting_id),
         (Correction, Correction.meeting_id == meeting_id),
         (MinutesVersion, MinutesVersion.meeting_id == meeting_id),
         (View, View.decision_id.in_(decisions)),

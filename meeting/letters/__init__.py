@@ -1,0 +1,1 @@
+"""The chair's letter to the young person, after the minutes: drafted, edited, sent, kept."""
