@@ -279,7 +279,11 @@ class ItemSections(ReviewSections):
     def family_track(self, round_: dict) -> None:
         """The family's own ratings: given blind and revealed with everyone's, shown beside
         the professionals' and never counted in their spread."""
-        family = [r for r in round_["ratings"] if _family(r)]
+        # The young person's own rating first (theirs, or their advocate's for them).
+        family = sorted(
+            (r for r in round_["ratings"] if _family(r)),
+            key=lambda r: r.get("part") not in YOUNG_PERSON,
+        )
         if not family:
             return
         self.out(
@@ -418,6 +422,10 @@ class ItemSections(ReviewSections):
             inline(action["what"]),
             iso_day(action["due"]),
         ]
+
+
+# How the record names the young person and whoever speaks for them.
+YOUNG_PERSON = ("The young person", "The young person's advocate")
 
 
 def _family(rating: dict) -> bool:

@@ -1,6 +1,8 @@
 """A conference with the family in it, in real Chromium, stage by stage.
 
-Two parents join from their phones saying who they are; they rate blind with the
+The young person gives their own words and a drawing from their phone before the
+meeting starts; they come first on the item, and the drawing reaches the display once the
+chair shows it. Two parents join from their phones saying who they are; they rate blind with the
 professionals and their numbers are revealed beside the professionals' spread on the
 display, the chair's cockpit and every phone. When the chair moves to an item restricted
 from the family, a parent's phone (360 px) and the display the family sees show a holding
@@ -10,7 +12,10 @@ Screenshots of every stage, at every screen size, are saved in tests/screenshots
 (family-*) for people to look at.
 """
 
+from io import BytesIO
+
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 from room import CHAIR_SCREEN, LIVE, PHONE, Person, Room, answered, shot
 
@@ -30,7 +35,20 @@ PROFESSIONALS = (
     ("Ade Okafor", "Health", 4),
 )
 PARENTS = (("Mum Brown", 8, "He is safe at home"), ("Dad Brown", 7, ""))
+WORDS = "I want to stay at home and keep going to football."
 DISPLAYS = {"1080": {"width": 1920, "height": 1080}, "720": {"width": 1280, "height": 720}}
+
+
+def a_drawing() -> bytes:
+    """A child's drawing of a house and a sun, as a phone would send a photo of it."""
+    image = Image.new("RGB", (480, 360), "white")
+    pen = ImageDraw.Draw(image)
+    pen.rectangle((120, 160, 300, 320), outline="black", width=6)
+    pen.polygon(((100, 165), (210, 70), (320, 165)), outline="red", width=6)
+    pen.ellipse((370, 30, 450, 110), outline="orange", width=6)
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +90,18 @@ def test_a_conference_with_parents_and_a_part_without_them(room: Room, browser):
     joining.context.close()
     pros = {name: room.join(name, agency) for name, agency, _ in PROFESSIONALS}
     parents = {name: room.join(name, "", role="Parent", part="parent") for name, *_ in PARENTS}
+    jay = room.join("Jay", "", role="", part="young_person")
+    # Before the start, the young person gives their words and a drawing from their phone.
+    words = opened(jay, f"/m/{room.meeting_id}")
+    words.get_by_role("link", name="Give your words").click()
+    words.get_by_label("What do you want the meeting to know?").first.fill(WORDS)
+    words.locator("input[type=file]").first.set_input_files(
+        {"name": "my-house.png", "mimeType": "image/png", "buffer": a_drawing()}
+    )
+    words.get_by_role("button", name="Save").first.click()
+    expect(words.locator("body")).to_contain_text("Kept: what you gave")
+    shot(words, "family-0-words-jay")
+    words.goto(f"/m/{room.meeting_id}")
     chair = room.chair.context.new_page()
     chair.goto(f"/meetings/{room.meeting_id}")
     expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
@@ -83,6 +113,7 @@ def test_a_conference_with_parents_and_a_part_without_them(room: Room, browser):
         "chair": chair,
         "mum": opened(parents["Mum Brown"], f"/m/{room.meeting_id}"),
         "priya": opened(pros["Priya Shah"], f"/m/{room.meeting_id}"),
+        "jay": words,
     }
     for size, viewport in DISPLAYS.items():
         context = browser.new_context(viewport=viewport)
@@ -100,19 +131,32 @@ def test_a_conference_with_parents_and_a_part_without_them(room: Room, browser):
     shoot("1-lobby", screens)
 
     room.start()
+    # The young person's words come first on the item, on every phone and the display;
+    # the drawing reaches the display only once the chair shows it.
+    for name in ("mum", "priya", "jay", "chair"):
+        expect(screens[name].locator("#region-stage .own-words")).to_contain_text(WORDS)
+    for name in ("display-1080", "display-720"):
+        expect(screens[name].locator(".own-words")).to_contain_text(WORDS)
+        expect(screens[name].locator(".own-words img")).to_have_count(0)
+    chair.get_by_role("button", name="Show on the screen").click()
+    answered(chair)
+    for name in ("display-1080", "display-720"):
+        expect(screens[name].locator(".own-words img")).to_be_visible(timeout=LIVE)
+    shoot("1b-words", screens)
     round_id = room.open_round()
     expect(screens["mum"].locator(".family-note")).to_contain_text("the family's own view")
     for name, _agency, score in PROFESSIONALS:
         room.rate(pros[name], round_id, score=score)
     for name, score, reason in PARENTS:
         room.rate(parents[name], round_id, score=score, reason=reason)
-    expect(chair.locator("#region-progress")).to_contain_text("5 of 6 have rated")
+    room.rate(jay, round_id, score=9, reason="I feel safe at home")
+    expect(chair.locator("#region-progress")).to_contain_text("6 of 7 have rated")
     shoot("2-round", screens)
 
     room.reveal(round_id)
     for name in ("display-1080", "display-720"):
         track = screens[name].locator(".family-track")
-        expect(track).to_contain_text("Mum Brown 8 · Dad Brown 7")
+        expect(track).to_contain_text("Jay 9 · Mum Brown 8 · Dad Brown 7")
         expect(screens[name].locator(".summary")).to_contain_text("Median 4")
     for name in ("mum", "priya", "chair"):
         expect(screens[name].locator("#region-stage .family-track")).to_contain_text(
@@ -130,6 +174,8 @@ def test_a_conference_with_parents_and_a_part_without_them(room: Room, browser):
     chair.wait_for_load_state("networkidle")
     mum = screens["mum"]
     expect(mum.locator(".holding")).to_contain_text("Please wait a moment", timeout=LIVE)
+    expect(screens["jay"].locator(".holding")).to_contain_text("Please wait a moment")
+    expect(screens["jay"].locator("body")).not_to_contain_text(POLICE["title"])
     expect(mum.locator("body")).not_to_contain_text(POLICE["title"])
     expect(mum.locator("body")).not_to_contain_text(POLICE["body"])
     for name in ("display-1080", "display-720"):

@@ -194,8 +194,13 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
     values = [value_of(r) for r in ratings]
     summary = scales.summarise(item.scale, item.choices, values)
     shown = [_shown(r, marked) for r, marked in zip(ratings, summary.minority, strict=True)]
+    # The young person's own rating first (theirs, or their advocate's for them).
     family = tuple(
-        _shown(r, False) for r in visible_ratings(round_, viewer) if r.track == Track.FAMILY
+        _shown(r, False)
+        for r in sorted(
+            (r for r in visible_ratings(round_, viewer) if r.track == Track.FAMILY),
+            key=lambda r: r.attendee.part not in (Part.YOUNG_PERSON, Part.ADVOCATE),
+        )
     )
     return Spread(
         shown,
