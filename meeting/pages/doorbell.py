@@ -117,10 +117,14 @@ def ring_everyone(meeting: Meeting, *regions: Region, reload: bool = False) -> N
         _ring(room(meeting.id), regions, reload)
         return
     alike: dict[str, str] = {}
+    # The family's room is drawn for only once someone of the family is in the meeting.
+    family_here = any(
+        a.family_side and a.status == AttendeeStatus.ADMITTED for a in meeting.attendees
+    )
     for audience, name, family in AUDIENCE_ROOMS:
         # Each audience hears of the regions its pages hold.
         held = tuple(r for r in regions if r in HELD_BY[audience])
-        if not held:
+        if not held or (family and not family_here):
             continue
         drawn = drawn_once(meeting, audience, held, alike, family)
         socketio.emit(
