@@ -170,6 +170,16 @@ def test_the_display_shows_the_drawing_only_after_the_chair_chooses(people, youn
         ("story.txt", b"Just some words", "is not a PNG or JPEG picture, or a PDF"),
         ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (10 * 1024 * 1024), "the largest file"),
     ],
+    # Named by what each file is, not by its bytes (one is ten megabytes).
+    ids=[
+        "svg-with-a-script",
+        "html-named-pdf",
+        "pdf-holding-html",
+        "pdf-with-javascript",
+        "broken-png",
+        "text",
+        "over-the-limit",
+    ],
 )
 def test_hostile_files_are_refused_saying_why_and_nothing_is_kept(
     people, young, name, body, problem
