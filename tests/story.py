@@ -126,7 +126,7 @@ def run_meeting(people: People) -> Story:
     mum = join(people, "Mrs Brown", "", "Mother", "brown@home.example", "parent")
     story.devices = {"Priya Shah": priya, "Ms Reid": reid, "Mrs Brown": mum}
     # Not a conference: the chair asks the family to rate, on their own track.
-    story.post("/family-rates", rates="yes")
+    story.post("/family/rates", on="yes")
     people.start()
 
     # Item 1, safety scale: a wide spread (2 to 7) that the chair acknowledges.

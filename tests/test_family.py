@@ -112,7 +112,7 @@ def test_five_professionals_are_summarised_alone_and_two_parents_stand_beside_th
 
 
 def test_the_family_track_is_concealed_on_every_channel_before_the_reveal(app, people, sio):
-    people.chair.post(f"/meetings/{people.meeting_id}/family-rates", data={"rates": "yes"})
+    people.chair.post(f"/meetings/{people.meeting_id}/family/rates", data={"on": "yes"})
     mallory = people.join_admitted("Mallory Parent", "", part="parent")
     victor = people.join_admitted("Victor Parent", "", part="parent")
     display = app.test_client()
@@ -205,7 +205,7 @@ def test_when_the_family_does_not_rate_their_phone_says_so_and_a_rating_is_refus
     assert "The family does not rate in this meeting" in phone
     refused = people.rate(mum, round_id, score=5)
     assert refused.status_code == 403
-    people.chair.post(f"/meetings/{people.meeting_id}/family-rates", data={"rates": "yes"})
+    people.chair.post(f"/meetings/{people.meeting_id}/family/rates", data={"on": "yes"})
     assert people.rate(mum, round_id, score=5).status_code == 302
     assert "Your rating is the family's own view" in text_of(
         mum.get(f"/m/{people.meeting_id}").text

@@ -98,7 +98,7 @@ def test_a_conference_with_parents_and_a_part_without_them(room: Room, browser):
     words.locator("input[type=file]").first.set_input_files(
         {"name": "my-house.png", "mimeType": "image/png", "buffer": a_drawing()}
     )
-    words.get_by_role("button", name="Save").first.click()
+    words.get_by_role("button", name="Give this to the meeting").first.click()
     expect(words.locator("body")).to_contain_text("Kept: what you gave")
     shot(words, "family-0-words-jay")
     words.goto(f"/m/{room.meeting_id}")

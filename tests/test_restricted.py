@@ -44,7 +44,7 @@ def test_a_parents_phone_receives_nothing_of_a_restricted_part(app, people, sio)
     display = app.test_client()
     # Before the meeting: the chair restricts item 2, and says the family sees the display.
     assert chair.post(f"{base}/items/{item_ids[1]}/restricted", data={"restricted": "yes"})
-    assert chair.post(f"{base}/family-display", data={"sees": "yes"}).status_code == 302
+    assert chair.post(f"{base}/family/display", data={"on": "yes"}).status_code == 302
     heard = {
         "mum": sio(mum, meeting=people.meeting_id),
         "young person": sio(young, meeting=people.meeting_id),
@@ -106,7 +106,7 @@ def test_the_family_steps_out_for_part_of_an_item_and_comes_back(app, people, si
     people.join_admitted("Priya Shah", "Police")
     people.start()
     listener = sio(mum, meeting=people.meeting_id)
-    assert people.chair.post(f"{base}/family-out", data={"out": "yes"}).status_code == 302
+    assert people.chair.post(f"{base}/family/out", data={"on": "yes"}).status_code == 302
     assert "Please wait a moment" in text_of(mum.get(f"/m/{people.meeting_id}").text)
     assert "Please wait a moment" in repr(listener.get_received())
     # A round on an item the family may hear waits for them.
@@ -117,7 +117,7 @@ def test_the_family_steps_out_for_part_of_an_item_and_comes_back(app, people, si
     assert "bring them back to rate it" in text_of(refused.text)
     cockpit = text_of(people.chair.get(base).text)
     assert "a part of the discussion without the family is running" in cockpit
-    assert people.chair.post(f"{base}/family-out", data={"out": "no"}).status_code == 302
+    assert people.chair.post(f"{base}/family/out", data={"on": "no"}).status_code == 302
     phone = text_of(mum.get(f"/m/{people.meeting_id}").text)
     assert "Please wait a moment" not in phone and SAFETY_ITEM["title"] in phone
     with app.app_context():

@@ -109,17 +109,26 @@ def set_contribution(item: Item, author: Attendee, form: Mapping[str, str]) -> C
     return contribution
 
 
+def _switch(
+    row: Meeting | Item, name: str, on: bool, said: str, fact: Fact | tuple[Fact, ...]
+) -> None:
+    """Set one of the chair's switches on a meeting or an item, logging it once: pressing
+    it again when it already stands that way changes nothing."""
+    meeting = row if isinstance(row, Meeting) else row.meeting
+    writable(meeting)
+    if getattr(row, name) == on:
+        return
+    setattr(row, name, on)
+    log(meeting, meeting.chair.name, said, changed=fact)
+
+
 def set_family_rates(meeting: Meeting, rates: bool) -> None:
     """Say whether the family (parents, carers, the young person) rate, on their own track.
 
     Ratings they already gave stay on the record; from now on they are asked or not.
     """
-    writable(meeting)
-    if meeting.family_rates == rates:
-        return
-    meeting.family_rates = rates
     said = "asked the family to rate" if rates else "stopped asking the family to rate"
-    log(meeting, meeting.chair.name, f"{said}, on their own track", changed=Fact.ROLL)
+    _switch(meeting, "family_rates", rates, f"{said}, on their own track", Fact.ROLL)
 
 
 def restrict_item(item: Item, restricted: bool) -> None:
@@ -128,13 +137,8 @@ def restrict_item(item: Item, restricted: bool) -> None:
     While it is under discussion the family's devices show a holding screen, and nothing of
     it reaches them, before or after; the family's copy of the minutes withholds it.
     """
-    meeting = item.meeting
-    writable(meeting)
-    if item.restricted == restricted:
-        return
-    item.restricted = restricted
     said = "restricted from the family" if restricted else "no longer restricted from the family"
-    log(meeting, meeting.chair.name, f"{item.title}: {said}", changed=(Fact.AGENDA, Fact.ITEM))
+    _switch(item, "restricted", restricted, f"{item.title}: {said}", (Fact.AGENDA, Fact.ITEM))
 
 
 def family_out(meeting: Meeting, out: bool) -> None:
@@ -143,19 +147,11 @@ def family_out(meeting: Meeting, out: bool) -> None:
     Their devices hold while it runs. A round cannot be opened during it: what is rated
     without the family belongs in an item restricted from them.
     """
-    writable(meeting)
-    if meeting.family_out == out:
-        return
-    meeting.family_out = out
     said = "began a part without the family" if out else "brought the family back"
-    log(meeting, meeting.chair.name, said, changed=Fact.ITEM)
+    _switch(meeting, "family_out", out, said, Fact.ITEM)
 
 
 def family_sees_display(meeting: Meeting, sees: bool) -> None:
     """Say whether the family sees the shared display: if so, it holds for them too."""
-    writable(meeting)
-    if meeting.family_sees_display == sees:
-        return
-    meeting.family_sees_display = sees
     said = "the family sees the display" if sees else "the family does not see the display"
-    log(meeting, meeting.chair.name, f"recorded that {said}", changed=Fact.ITEM)
+    _switch(meeting, "family_sees_display", sees, f"recorded that {said}", Fact.ITEM)

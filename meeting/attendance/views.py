@@ -45,15 +45,6 @@ def apologies(meeting_id):
     return chair_change(meeting, "apologies", change, anchor="#attendance")
 
 
-@bp.route("/family-rates", methods=["POST"])
-@login_required
-def family_rates(meeting_id):
-    """Say whether the family rates, on its own track; the meeting's chair only."""
-    meeting = chairs_meeting(meeting_id)
-    change = partial(roll.set_family_rates, meeting, request.form.get("rates") == "yes")
-    return chair_change(meeting, "family-rates", change, anchor="#attendance")
-
-
 @bp.route("/items/<int:item_id>/restricted", methods=["POST"])
 @login_required
 def restrict(meeting_id, item_id):
@@ -64,22 +55,22 @@ def restrict(meeting_id, item_id):
     return chair_change(meeting, "restricted", change)
 
 
-@bp.route("/family-out", methods=["POST"])
-@login_required
-def family_out(meeting_id):
-    """Begin or end a part of the discussion without the family; the meeting's chair only."""
-    meeting = chairs_meeting(meeting_id)
-    change = partial(roll.family_out, meeting, request.form.get("out") == "yes")
-    return chair_change(meeting, "family-out", change)
+# The chair's switches for the family: whether they rate, are out, see the display.
+FAMILY_SWITCHES = {
+    "rates": roll.set_family_rates,
+    "out": roll.family_out,
+    "display": roll.family_sees_display,
+}
 
 
-@bp.route("/family-display", methods=["POST"])
+@bp.route("/family/<any(rates, out, display):switch>", methods=["POST"])
 @login_required
-def family_display(meeting_id):
-    """Say whether the family sees the shared display; the meeting's chair only."""
+def family(meeting_id, switch):
+    """Say whether the family rates (on their own track), is out of the meeting, or sees
+    the shared display; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
-    change = partial(roll.family_sees_display, meeting, request.form.get("sees") == "yes")
-    return chair_change(meeting, "family-display", change)
+    change = partial(FAMILY_SWITCHES[switch], meeting, request.form.get("on") == "yes")
+    return chair_change(meeting, f"family-{switch}", change, anchor="#attendance")
 
 
 @bp.route("/quorum", methods=["POST"])
