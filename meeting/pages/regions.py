@@ -147,8 +147,9 @@ AUDIENCE_ROOMS: tuple[tuple[Audience, str, bool | None], ...] = (
 )
 
 # The regions that show the item under discussion: on the family's screens they give way
-# to the holding screen while a part restricted from the family runs (the display's scene
-# is then the holding scene: `display_scene`).
+# to the holding screen (in the first of them, at the top of the page) while a part
+# restricted from the family runs (the display's scene is then the holding scene:
+# `display_scene`).
 HELD_REGIONS = frozenset({"rate", "progress", "decision", "stage"})
 
 Page = tuple[str, int]
