@@ -43,14 +43,17 @@ class ReviewSections(Writer):
         self.forecast_results(review["forecasts"])
         self.corrections_to("since")
 
-    def _item_shown(self, position: int | None) -> bool:
+    def _item_shown(self, position: int | None, restricted: bool = False) -> bool:
         """Whether what belongs with an item of this meeting is in this copy (what belongs
-        with none stands with this part)."""
+        with none stands with this part). What was agreed on an item restricted from the
+        family is never in the family's copy, whether or not this meeting has the item."""
+        if restricted and self.edition.copy_for == "family":
+            return False
         return position is None or not self.withheld(f"item-{position}")
 
     def carried_actions(self, carried: list[dict]) -> None:
         self.out("### Actions from the last meeting", "")
-        shown = [a for a in carried if self._item_shown(a["item"])]
+        shown = [a for a in carried if self._item_shown(a["item"], a.get("restricted", False))]
         if not shown:
             self.para("No actions were carried forward.")
             return
@@ -78,7 +81,7 @@ class ReviewSections(Writer):
         return f"{late} overdue" if late else "none overdue"
 
     def forecast_results(self, forecasts: list[dict]) -> None:
-        shown = [f for f in forecasts if self._item_shown(f["item"])]
+        shown = [f for f in forecasts if self._item_shown(f["item"], f.get("restricted", False))]
         if not shown:
             return
         self.out("### What the last meeting expected, and what happened", "")
@@ -113,7 +116,7 @@ class ReviewSections(Writer):
         """The item at the last meeting, how each agency's rating moved, the middle at each
         meeting of the case."""
         found = item.get("history")
-        if not found:
+        if not found or (found.get("restricted") and self.edition.copy_for == "family"):
             return
         self.out("### Since the last meeting", "")
         before = found["previous_decision"]

@@ -195,6 +195,22 @@ def test_the_chair_confirms_or_changes_who_someone_is_and_an_open_rating_follows
         assert db.session.query(Rating).filter_by(attendee_id=aid).one().track == "family"
     log = text_of(people.chair.get(f"/meetings/{people.meeting_id}/events").text)
     assert "recorded Aunt May as: Family member" in log and "Was: Professional" in log
+    # Her view on the decision stays the family's: her rating's track decides, not her part now.
+    from test_cases import DECISION
+
+    with app.app_context():
+        item_id = people.meeting().items[0].id
+    decided = people.chair.post(
+        f"/meetings/{people.meeting_id}/items/{item_id}/decision",
+        data={"intent": "record", **DECISION},
+    )
+    assert decided.status_code == 302
+    view = {"agrees": "no", "text": "He should come home"}
+    assert aunt.post(f"/m/{people.meeting_id}/items/{item_id}/view", data=view).status_code == 302
+    decision = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json["items"][0]
+    views = {v["name"]: v["family"] for v in decision["decision"]["views"]}
+    assert views == {"Aunt May": True}
+    assert "Aunt May" not in decision["decision"]["awaiting_views_from"]
 
 
 def test_when_the_family_does_not_rate_their_phone_says_so_and_a_rating_is_refused(app, people):
@@ -245,3 +261,32 @@ def test_at_a_review_each_family_members_movement_is_shown_like_each_agencys(app
     ]
     assert people.chair.post(f"/meetings/{meeting_id}/close").status_code == 302
     assert "| Family: Mum Brown (Parent or carer) | 3 | 6 |" in case.minutes(meeting_id)
+
+
+def test_the_case_report_counts_no_family_rating_as_an_agencys(app):
+    from test_cases import DECISION, Case
+
+    make_chair(app)
+    case = Case(app, log_in(app))
+    first = make_meeting(case.chair, SAFETY_ITEM, kind="cp_conference")
+    case.meetings.append(first)
+    people = case.people(first)
+    devices = {name: people.join_admitted(name, agency) for name, agency, _ in PROFESSIONALS[:3]}
+    mum = people.join_admitted("Mum Brown", "", part="parent")
+    people.start()
+    round_id = people.open_round()
+    for (_name, _agency, score), device in zip(PROFESSIONALS, devices.values(), strict=False):
+        people.rate(device, round_id, score=score)
+    people.rate(mum, round_id, score=9)
+    people.reveal(round_id)
+    item = case.item_id(first, 1)
+    case.post(first, f"/items/{item}/decision", intent="record", **DECISION)
+    case.post(first, "/close")
+    review = case.review_of(first)
+
+    with app.app_context():
+        decision_id = case.people(first).meeting().items[0].decision.id
+    case.post(review, f"/forecasts/{decision_id}/1", result="met", note="Home every night")
+    report = text_of(case.chair.get("/cases/report").text)
+    assert "Children's social care 0–3" in report and "Police 4–6" in report
+    assert "No agency given" not in report and "7–10" not in report, "the mother's 9"

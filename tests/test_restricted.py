@@ -143,3 +143,71 @@ def test_a_parent_recorded_by_the_chair_moves_to_the_familys_room(app, people, s
     frames = repr(listener.get_received())
     assert frames and SAFETY_ITEM["title"] not in frames, "her open page hears as the family's"
     assert "Please wait a moment" in text_of(mum.get(f"/m/{people.meeting_id}").text)
+
+
+def test_a_meeting_closed_on_a_restricted_item_shows_the_family_nothing_of_it(app, people):
+    base = f"/meetings/{people.meeting_id}"
+    with app.app_context():
+        item_ids = [i.id for i in people.meeting().items]
+    mum = people.join_admitted("Mum", "", part="parent")
+    pro = people.join_admitted("Priya Shah", "Police")
+    people.chair.post(f"{base}/items/{item_ids[1]}/restricted", data={"restricted": "yes"})
+    people.start()
+    people.move_to(2)
+    round_id = people.open_round()
+    people.rate(pro, round_id, likelihood=4, severity=5, reason=SECRET)
+    people.reveal(round_id)
+    assert people.chair.post(f"{base}/close").status_code == 302
+    urls = every_get_url(app, people, round_id)
+    assert not leaks(fetch_everything(mum, urls))
+    # Posting to it, by its number, names nothing either.
+    for answer in (
+        people.rate(mum, round_id, likelihood=1, severity=1),
+        mum.post(f"/m/{people.meeting_id}/items/{item_ids[1]}/view", data={"agrees": "yes"}),
+    ):
+        assert answer.status_code == 404 and not leaks(answer.text)
+
+
+def test_at_a_review_what_was_restricted_last_time_stays_out_of_the_familys_sight(app):
+    from conftest import CHOICE_ITEM, log_in, make_chair, make_meeting
+    from test_cases import DECISION, FIRST_RATINGS, Case, day
+
+    make_chair(app)
+    case = Case(app, log_in(app))
+    first = make_meeting(case.chair, SAFETY_ITEM, CHOICE_ITEM, child="K.M.")
+    case.meetings.append(first)
+    people = case.people(first)
+    devices = case.join_all(people)
+    item = case.item_id(first, 1)
+    case.post(first, f"/items/{item}/restricted", restricted="yes")
+    people.start()
+    round_id = people.open_round()
+    for name, (score, reason) in FIRST_RATINGS.items():
+        people.rate(devices[name], round_id, score=score, reason=reason)
+    people.reveal(round_id)
+    decision = {**DECISION, "forecast": "FORECAST-SECRET"}
+    case.post(first, f"/items/{item}/decision", intent="record", **decision)
+    owner = people.attendee_id("Priya Shah")
+    case.post(first, "/actions", what="ACTION-SECRET", due=day(14), item_id=item, owner_id=owner)
+    case.post(first, "/close")
+
+    # At the review the chair lets the family hear the item this time.
+    review = case.review_of(first)
+    again = case.people(review)
+    mum = again.join_admitted("Mum", "", part="parent")
+    devices = case.join_all(again)
+    case.post(review, f"/items/{case.item_id(review, 1)}/restricted", restricted="no")
+    again.start()
+    round_id = again.open_round()
+    for name, (score, _reason) in FIRST_RATINGS.items():
+        again.rate(devices[name], round_id, score=score)
+    again.reveal(round_id)
+    secrets = ("FORECAST-SECRET", "ACTION-SECRET", DECISION["rationale"])
+    phone = mum.get(f"/m/{review}").text
+    assert not [s for s in secrets if s in phone], "last time's restricted part on her phone"
+    assert DECISION["rationale"] in devices["Priya Shah"].get(f"/m/{review}").text
+    case.post(review, "/close")
+    family = case.chair.get(f"/meetings/{review}/minutes/draft.md?copy=family").text
+    whole = case.minutes(review)
+    assert not [s for s in secrets if s in family]
+    assert all(s in whole for s in secrets)

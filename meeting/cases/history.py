@@ -84,6 +84,9 @@ def earlier(item: Item, viewer: Viewer) -> Earlier | None:
         return None
     before = item.previous_item
     assert before is not None
+    if viewer.family and any(i.restricted for i in lineage(item)):
+        # Restricted from the family at an earlier meeting: what was said then stays so.
+        return None
     if before.scale != item.scale:
         # Rated on another scale then: nothing to set beside this one.
         return None

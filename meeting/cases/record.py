@@ -57,6 +57,11 @@ def case_links(meeting: Meeting) -> dict[str, Any] | None:
     }
 
 
+def _restricted(item: Item | None) -> bool:
+    """Say whether an earlier item was restricted from the family at any meeting."""
+    return item is not None and any(i.restricted for i in (item, *history.lineage(item)))
+
+
 def _here(meeting: Meeting, item: Item | None) -> int | None:
     """Return the position of this meeting's item that continues `item`, if one does."""
     if item is None:
@@ -89,6 +94,8 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
                 # it was agreed on.
                 "item": _here(meeting, c.action.item),
                 "agreed_on_item": _earlier_item(c.action.item),
+                # Agreed on an item restricted from the family: never in the family's copy.
+                "restricted": _restricted(c.action.item),
                 "what": c.action.what,
                 "owner": c.action.owner_name,
                 "agency": c.action.agency,
@@ -107,6 +114,7 @@ def looking_back(meeting: Meeting) -> dict[str, Any] | None:
             {
                 "item": _here(meeting, f.item),
                 "item_title": f.item.title,
+                "restricted": _restricted(f.item),
                 "line": f.line,
                 "forecast": f.text,
                 "result": f.outcome.result.label if f.outcome else None,
@@ -127,6 +135,8 @@ def item_history(item: Item, viewer: Viewer) -> dict[str, Any] | None:
     d = found.decision
     return {
         "previous_meeting_id": found.meeting.id,
+        # Restricted from the family at an earlier meeting: never in the family's copy.
+        "restricted": _restricted(found.item),
         "previous_decision": {
             "decision": d.text,
             "rationale": d.rationale,

@@ -16,6 +16,7 @@ from ..models import (
     Item,
     Meeting,
     Scale,
+    Track,
     session_of,
 )
 from ..rating import concealment, scales
@@ -167,6 +168,9 @@ def outcomes(cases: list[ChildCase]) -> Outcomes:
             continue
         scale = Scale(item.scale)
         for rating in concealment.visible_ratings(revealed[-1], UNSEATED_CHAIR):
+            if rating.track == Track.FAMILY:
+                # The family's own view is no agency's forecast.
+                continue
             bucket = _bucket(scale, concealment.value_of(rating))
             agency = rating.attendee.agency.strip() or "No agency given"
             counts[(scales.SCALES[scale], agency, bucket, ForecastResult(outcome.result))] += 1

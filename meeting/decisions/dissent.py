@@ -29,6 +29,16 @@ def raters(item: Item, track: Track | None = None) -> list[Attendee]:
     return list(seen.values())
 
 
+def family_voice(item: Item, attendee: Attendee) -> bool:
+    """Say whether someone's view on an item's decision is the family's (recorded, never
+    counted in the consensus): they rated it on the family's track, or did not rate it
+    and take part as family. A rating's track, not a later change of part, decides."""
+    if attendee.id in {a.id for a in raters(item, Track.FAMILY)}:
+        return True
+    rated = {a.id for a in raters(item, Track.PROFESSIONALS)}
+    return attendee.id not in rated and attendee.family_side
+
+
 def minority_at_reveal(item: Item) -> dict[int, list[str]]:
     """Return, per attendee, the rounds in which their rating was marked a minority view."""
     marked: dict[int, list[str]] = {}
@@ -179,7 +189,7 @@ def consensus(item: Item) -> Consensus | None:
     answered = {
         v.attendee_id: v.agrees
         for v in decision.views
-        if v.agrees is not None and not v.attendee.family_side
+        if v.agrees is not None and not family_voice(item, v.attendee)
     }
     others = [a for a in raters(item, Track.PROFESSIONALS) if not a.is_chair]
     # An agency that sent apologies and a written rating was not there to hear the

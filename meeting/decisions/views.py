@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Forbidden, Invalid, Refused
@@ -11,6 +11,7 @@ from ..models import Attendee, Item
 from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
 from ..pages.forms import chair_change, kept, status_of
 from ..pages.regions import attendee_page, chair_page
+from ..rating.concealment import hidden_from
 from ..settings import policy
 from . import decision as decisions
 from . import dissent
@@ -79,6 +80,9 @@ def own_view(meeting_id, item_id):
     if viewer is None or viewer.attendee is None:
         raise Forbidden("Only people the chair has admitted can record a view.")
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    if hidden_from(item, viewer):
+        # Restricted from the family: to them there is no such item, not even its name.
+        abort(404)
     try:
         dissent.respond(item, viewer.attendee, request.form, by_chair=False)
     except (Invalid, Refused) as problem:

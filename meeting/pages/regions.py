@@ -166,6 +166,10 @@ def region_context(
     # Read first, for a whole page: a change made while it is drawn counts as not yet seen.
     as_of = log.mark(meeting) if only is None else None
     item = meeting.current_item
+    if item is not None and hidden_from(item, viewer):
+        # Restricted from the family: to them there is no item under discussion, even
+        # once the meeting has closed on it.
+        item = None
     open_round = item.open_round if item is not None else None
     # The display's page is its scene alone.
     scene = display_scene(meeting) if viewer.kind == Audience.DISPLAY else None

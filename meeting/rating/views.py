@@ -10,6 +10,7 @@ from ..pages.access import chairs_meeting, get_meeting, login_required, owned, v
 from ..pages.forms import chair_change, kept
 from ..pages.regions import attendee_page, chair_page, in_place
 from . import rounds, scales
+from .concealment import hidden_from
 
 bp = Blueprint("rating", __name__)
 
@@ -84,7 +85,8 @@ def rate(meeting_id, round_id):
     if viewer is None or viewer.attendee is None:
         raise Forbidden("Only people the chair has admitted can rate.")
     round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.item.meeting_id != meeting.id:
+    # An item restricted from the family is, to them, no item at all: not even its name.
+    if round_ is None or round_.item.meeting_id != meeting.id or hidden_from(round_.item, viewer):
         abort(404)
     try:
         rounds.submit_rating(round_, viewer.attendee, request.form)

@@ -13,7 +13,7 @@ from ..actions import rules as actions
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..cases import record as case_record
-from ..decisions.dissent import consensus, minority_at_reveal
+from ..decisions.dissent import consensus, family_voice, minority_at_reveal
 from ..models import Action, AttendeeStatus, Event, Item, Meeting, Part, Round, session_of
 from ..policy import Policy
 from ..rating import concealment, scales
@@ -151,7 +151,7 @@ def _decision(item: Item) -> dict[str, Any] | None:
                 "name": v.attendee.name,
                 "agency": v.attendee.agency,
                 "part": Part(v.attendee.part).label,
-                "family": v.attendee.family_side,
+                "family": family_voice(item, v.attendee),
                 "agrees": v.agrees,
                 "view": v.text,
                 "recorded_by_chair": v.by_chair,
