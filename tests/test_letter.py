@@ -38,6 +38,8 @@ from minutes.text import iso_day
 
 IN_A_WEEK = (date.today() + timedelta(days=7)).isoformat()
 IN_A_MONTH = (date.today() + timedelta(days=30)).isoformat()
+# The day the meeting of the record below was held: a week ago, whatever today is.
+HELD = date.today() - timedelta(days=7)
 
 
 def a_record() -> dict:
@@ -56,7 +58,7 @@ def a_record() -> dict:
             "title": "Review",
             "kind": "Child-protection conference",
             "child": "Jaylen Okafor",
-            "starts_at": "2026-03-02T10:00",
+            "starts_at": f"{HELD.isoformat()}T10:00",
             "chair": {"name": "Sam Chair", "agency": "Children's social care"},
         },
         "attendance": [
@@ -82,7 +84,7 @@ def a_record() -> dict:
                         "owner": "Nobody",
                         "due": IN_A_WEEK,
                         "item": 1,
-                        "withdrawn_at": "2026-03-02T10:30:00Z",
+                        "withdrawn_at": f"{HELD.isoformat()}T10:30:00Z",
                     },
                 ],
             },
@@ -117,7 +119,7 @@ def test_the_letter_is_written_from_the_record_in_plain_words():
     text = letter(record, leave_out=[3])
     assert text == letter(copy.deepcopy(record), leave_out=[3]), "same record, same bytes"
     assert text.startswith("# What we decided at your meeting\n\nDear Jay,\n")
-    assert "On Monday 2 March 2026" in text
+    assert f"On {HELD:%A} {HELD.day} {HELD:%B %Y}" in text
     # The decision as decided, the term of art explained once; why, in a sentence.
     assert (
         "**What we decided:** Child-protection plan (a plan to keep you safe) under the "
