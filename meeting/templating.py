@@ -100,7 +100,6 @@ def init_app(app: "Flask", policy: Callable[[], Policy]) -> None:
         return versions.running_header(meeting, number, policy())
 
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["part_label"] = lambda part: Part(part).label
     app.jinja_env.globals["based_on"] = based_on
     app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.globals["running_header"] = running_header

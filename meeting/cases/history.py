@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
-from ..models import Decision, Item, Meeting, Part, Round, Scale, Track
+from ..models import Decision, Item, Meeting, Round, Scale, Track
 from ..rating import concealment, scales
 from ..rating.concealment import UNSEATED_CHAIR, Spread, Viewer
 from .forecasts import Forecast, forecasts
@@ -131,7 +131,7 @@ def _by_agency(round_: Round) -> dict[tuple[bool, str], list[scales.Value]]:
     for rating in concealment.visible_ratings(round_, UNSEATED_CHAIR):
         person = rating.attendee
         if rating.track == Track.FAMILY:
-            key = (True, f"{person.name} ({Part(person.part).label})")
+            key = (True, f"{person.name} ({person.part_label})")
         else:
             key = (False, person.agency.strip() or person.name)
         found.setdefault(key, []).append(concealment.value_of(rating))

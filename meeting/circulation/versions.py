@@ -5,7 +5,7 @@ copy of it can be made again, byte for byte, later.
 """
 
 from dataclasses import asdict, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from minutes import Edition, paper
 
 from ..changes import Fact
 from ..errors import Refused
-from ..models import Meeting, MeetingStatus, MinutesVersion, session_of, utcnow
+from ..models import LetterVersion, Meeting, MeetingStatus, MinutesVersion, session_of, utcnow
 from ..policy import Policy
 from ..record import chain
 from ..record.log import log
@@ -48,16 +48,24 @@ def circulated(meeting: Meeting) -> list[MinutesVersion]:
     return [v for v in versions(meeting) if v.circulated_at is not None]
 
 
-def version(meeting: Meeting, number: int) -> MinutesVersion:
-    """Return one version of the minutes, or refuse if there is no such version."""
+# What is kept as numbered, frozen versions of a meeting.
+V = TypeVar("V", MinutesVersion, LetterVersion)
+
+
+def numbered(kind: type[V], meeting: Meeting, number: int, of: str) -> V:
+    """Return a meeting's version `number` of what `kind` keeps (the minutes, the letter),
+    or refuse, saying there is no such version `of` it."""
     found = session_of(meeting).scalar(
-        select(MinutesVersion).where(
-            MinutesVersion.meeting_id == meeting.id, MinutesVersion.number == number
-        )
+        select(kind).where(kind.meeting_id == meeting.id, kind.number == number)
     )
     if found is None:
-        raise Refused(f"There is no version {number} of these minutes.")
+        raise Refused(f"There is no version {number} of {of}.")
     return found
+
+
+def version(meeting: Meeting, number: int) -> MinutesVersion:
+    """Return one version of the minutes, or refuse if there is no such version."""
+    return numbered(MinutesVersion, meeting, number, "these minutes")
 
 
 def edition_of(made: MinutesVersion) -> Edition:

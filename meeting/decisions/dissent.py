@@ -4,7 +4,7 @@ Each rater says whether they agree; anyone who does not records their view in th
 words. Consensus is worked out from those answers, never typed.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..changes import Fact
@@ -29,14 +29,20 @@ def raters(item: Item, track: Track | None = None) -> list[Attendee]:
     return list(seen.values())
 
 
-def family_voice(item: Item, attendee: Attendee) -> bool:
-    """Say whether someone's view on an item's decision is the family's (recorded, never
-    counted in the consensus): they rated it on the family's track, or did not rate it
-    and take part as family. A rating's track, not a later change of part, decides."""
-    if attendee.id in {a.id for a in raters(item, Track.FAMILY)}:
-        return True
-    rated = {a.id for a in raters(item, Track.PROFESSIONALS)}
-    return attendee.id not in rated and attendee.family_side
+def family_voices(item: Item) -> Callable[[Attendee], bool]:
+    """Return the test of whether someone's view on an item's decision is the family's
+    (recorded, never counted in the consensus): they rated it on the family's track, or
+    did not rate it and take part as family. A rating's track, not a later change of
+    part, decides. The raters are read once, for every view tested."""
+    family = {a.id for a in raters(item, Track.FAMILY)}
+    professionals = {a.id for a in raters(item, Track.PROFESSIONALS)}
+
+    def voice(attendee: Attendee) -> bool:
+        if attendee.id in family:
+            return True
+        return attendee.id not in professionals and attendee.family_side
+
+    return voice
 
 
 def minority_at_reveal(item: Item) -> dict[int, list[str]]:
@@ -186,10 +192,11 @@ def consensus(item: Item) -> Consensus | None:
     decision = item.decision
     if decision is None or not decision.recorded:
         return None
+    family = family_voices(item)
     answered = {
         v.attendee_id: v.agrees
         for v in decision.views
-        if v.agrees is not None and not family_voice(item, v.attendee)
+        if v.agrees is not None and not family(v.attendee)
     }
     others = [a for a in raters(item, Track.PROFESSIONALS) if not a.is_chair]
     # An agency that sent apologies and a written rating was not there to hear the

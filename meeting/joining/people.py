@@ -95,7 +95,7 @@ def join(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
     attendee = Attendee(**parse_joiner(form))
     meeting.attendees.append(attendee)
     session_of(meeting).flush()
-    said = ", ".join(x for x in (Part(attendee.part).label, attendee.role, attendee.agency) if x)
+    said = ", ".join(x for x in (attendee.part_label, attendee.role, attendee.agency) if x)
     log(meeting, attendee.name, f"asked to join ({said})", changed=Fact.WAITING)
     return attendee
 
@@ -141,7 +141,7 @@ def set_part(attendee: Attendee, typed: str | None) -> None:
         raise Refused("The chair takes part as a professional.")
     if part == attendee.part:
         return
-    was = Part(attendee.part).label
+    was = attendee.part_label
     attendee.part = part
     if not part.rates:
         attendee.observer = True

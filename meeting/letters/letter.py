@@ -14,10 +14,11 @@ from minutes import digest
 from minutes.child_letter import letter
 
 from ..changes import Fact
-from ..circulation.versions import circulated, require_closed
+from ..circulation.versions import circulated, numbered, require_closed
 from ..errors import Invalid, Refused
 from ..models import (
     Attendee,
+    CopyGroup,
     DeliveryResult,
     LetterDelivery,
     LetterDraft,
@@ -69,14 +70,7 @@ def versions(meeting: Meeting) -> list[LetterVersion]:
 
 def version(meeting: Meeting, number: int) -> LetterVersion:
     """Return one version of the letter, or refuse if there is none."""
-    found = session_of(meeting).scalar(
-        select(LetterVersion).where(
-            LetterVersion.meeting_id == meeting.id, LetterVersion.number == number
-        )
-    )
-    if found is None:
-        raise Refused(f"There is no version {number} of the letter.")
-    return found
+    return numbered(LetterVersion, meeting, number, "the letter")
 
 
 def left_out(made: MinutesVersion) -> list[int]:
@@ -85,7 +79,7 @@ def left_out(made: MinutesVersion) -> list[int]:
     return [
         int(key.removeprefix("item-"))
         for key, groups in withheld.items()
-        if key.startswith("item-") and "family" in groups
+        if key.startswith("item-") and CopyGroup.FAMILY in groups
     ]
 
 

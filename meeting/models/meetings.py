@@ -215,6 +215,19 @@ class Attendee(Base):
         return Part(self.part).family_side
 
     @property
+    def part_label(self) -> str:
+        """Who they are in the meeting, in words ("Parent or carer")."""
+        return Part(self.part).label
+
+    @property
+    def shown_as(self) -> str:
+        """What stands beside their name where an agency would: a professional's agency,
+        anyone else's part."""
+        if self.part == Part.PROFESSIONAL and self.agency:
+            return self.agency
+        return self.part_label
+
+    @property
     def may_rate(self) -> bool:
         if self.family_side and not self.meeting.family_rates:
             return False

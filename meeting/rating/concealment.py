@@ -228,7 +228,7 @@ def _shown(rating: Rating, minority: bool) -> Shown:
         attendee_id=rating.attendee_id,
         written=rating.written,
         report=rating.report,
-        part=Part(rating.attendee.part).label,
+        part=rating.attendee.part_label,
     )
 
 

@@ -13,8 +13,8 @@ from ..actions import rules as actions
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..cases import record as case_record
-from ..decisions.dissent import consensus, family_voice, minority_at_reveal
-from ..models import Action, AttendeeStatus, Event, Item, Meeting, Part, Round, session_of
+from ..decisions.dissent import consensus, family_voices, minority_at_reveal
+from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
 from ..policy import Policy
 from ..rating import concealment, scales
 from ..rating.concealment import Viewer
@@ -38,7 +38,7 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
             "attendee_id": r.attendee_id,
             "name": r.attendee.name,
             "agency": r.attendee.agency,
-            "part": Part(r.attendee.part).label,
+            "part": r.attendee.part_label,
             "track": r.track,
             "written_contribution": r.written,
             "first_submitted_at": stamp(r.first_submitted_at),
@@ -65,7 +65,7 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
         "revealed_at": stamp(round_.revealed_at),
         "ratings": ratings,
         "did_not_rate": [
-            {"attendee_id": a.id, "name": a.name, "agency": a.agency, "part": Part(a.part).label}
+            {"attendee_id": a.id, "name": a.name, "agency": a.agency, "part": a.part_label}
             for a in (shown.did_not_rate if shown else [])
         ],
         "middle": shown.middle if shown else None,
@@ -88,7 +88,7 @@ def _own(item: Item) -> dict[str, Any]:
             {
                 "attendee_id": w.attendee_id,
                 "name": w.attendee.name,
-                "part": Part(w.attendee.part).label,
+                "part": w.attendee.part_label,
                 "said_for_them": w.for_them,
                 "words": w.text,
                 "given_at": stamp(w.given_at),
@@ -120,6 +120,7 @@ def _decision(item: Item) -> dict[str, Any] | None:
         return None
     agreed = consensus(item)
     marked = minority_at_reveal(item)
+    family = family_voices(item)
     return {
         "status": d.status,
         "version": d.version,
@@ -150,8 +151,8 @@ def _decision(item: Item) -> dict[str, Any] | None:
                 "attendee_id": v.attendee_id,
                 "name": v.attendee.name,
                 "agency": v.attendee.agency,
-                "part": Part(v.attendee.part).label,
-                "family": family_voice(item, v.attendee),
+                "part": v.attendee.part_label,
+                "family": family(v.attendee),
                 "agrees": v.agrees,
                 "view": v.text,
                 "recorded_by_chair": v.by_chair,
@@ -217,7 +218,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
                 "name": a.name,
                 "role": a.role,
                 "agency": a.agency,
-                "part": Part(a.part).label,
+                "part": a.part_label,
                 "family": a.family_side,
                 "email": a.email,
                 "attendance": attendance_label(a),
