@@ -99,10 +99,12 @@ class Screens:
                 pytest.fail(f"after {step!r}, {name}'s page is stale: {stale} {missing}")
 
 
-def waiting_phone(room: Room, screens: Screens, name: str, agency: str) -> Person:
+def waiting_phone(
+    room: Room, screens: Screens, name: str, agency: str, part: str = "professional"
+) -> Person:
     context = room.browser.new_context(base_url=room.base, viewport=PHONE)
     forms = Forms(context)
-    details = {"name": name, "role": "Practitioner", "agency": agency, "part": "professional"}
+    details = {"name": name, "role": "Practitioner", "agency": agency, "part": part}
     sent(forms.post(f"/join/{room.join_code}", form=details), f"{name} asks to join")
     person = Person(name, agency, context)
     person.http = forms
@@ -195,6 +197,53 @@ def test_every_region_on_every_screen_is_true_after_every_step(room):
     )
     screens.check("item 2 decided")
     assert screens.steps >= 20
+
+
+def test_every_screen_of_the_family_and_the_professionals_is_true_after_every_step(room):
+    """A parent's phone (in the family's room), a professional's, the chair's and a display
+    the family sees, through the family's track, a restricted item and a part without them."""
+    meeting_id = room.new_meeting(*ITEMS, title="A conference with the family")
+    base = f"/meetings/{meeting_id}"
+    screens = Screens(room)
+    chair = screens.open("chair", room.chair.context, f"{room.base}{base}")
+    chair.set_viewport_size(CHAIR_SCREEN)
+    screens.open("display", room.browser.new_context(viewport=DISPLAY), room.display_url)
+    first, second = map(int, re.findall(r"/items/(\d+)/restricted", room.chair_page()))
+
+    def chair_says(path: str, step: str, **form: str) -> None:
+        sent(room.chair.http.post(f"{room.base}{base}{path}", form=form), step)
+        screens.check(step)
+
+    chair_says(f"/items/{second}/restricted", "item 2 restricted", restricted="yes")
+    chair_says("/family/rates", "the family asked to rate", on="yes")
+    chair_says("/family/display", "the family sees the display", on="yes")
+    mum = waiting_phone(room, screens, "Mum Brown", "", part="parent")
+    screens.check("Mum asks to join")
+    admitted(room, screens, chair, mum, "mum")
+    screens.check("Mum admitted")
+    priya = waiting_phone(room, screens, "Priya Shah", "Police")
+    admitted(room, screens, chair, priya, "priya")
+    screens.check("Priya admitted")
+    screens.start("started")
+
+    chair.get_by_role("button", name="Open a rating round").click()
+    screens.check("round opened")
+    round_id = int(re.search(r"/rounds/(\d+)/reveal", room.chair_page()).group(1))
+    room.rate(mum, round_id, score=8, reason="He is safe with us")
+    screens.check("Mum rated")
+    room.rate(priya, round_id, score=3)
+    screens.check("Priya rated")
+    chair.get_by_role("button", name="Reveal round 1").click()
+    screens.check("revealed, the family's view beside the spread")
+    expect(screens.pages["mum"].locator("#region-stage .family-track")).to_contain_text("8")
+
+    chair_says("/current", "on to the restricted item", item_id=str(second))
+    expect(screens.pages["mum"].locator(".holding")).to_be_visible()
+    chair_says("/current", "back to item 1", item_id=str(first))
+    chair_says("/family/out", "the family steps out", on="yes")
+    expect(screens.pages["mum"].locator(".holding")).to_be_visible()
+    chair_says("/family/out", "the family is back", on="no")
+    expect(screens.pages["mum"].locator(".holding")).to_have_count(0)
 
 
 def test_every_region_on_every_screen_is_true_after_every_step_of_a_review(room):
