@@ -19,6 +19,7 @@ from .minutes import (
 )
 from .once import FormToken
 from .rating import Contribution, Rating, Round
+from .reports import AgencyReport
 from .states import (
     ActionStatus,
     AttendeeStatus,
@@ -32,6 +33,7 @@ from .states import (
     MeetingKind,
     MeetingStatus,
     Part,
+    ReportStatus,
     Scale,
     Track,
     word_of,
@@ -39,6 +41,7 @@ from .states import (
 from .words import MEDIA_TYPES, OwnWords, OwnWork
 
 __all__ = [
+    "AgencyReport",
     "AnySession",
     "Action",
     "ActionStatus",
@@ -80,6 +83,7 @@ __all__ = [
     "Rating",
     "Round",
     "Part",
+    "ReportStatus",
     "Scale",
     "Track",
     "SetupCode",

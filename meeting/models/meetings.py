@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .cases import ChildCase
     from .decisions import Action, Decision
     from .rating import Contribution, Round
+    from .reports import AgencyReport
     from .words import OwnWords, OwnWork
 
 
@@ -99,6 +100,10 @@ class Meeting(Base):
     )
     actions: Mapped[list["Action"]] = relationship(
         back_populates="meeting", order_by="Action.id", cascade="all, delete-orphan"
+    )
+    # The agencies' reports expected before it, in the order the chair listed them.
+    reports: Mapped[list["AgencyReport"]] = relationship(
+        back_populates="meeting", order_by="AgencyReport.id", cascade="all, delete-orphan"
     )
 
     @property

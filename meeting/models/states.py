@@ -107,6 +107,25 @@ PART_LABELS = {
 FAMILY_SIDE = frozenset({Part.PARENT, Part.FAMILY, Part.YOUNG_PERSON, Part.ADVOCATE})
 
 
+class ReportStatus(StrEnum):
+    """Where an agency's report to a meeting stands; worked out from its dates, not stored."""
+
+    EXPECTED = "expected"
+    RECEIVED = "received"
+    SHARED = "shared"
+
+    @property
+    def label(self) -> str:
+        return REPORT_STATUS_LABELS[self]
+
+
+REPORT_STATUS_LABELS = {
+    ReportStatus.EXPECTED: "Not received",
+    ReportStatus.RECEIVED: "Received, not yet shared with the parents",
+    ReportStatus.SHARED: "Shared with the parents",
+}
+
+
 class Track(StrEnum):
     """Whose view a rating is: the professionals' (pooled) or the family's (beside it)."""
 
