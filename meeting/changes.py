@@ -43,6 +43,9 @@ class Fact(enum.StrEnum):
     WORDS = "words"
     # The child's case: chronology, review triggers, last meeting's forecasts and actions.
     CASE = "case"
+    # The agencies' reports before the meeting: expected, received, shared with the parents,
+    # and what of them is withheld from the family.
+    REPORTS = "reports"
     # The meeting itself: started, closed, its details. Every page is loaded again.
     MEETING = "meeting"
     # What only the record and the minutes show: circulation, the display link, readers.

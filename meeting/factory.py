@@ -39,6 +39,7 @@ from .pages.typed import TypedRequest
 from .rating import views as rating
 from .record import views as record
 from .record.cli import COMMANDS as record_commands
+from .reports import views as reports
 from .retention.cli import COMMANDS as retention_commands
 from .room import events as room_events  # noqa: F401
 from .room import views as room
@@ -47,8 +48,8 @@ from .startup import NotReady
 from .words import views as words
 
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions, words)
-AREAS += (attendance, record, circulation, delivery, reading, letters, cases, startup)
-AREAS += (responses,)
+AREAS += (attendance, reports, record, circulation, delivery, reading, letters, cases)
+AREAS += (startup, responses)
 COMMANDS = (*chair_commands, *record_commands, *retention_commands)
 
 

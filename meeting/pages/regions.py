@@ -24,6 +24,7 @@ from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
 from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
+from ..reports import panel as reports_panel
 from ..settings import policy
 from ..words import own
 from . import once
@@ -45,6 +46,9 @@ class Region(enum.StrEnum):
     DECISION = "decision"
     ACTIONS = "actions"
     CASE = "case"
+    # The agencies' reports before the meeting: the chair's panel (what is withheld from the
+    # family with it), and for everyone else where each report stands.
+    REPORTS = "reports"
     # The shared display: one region, the scene, drawn for the stage the meeting is at.
     SCENE = "scene"
 
@@ -69,7 +73,9 @@ READS: dict[Region, frozenset[Fact]] = {
     Region.DECISION: frozenset({Fact.AGENDA, Fact.ITEM, Fact.DECISION, Fact.ROLL}),
     Region.ACTIONS: frozenset({Fact.ACTIONS}),
     Region.CASE: frozenset({Fact.CASE, Fact.ACTIONS, Fact.AGENDA}),
-    Region.SCENE: frozenset(Fact) - {Fact.DRAFT, Fact.RECORD, Fact.MEETING},
+    Region.REPORTS: frozenset({Fact.REPORTS}),
+    # The display shows nothing of the reports.
+    Region.SCENE: frozenset(Fact) - {Fact.DRAFT, Fact.RECORD, Fact.MEETING, Fact.REPORTS},
 }
 # Each region's template, and who has it: the chair, attendees, the display.
 TEMPLATES: dict[Region, str] = {
@@ -213,6 +219,8 @@ def region_context(
         extra.setdefault("given", own.given(item))
     if viewer.kind != Audience.DISPLAY and wants("case"):
         extra.setdefault("case_view", panel.seen_by(meeting, viewer, policy()))
+    if viewer.kind != Audience.DISPLAY and wants("reports"):
+        extra.setdefault("reports_view", reports_panel.seen_by(meeting, viewer, policy()))
     return {
         "meeting": meeting,
         "viewer": viewer,
