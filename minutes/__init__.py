@@ -6,6 +6,7 @@ edition always give the same bytes, and the integrity line carries their SHA-256
 
 from .edition import (
     GROUPS,
+    REPORTS_WITHHELD,
     Correction,
     Edition,
     copy_for,
@@ -20,6 +21,7 @@ from .render import render
 
 __all__ = [
     "GROUPS",
+    "REPORTS_WITHHELD",
     "Correction",
     "Edition",
     "copy_for",

@@ -10,6 +10,9 @@ GROUPS = {
     "professionals": "professionals",
 }
 INTEGRITY = "Integrity: "
+# The parts of agencies' reports withheld from the family: always held back from their copy,
+# so they are cut a copy of their own whenever a report has such a part.
+REPORTS_WITHHELD = "reports-withheld"
 
 
 @dataclass(frozen=True)

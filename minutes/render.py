@@ -6,8 +6,9 @@ whole input, so the same record gives the same bytes.
 
 from dataclasses import replace
 
-from .edition import GROUPS, INTEGRITY, Edition, decided, digest, digest_of
+from .edition import GROUPS, INTEGRITY, REPORTS_WITHHELD, Edition, decided, digest, digest_of
 from .items import ItemSections
+from .reports import ReportSections
 from .text import block, clock, inline, iso_day, when
 from .writer import table
 
@@ -28,10 +29,11 @@ def _issue(edition: Edition) -> str:
     return f"version {edition.version}, issued {when(edition.issued_at, edition.zone)}"
 
 
-class _Minutes(ItemSections):
+class _Minutes(ItemSections, ReportSections):
     def body(self) -> str:
         self.header()
         self.attendance()
+        self.reports()
         self.since_last()
         self.chronology()
         if not self.withheld("summary") and self.edition.summary.strip():
@@ -103,9 +105,10 @@ class _Minutes(ItemSections):
             )
 
     def _labels(self) -> list[tuple[str, str]]:
-        return [("summary", "the summary")] + [
-            (f"item-{i['position']}", f"item {i['position']}") for i in self.record["items"]
-        ]
+        return [
+            ("summary", "the summary"),
+            (REPORTS_WITHHELD, "what a report said that was not for the family"),
+        ] + [(f"item-{i['position']}", f"item {i['position']}") for i in self.record["items"]]
 
     def _held(self) -> str:
         meeting = self.record["meeting"]

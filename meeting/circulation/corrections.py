@@ -29,6 +29,7 @@ from .versions import circulated, edition_of, latest, make_version
 WHOLE = {
     "general": "The minutes as a whole",
     "attendance": "Attendance and quorum",
+    "reports": "Reports before the meeting",
     "actions": "The action list",
 }
 CORRECTION_LIMIT = 5_000
@@ -51,6 +52,8 @@ def section_choices(made: MinutesVersion, group: str | None) -> dict[str, str]:
     """Return what a correction can be about, as this reader's copy shows it."""
     edition = edition_of(made)
     choices = {"general": WHOLE["general"], "attendance": WHOLE["attendance"]}
+    if made.record.get("reports"):
+        choices["reports"] = WHOLE["reports"]
     for key, label in minutes.sections(made.record):
         if key == "summary" and not edition.summary.strip():
             continue

@@ -27,13 +27,15 @@ def snapshot(meeting: Meeting, policy: Policy) -> dict[str, Any]:
 
 
 def draft_edition(meeting: Meeting, policy: Policy) -> Edition:
-    """Return the edition the chair has drafted so far. An item restricted from the family
-    is always withheld from the family's copy, whatever else the chair withholds."""
+    """Return the edition the chair has drafted so far. An item restricted from the family,
+    and what of an agency's report is withheld from them, are always withheld from the
+    family's copy, whatever else the chair withholds."""
     withheld = {k: tuple(v) for k, v in meeting.minutes_withheld.items()}
-    for item in meeting.items:
-        if item.restricted:
-            key = f"item-{item.position}"
-            withheld[key] = tuple(sorted({*withheld.get(key, ()), CopyGroup.FAMILY.value}))
+    keys = [f"item-{item.position}" for item in meeting.items if item.restricted]
+    if any(report.withheld for report in meeting.reports):
+        keys.append(minutes.REPORTS_WITHHELD)
+    for key in keys:
+        withheld[key] = tuple(sorted({*withheld.get(key, ()), CopyGroup.FAMILY.value}))
     return Edition(
         summary=meeting.minutes_summary,
         undecided_reason=meeting.minutes_undecided_reason,

@@ -19,6 +19,7 @@ from ..policy import Policy
 from ..rating import concealment, scales
 from ..rating.concealment import Viewer
 from ..rating.rounds import BASES
+from ..reports import record as reports_record
 from ..words import own
 from .plain import day, stamp
 
@@ -233,6 +234,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
             }
             for a in people
         ],
+        "reports": reports_record.reports(meeting),
         "items": [
             {
                 "position": item.position,
