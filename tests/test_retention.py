@@ -51,11 +51,12 @@ LONG_AGO = f"{(date.today() - timedelta(days=7 * 365)).isoformat()}T10:00"
 CHILD = "Zephyrine Quillfeather"
 TITLE = "Strategy discussion for Zephyrine"
 CORRECTION = "Ottoline was at the school gate, not the park"
+WITHHELD = "Ottoline's uncle was released last week"
 # What the minutes' people typed in the meeting the story runs (tests/story.py).
 PEOPLE = ["Priya Shah", "Ms Reid", "Mrs Brown", "Dr Lee"]
 EMAILS = ["priya@police.example", "reid@school.example", "brown@home.example", "lee@nhs.example"]
 REASONS = ["Missing twice this month", "Safe at school every day", "She is fine at home"]
-NOTHING_ABOUT_THE_CHILD = [CHILD, TITLE, CORRECTION, DISSENT, *PEOPLE, *EMAILS, *REASONS]
+NOTHING_ABOUT_THE_CHILD = [CHILD, TITLE, CORRECTION, DISSENT, WITHHELD, *PEOPLE, *EMAILS, *REASONS]
 
 
 def rows_in_every_table(app) -> dict[str, int]:
@@ -169,6 +170,17 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     items = (SAFETY_ITEM, LXS_ITEM, CHOICE_ITEM)
     held = make_meeting(chair, *items, title=TITLE, child=CHILD, kind="prt_review")
     join(People(app, chair, held), "Jaylen", "", "Young person", "j@home.example", "young_person")
+    # The police report came before the meeting, with a part withheld from the family.
+    listed = chair.post(f"/meetings/{held}/reports", data={"agency": "Police", "author": PEOPLE[0]})
+    assert listed.status_code == 302, listed.text
+    with app.app_context():
+        police = db.session.get(Meeting, held).reports[0].id
+    for path, data in (
+        ("received", {"received_on": date.today().isoformat()}),
+        ("withheld", {"withheld_summary": WITHHELD, "withheld_reason": "Third party"}),
+    ):
+        marked = chair.post(f"/meetings/{held}/reports/{police}/{path}", data=data)
+        assert marked.status_code == 302, marked.text
     story = run_meeting(People(app, chair, held))
     circulated = circulate(People(app, chair, held))
     assert circulated.status_code == 302, circulated.text
@@ -214,6 +226,7 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.iterdir())
     assert (folder / f"meeting-{held}-record.json").read_text() == record
     assert json.loads(record)["meeting"]["child"] == CHILD
+    assert json.loads(record)["reports"][0]["withheld_summary"] == WITHHELD
     exported = (folder / f"minutes-{held}-v2.md").read_text()
     assert exported == minutes_v2 and minutes.verify(exported)
     assert CORRECTION in exported

@@ -17,6 +17,7 @@ from ..errors import Refused
 from ..models import (
     Action,
     ActionUpdate,
+    AgencyReport,
     AnySession,
     Attendee,
     Base,
@@ -117,6 +118,7 @@ def rows_of(meeting_id: int) -> list[tuple[type[Base], ColumnElement[bool]]]:
         (OwnWords, OwnWords.item_id.in_(items)),
         (OwnWork, OwnWork.meeting_id == meeting_id),
         (Action, Action.meeting_id == meeting_id),
+        (AgencyReport, AgencyReport.meeting_id == meeting_id),
         (Event, Event.meeting_id == meeting_id),
         (LinkOpening, LinkOpening.meeting_id == meeting_id),
         (EndedLink, EndedLink.meeting_id == meeting_id),
