@@ -53,11 +53,17 @@ class ReportSections(Writer):
             *(
                 f"- **{inline(r['agency'])}**"
                 + (f" ({inline(r['author'])})" if r["author"] else "")
-                + f": {inline(r['withheld_summary'])}. *Why:* {inline(r['withheld_reason'])}"
+                + f": {_sentence(r['withheld_summary'])} *Why:* {_sentence(r['withheld_reason'])}"
                 for r in reports
             ),
             "",
         )
+
+
+def _sentence(text: str) -> str:
+    """Return the chair's words as one sentence, ending with one full stop."""
+    said = inline(text).rstrip(". ")
+    return f"{said}." if said else ""
 
 
 def _names(reports: list[dict]) -> str:

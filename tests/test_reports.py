@@ -261,7 +261,7 @@ def meeting_with_reports(people) -> dict[str, int]:
     mark(people, police, "received", day(-5))
     mark(people, police, "shared", day(-3))
     mark(people, school, "received", day(-1))
-    withheld = {"withheld_summary": "His conviction", "withheld_reason": "About another adult"}
+    withheld = {"withheld_summary": "His conviction", "withheld_reason": "About another adult."}
     url = f"/meetings/{people.meeting_id}/reports/{police}/withheld"
     assert people.chair.post(url, data=withheld).status_code == 302
     people.join_admitted("Mrs Brown", "", part="parent")
@@ -287,7 +287,7 @@ def test_the_minutes_list_the_reports_and_name_those_never_received(people):
     assert f"| Education | Not named | {long_day(-1)} | **Not shared** |" in part
     assert "**Expected but never received:** Health (Dr Lee)." in part
     assert "**Received but not shared with the parents:** Education." in part
-    assert "- **Police** (DC Shah): His conviction. *Why:* About another adult" in part
+    assert "- **Police** (DC Shah): His conviction. *Why:* About another adult." in part
     professionals = people.chair.get(f"{base}/minutes/draft.md?copy=professionals").text
     assert "His conviction" in professionals and "About another adult" in professionals
 
@@ -306,7 +306,7 @@ def test_the_minutes_list_the_reports_and_name_those_never_received(people):
         "shared_with_parents_on": day(-3),
         "withheld_from_family": True,
         "withheld_summary": "His conviction",
-        "withheld_reason": "About another adult",
+        "withheld_reason": "About another adult.",
     }
     assert [r["status"] for r in record["reports"]] == ["shared", "expected", "received"]
 
