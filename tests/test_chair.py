@@ -204,6 +204,11 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/family/display"),
     ("post", "/meetings/{mid}/items/{iid}/restricted"),
     ("post", "/meetings/{mid}/quorum"),
+    ("post", "/meetings/{mid}/reports"),
+    ("post", "/meetings/{mid}/reports/1/received"),
+    ("post", "/meetings/{mid}/reports/1/withheld"),
+    ("post", "/meetings/{mid}/reports/1"),
+    ("post", "/meetings/{mid}/reports/1/delete"),
     ("get", "/meetings/{mid}/people/{aid}/contributions/{iid}"),
     ("post", "/meetings/{mid}/people/{aid}/contributions/{iid}"),
     ("get", "/meetings/{mid}/record.json"),
@@ -241,6 +246,8 @@ def test_every_chair_route_is_in_this_list(app):
     listed = {p.replace("work/1/", "work/<work_id>/") for p in listed}
     listed = {p.replace("carried/1", "carried/<action_id>") for p in listed}
     listed = {p.replace("/family/rates", "/family/<switch>") for p in listed}
+    listed = {p.replace("reports/1/received", "reports/1/<step>") for p in listed}
+    listed = {p.replace("reports/1", "reports/<report_id>") for p in listed}
     listed = {p.replace("forecasts/1/1", "forecasts/<decision_id>/<line>") for p in listed}
     listed = {re.sub(r"(minutes|letter)/1\b", r"\1/<number>", p) for p in listed}
     listed = {re.sub(r"\.(md|docx)$", ".<ext>", p) for p in listed}
