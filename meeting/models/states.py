@@ -114,17 +114,6 @@ class ReportStatus(StrEnum):
     RECEIVED = "received"
     SHARED = "shared"
 
-    @property
-    def label(self) -> str:
-        return REPORT_STATUS_LABELS[self]
-
-
-REPORT_STATUS_LABELS = {
-    ReportStatus.EXPECTED: "Not received",
-    ReportStatus.RECEIVED: "Received, not yet shared with the parents",
-    ReportStatus.SHARED: "Shared with the parents",
-}
-
 
 class Track(StrEnum):
     """Whose view a rating is: the professionals' (pooled) or the family's (beside it)."""
