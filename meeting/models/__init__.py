@@ -7,7 +7,7 @@ people in them). Import them from here; `states` holds the words they store.
 from .base import AnySession, Base, session_of, utcnow
 from .cases import ActionUpdate, ChildCase, ChronologyEntry, ForecastOutcome, ReviewTrigger
 from .decisions import Action, Decision, View
-from .links import EndedLink, LinkOpening
+from .links import EndedLink, Invitation, LinkOpening
 from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
 from .minutes import (
     Correction,
@@ -64,6 +64,7 @@ __all__ = [
     "EndedLink",
     "Event",
     "FormToken",
+    "Invitation",
     "Item",
     "LetterDelivery",
     "LetterDraft",

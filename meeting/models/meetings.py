@@ -202,8 +202,16 @@ class Attendee(Base):
     reader_issued_at: Mapped[datetime | None]
     # Which copy of the minutes they get; None: the one for their part in the meeting.
     copy_group: Mapped[CopyGroup | None] = mapped_column(enum_column(CopyGroup))
+    # The device they joined from, so it can offer them one tap at the case's next
+    # meeting: the SHA-256 digest of the case and the device's random token, never the
+    # token itself (see `joining.returning`).
+    device_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The same person at an earlier meeting of the case, whose details they joined with
+    # (one tap on the same device, or their invitation's link).
+    previous_attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+    previous_attendee: Mapped["Attendee | None"] = relationship(remote_side=[id])
 
     @property
     def present(self) -> bool:
