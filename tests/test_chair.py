@@ -230,6 +230,8 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/display/stop"),
     ("post", "/meetings/{mid}/carried/1"),
     ("post", "/meetings/{mid}/forecasts/1/1"),
+    ("post", "/meetings/{mid}/invitations"),
+    ("post", "/meetings/{mid}/invitations/{aid}/again"),
 ]
 
 

@@ -89,14 +89,32 @@ def parse_joiner(form: Mapping[str, str]) -> dict[str, Any]:
     return fields
 
 
-def join(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
-    """Ask to join a meeting; the attendee waits until the chair admits them."""
+def join(
+    meeting: Meeting,
+    form: Mapping[str, str],
+    device: str | None = None,
+    previous: Attendee | None = None,
+) -> Attendee:
+    """Ask to join a meeting; the attendee waits until the chair admits them.
+
+    `device` is the digest of the device they joined from (`returning.device_digest`);
+    `previous`, who they were at an earlier meeting of the case, if they came as them.
+    """
     writable(meeting)
-    attendee = Attendee(**parse_joiner(form))
+    return waiting(meeting, Attendee(**parse_joiner(form)), device, previous)
+
+
+def waiting(
+    meeting: Meeting, attendee: Attendee, device: str | None, previous: Attendee | None
+) -> Attendee:
+    """Put someone who asked to join on the chair's waiting list, and log that they asked."""
+    attendee.device_digest = device
+    attendee.previous_attendee = previous
     meeting.attendees.append(attendee)
     session_of(meeting).flush()
     said = ", ".join(x for x in (attendee.part_label, attendee.role, attendee.agency) if x)
-    log(meeting, attendee.name, f"asked to join ({said})", changed=Fact.WAITING)
+    came = f", as at the meeting of {previous.meeting.starts_at:%-d %b %Y}" if previous else ""
+    log(meeting, attendee.name, f"asked to join ({said}){came}", changed=Fact.WAITING)
     return attendee
 
 

@@ -20,11 +20,20 @@ from ..cases import history, panel
 from ..changes import Fact
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
-from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
+from ..joining import invitations
+from ..models import (
+    DecisionStatus,
+    DeliveryResult,
+    Meeting,
+    MeetingStatus,
+    Rating,
+    session_of,
+    utcnow,
+)
 from ..rating import concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
-from ..settings import policy
+from ..settings import mail_settings, policy
 from ..words import own
 from . import once
 from .links import public_url, unreachable
@@ -428,6 +437,19 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Pag
     extra.setdefault("display_mark", display_shown(meeting))
     # The decision's "child's views" start from what the young person gave.
     extra.setdefault("child_words", own.for_decision(item) if item else "")
+    if meeting.status == MeetingStatus.SETUP and meeting.previous_id is not None:
+        # A review being set up: whom of the last meeting it has invited, and how it went.
+        invited = invitations.standing(meeting)
+        extra.setdefault("invited", invited)
+        lost_after, now = mail_settings().lost_after, utcnow()
+        extra.setdefault(
+            "inviting",
+            any(
+                i.result == DeliveryResult.PENDING and now - i.attempted_at < lost_after
+                for row in invited
+                for i in row.sent
+            ),
+        )
     return page(
         "chair/meeting.html",
         meeting,
