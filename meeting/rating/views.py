@@ -1,14 +1,17 @@
 """Rating on the web: the chair opens and reveals rounds; each person rates from their device."""
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
-from ..models import Item, Round
+from ..models import Attendee, Item, Round
 from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
 from ..pages.forms import chair_change, kept
 from ..pages.regions import attendee_page, chair_page, in_place
+from . import behalf as entered
 from . import rounds, scales
 from .concealment import hidden_from
 
@@ -75,6 +78,24 @@ def acknowledge(meeting_id, round_id):
         lambda: rounds.acknowledge_divergence(round_, request.form.get("note", "")),
         anchor=f"#round-{round_.number}",
     )
+
+
+@bp.route("/meetings/<int:meeting_id>/rounds/<int:round_id>/behalf", methods=["POST"])
+@login_required
+def behalf(meeting_id, round_id):
+    """Enter a rating given to the chair (a phone line, a paper slip, told privately) in the
+    open round; the meeting's chair only. Nothing of its value is shown back."""
+    meeting = chairs_meeting(meeting_id)
+    round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
+    attendee_id = request.form.get("attendee_id", type=int)
+    attendee = db.session.get(Attendee, attendee_id) if attendee_id else None
+    change = partial(entered.enter_rating, round_, attendee, request.form)
+
+    def said() -> None:
+        assert attendee is not None
+        flash(f"{attendee.name}'s rating is in round {round_.number}, hidden until the reveal.")
+
+    return chair_change(meeting, "behalf", change, anchor="#behalf", then=said)
 
 
 @bp.route("/m/<int:meeting_id>/rounds/<int:round_id>/rating", methods=["POST"])
