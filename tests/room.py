@@ -203,11 +203,12 @@ class Room:
         agency: str,
         role: str = "Practitioner",
         part: str = "professional",
+        channel: str = "room",
         **screen,
     ) -> Person:
         """A new device joins with the code and the chair admits it."""
         context = self.browser.new_context(base_url=self.base, viewport=screen or PHONE)
-        details = {"name": name, "role": role, "agency": agency, "part": part}
+        details = {"name": name, "role": role, "agency": agency, "part": part, "channel": channel}
         forms = Forms(context)
         sent(forms.post(f"/join/{self.join_code}", form=details), f"join {name}")
         page = self.chair_page()

@@ -205,7 +205,7 @@ def test_how_someone_takes_part_is_said_when_joining_and_the_chair_can_change_it
         assert db.session.get(Attendee, mum).channel_label == "On video"
     # Her own phone lists who is here, each with how they take part.
     page = text_of(device.get(f"/m/{people.meeting_id}").text)
-    assert "Mum Brown Parent or carer On video" in page
+    assert "Mum Brown Parent or carer · on video" in page
     changed = people.chair.post(
         f"/meetings/{people.meeting_id}/people/{mum}/part",
         data={"part": "parent", "channel": "phone"},
