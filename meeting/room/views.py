@@ -95,8 +95,8 @@ def _displayed(token: str, scene: bool = False) -> Meeting:
     new_link = None
     if chair is not None and chair.id == ended.meeting.chair_id:
         if ended.meeting.status != MeetingStatus.CLOSED:
-            share = {"share": 1} if _shared() else {}
-            new_link = url_for("room.display", token=ended.meeting.display_token, **share)
+            new_link = url_for("room.display", token=ended.meeting.display_token)
+            new_link += "?share=1" if _shared() else ""
     template = "display/_stopped.html" if scene else "display/stopped.html"
     answer = render_template(
         template, stopped_at=ended.ended_at, new_link=new_link, share=_shared()
