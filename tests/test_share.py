@@ -24,6 +24,7 @@ from room import (
     font_px,
     inside,
     sent,
+    serious_violations,
 )
 
 SIZES = [(1280, 720), (960, 540)]
@@ -170,7 +171,7 @@ CUT = """() => [...document.querySelectorAll('body *')].filter(el => {
 
 def each_size(page: Page, stage: str):
     """Show the stage in each window size: yield the size once it fits, readable, with no
-    QR code and nothing that needs a pointer."""
+    QR code. axe-core looks at it once."""
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         fitted(page)
@@ -183,6 +184,8 @@ def each_size(page: Page, stage: str):
         small = [t for t in found["seen"] if t["px"] < FLOOR[width] - 0.05]
         assert small == [], f"{stage} at {width}x{height}: under {FLOOR[width]} px: {small[:6]}"
         expect(page.get_by_role("img", name=re.compile("QR code"))).to_have_count(0)
+        if width == SIZES[0][0]:
+            assert serious_violations(page) == [], stage
         yield width, height
 
 

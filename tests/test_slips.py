@@ -10,7 +10,7 @@ import pytest
 from conftest import CHOICE_ITEM, LXS_ITEM, SAFETY_ITEM, log_in, make_chair, text_of
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from room import SHOTS, Room, sent, shot
+from room import SHOTS, Room, sent, serious_violations, shot
 
 from meeting.errors import Invalid
 from meeting.rating import slips
@@ -244,3 +244,4 @@ def test_a_page_of_slips_looks_like_paper(printed):
     printed.emulate_media(media="screen")
     printed.set_viewport_size({"width": 1366, "height": 768})
     printed.screenshot(path=str(SHOTS / "slips-screen.png"), full_page=True)
+    assert serious_violations(printed) == []
