@@ -210,6 +210,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/people/{aid}/contributions/{iid}"),
     ("get", "/meetings/{mid}/record.json"),
     ("get", "/meetings/{mid}/events"),
+    ("get", "/meetings/{mid}/slips"),
     ("get", "/meetings/{mid}/minutes"),
     ("get", "/meetings/{mid}/minutes/1"),
     ("get", "/meetings/{mid}/minutes/1.md"),
