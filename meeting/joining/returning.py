@@ -22,7 +22,7 @@ from . import people
 
 # Every detail that says who someone is, copied from the earlier meeting: adding a field
 # here is all it takes for a returning person to bring it with them.
-IDENTITY = ("part", "name", "role", "agency", "email")
+IDENTITY = ("part", "name", "role", "agency", "email", "channel")
 # The length of a token this server makes (`new_device_token`); anything longer is not one.
 LONGEST_TOKEN = 64
 NOT_OFFERED = (

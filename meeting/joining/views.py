@@ -166,6 +166,7 @@ def _join_page(
         invited=invited,
         said_as=returning.said_as,
         joining_as=people.JOINING_AS,
+        joining_from=people.JOINING_FROM,
     )
     return page, status
 
@@ -234,10 +235,18 @@ def person(meeting_id, attendee_id, what):
 @bp.route("/meetings/<int:meeting_id>/people/<int:attendee_id>/part", methods=["POST"])
 @login_required
 def part(meeting_id, attendee_id):
-    """Confirm or change who someone is in the meeting; the meeting's chair only."""
+    """Confirm or change who someone is in the meeting and how they take part (in the room,
+    on video, on a phone line, on paper); the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     attendee = owned(Attendee, meeting, attendee_id, lambda a: a.meeting_id)
-    change = partial(people.set_part, attendee, request.form.get("part"))
+    form = request.form
+
+    def change() -> None:
+        if not attendee.is_chair or "part" in form:
+            people.set_part(attendee, form.get("part"))
+        if "channel" in form:
+            people.set_channel(attendee, form.get("channel"))
+
     # Their live connections move to the audience room of who they now are.
     then = partial(regroup, meeting, attendee)
     return chair_change(meeting, f"part-{attendee.id}", change, anchor="#attendance", then=then)

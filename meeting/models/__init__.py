@@ -20,14 +20,17 @@ from .minutes import (
 from .once import FormToken
 from .rating import Contribution, Rating, Round
 from .states import (
+    ENTERED_BY_CHAIR,
     ActionStatus,
     AttendeeStatus,
     Basis,
+    Channel,
     CopyGroup,
     CorrectionStatus,
     DecisionStatus,
     DeliveryResult,
     ForecastResult,
+    Given,
     LinkEnd,
     MeetingKind,
     MeetingStatus,
@@ -39,6 +42,7 @@ from .states import (
 from .words import MEDIA_TYPES, OwnWords, OwnWork
 
 __all__ = [
+    "ENTERED_BY_CHAIR",
     "AnySession",
     "Action",
     "ActionStatus",
@@ -53,6 +57,7 @@ __all__ = [
     "Base",
     "Basis",
     "Chair",
+    "Channel",
     "Contribution",
     "CopyGroup",
     "Correction",
@@ -65,6 +70,7 @@ __all__ = [
     "Event",
     "FormToken",
     "Invitation",
+    "Given",
     "Item",
     "LetterDelivery",
     "LetterDraft",

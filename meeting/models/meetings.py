@@ -12,7 +12,7 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .states import AttendeeStatus, CopyGroup, MeetingKind, MeetingStatus, Part, Scale
+from .states import AttendeeStatus, Channel, CopyGroup, MeetingKind, MeetingStatus, Part, Scale
 
 if TYPE_CHECKING:
     from .cases import ChildCase
@@ -190,6 +190,10 @@ class Attendee(Base):
     part: Mapped[Part] = mapped_column(
         enum_column(Part, 16), default=Part.PROFESSIONAL, server_default=Part.PROFESSIONAL
     )
+    # How they take part: in the room, on video, on a phone line, on paper.
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, 8), default=Channel.ROOM, server_default=Channel.ROOM
+    )
     is_chair: Mapped[bool] = mapped_column(default=False)
     email: Mapped[str] = mapped_column(String(254), default="")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -226,6 +230,11 @@ class Attendee(Base):
     def part_label(self) -> str:
         """Who they are in the meeting, in words ("Parent or carer")."""
         return Part(self.part).label
+
+    @property
+    def channel_label(self) -> str:
+        """How they take part, in words ("On a phone line")."""
+        return Channel(self.channel).label
 
     @property
     def shown_as(self) -> str:

@@ -30,7 +30,7 @@ from ..models import (
     session_of,
     utcnow,
 )
-from ..rating import concealment, scales
+from ..rating import behalf, concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
 from ..settings import mail_settings, policy
@@ -52,6 +52,8 @@ class Region(enum.StrEnum):
     # reason for going on without a quorum (asked for only while the meeting is inquorate).
     ROLL = "roll"
     DECISION = "decision"
+    # The chair's: ratings given to the chair (a phone line, a paper slip) in the open round.
+    BEHALF = "behalf"
     ACTIONS = "actions"
     CASE = "case"
     # The shared display: one region, the scene, drawn for the stage the meeting is at.
@@ -76,19 +78,22 @@ READS: dict[Region, frozenset[Fact]] = {
     # The decision on the item under discussion; a round or a rating after it was recorded
     # changes it too, and says so (`rounds.as_decided`).
     Region.DECISION: frozenset({Fact.AGENDA, Fact.ITEM, Fact.DECISION, Fact.ROLL}),
+    Region.BEHALF: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.ROLL}),
     Region.ACTIONS: frozenset({Fact.ACTIONS}),
     Region.CASE: frozenset({Fact.CASE, Fact.ACTIONS, Fact.AGENDA}),
     Region.SCENE: frozenset(Fact) - {Fact.DRAFT, Fact.RECORD, Fact.MEETING},
 }
 # Each region's template, and who has it: the chair, attendees, the display.
 TEMPLATES: dict[Region, str] = {
-    **{r: f"live/_{r}.html" for r in Region if r not in (Region.ROLL, Region.SCENE)},
+    **{r: f"live/_{r}.html" for r in Region if r not in (Region.ROLL, Region.BEHALF, Region.SCENE)},
     Region.ROLL: "chair/_roll.html",
+    Region.BEHALF: "chair/_behalf.html",
     Region.SCENE: "display/_scene.html",
 }
 HELD_BY: dict[Audience, frozenset[Region]] = {
     Audience.CHAIR: frozenset(Region) - {Region.SCENE},
-    Audience.ATTENDEE: frozenset(Region) - {Region.SCENE, Region.CONTROLS, Region.ROLL},
+    Audience.ATTENDEE: frozenset(Region)
+    - {Region.SCENE, Region.CONTROLS, Region.ROLL, Region.BEHALF},
     Audience.DISPLAY: frozenset({Region.SCENE}),
 }
 # The regions that show a person something of their own, and the facts they read of it:
@@ -133,6 +138,7 @@ SHARED: dict[Audience, tuple[Region, ...]] = {
         Region.AGENDA,
         Region.PEOPLE,
         Region.ROLL,
+        Region.BEHALF,
         Region.DECISION,
     ),
     Audience.ATTENDEE: (
@@ -220,6 +226,8 @@ def region_context(
         extra.setdefault("earlier", history.earlier(item, viewer))
     if item is not None and wants("stage", "item"):
         extra.setdefault("given", own.given(item))
+    if viewer.is_chair and open_round is not None and wants("behalf"):
+        extra.setdefault("behalf_entries", behalf.entries(open_round))
     if viewer.kind != Audience.DISPLAY and wants("case"):
         extra.setdefault("case_view", panel.seen_by(meeting, viewer, policy()))
     return {
