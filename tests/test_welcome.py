@@ -171,7 +171,7 @@ def test_a_family_tablet_offers_each_person_it_joined_as_but_not_one_turned_away
     tapped = case.devices["tablet"].post(f"/join/{case.code(case.review)}", data={"returning": joe})
     assert tapped.status_code == 302
     listed = waiting_list(case)
-    assert "Joe Silva · Dad Parent or carer Came to the last meeting" in listed
+    assert "Joe Silva · Dad Parent or carer · in the room Came to the last meeting" in listed
     # The one turned away cannot be joined as by sending their id.
     caller = case.earlier_id("Unknown Caller")
     other = same_device(case.app, case.devices["tablet"])
@@ -324,7 +324,7 @@ def test_the_last_meetings_people_are_invited_with_a_link_of_their_own(
     assert "Join as Maria Silva — Mum, Parent or carer" in text_of(tablet.get(maria).text)
     changed = {**MARIA, "role": "Mother"}
     assert tablet.post(maria, data=changed).status_code == 302
-    assert "Maria Silva · Mother Parent or carer Came to the last meeting" in waiting_list(case)
+    assert "Maria Silva · Mother Parent or carer · in the room Came to the last meeting" in waiting_list(case)
 
     # A wrong link, and hers once the meeting has closed, get a plain message.
     wrong = app.test_client().get("/join/invited/not-a-real-link")
