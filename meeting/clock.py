@@ -80,6 +80,10 @@ class WorkingDays:
                 count -= 1
         return day
 
+    def on_or_after(self, day: date) -> date:
+        """Return `day` if it is a working day, else the next working day after it."""
+        return self.add(day - timedelta(days=1), 1)
+
     def between(self, start: date, end: date) -> int:
         """Count working days after `start` up to and including `end` (negative if earlier)."""
         if end < start:

@@ -45,6 +45,10 @@ def defaults(instance: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         # An attendee who rejoins from the same device is the same person for a month.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        # A device that joined a meeting of a child's case is offered one tap to join the
+        # case's later meetings as the same person for this many days from its last join
+        # (0: devices are not remembered).
+        "REMEMBER_DEVICE_DAYS": int(env("MEETING_REMEMBER_DEVICE_DAYS", "365")),
         # A chair's log-in ends this many hours after it was made.
         "CHAIR_SESSION_HOURS": float(env("MEETING_CHAIR_SESSION_HOURS", "12")),
         # A form's CSRF token lasts as long as the session: a meeting's pages stay open

@@ -36,9 +36,12 @@ from .models import (
 )
 from .models.states import (
     ACTION_STATUS_LABELS,
+    CHANNEL_LABELS,
     FORECAST_RESULT_LABELS,
     KIND_LABELS,
     PART_LABELS,
+    Channel,
+    Given,
     Part,
 )
 from .pages.markup import render_markdown
@@ -70,6 +73,9 @@ WORDS: dict[str, Any] = {
     "FORECAST_RESULT_LABELS": FORECAST_RESULT_LABELS,
     "part_labels": {part.value: label for part, label in PART_LABELS.items()},
     "Part": Part,
+    "channel_labels": {channel.value: label for channel, label in CHANNEL_LABELS.items()},
+    "Channel": Channel,
+    "Given": Given,
 }
 
 

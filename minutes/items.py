@@ -235,8 +235,14 @@ class ItemSections(ReviewSections):
                 submitted = clock_seconds(r["submitted_at"], self.zone)
                 if r["first_submitted_at"] != r["submitted_at"]:
                     submitted += f" (first {clock_seconds(r['first_submitted_at'], self.zone)})"
-            rows.append([rater, inline(r["agency"]), value, inline(r.get("reason")), submitted])
-        self.out(*table(["Rater", "Agency", "Rating", "Reason", "Submitted"], rows))
+            row = [rater, inline(r["agency"]), value, inline(r.get("reason")), submitted]
+            rows.append(_with_given(row, r, round_))
+        self.out(
+            *table(
+                _with_given(["Rater", "Agency", "Rating", "Reason", "Submitted"], None, round_),
+                rows,
+            )
+        )
         self.family_track(round_)
         for r in professionals:
             if r["written_contribution"] and r.get("report"):
@@ -299,7 +305,9 @@ class ItemSections(ReviewSections):
             ]
             for r in family
         ]
-        self.out(*table(["Family member", "Who", "Rating", "Reason", "Submitted"], rows))
+        rows = [_with_given(row, r, round_) for row, r in zip(rows, family, strict=True)]
+        head = ["Family member", "Who", "Rating", "Reason", "Submitted"]
+        self.out(*table(_with_given(head, None, round_), rows))
 
     @staticmethod
     def _divided_marks(round_: dict) -> str:
@@ -436,3 +444,23 @@ def _family(rating: dict) -> bool:
 def _marked(round_: dict) -> list[dict]:
     """Return a round's ratings marked as minority views at its reveal."""
     return [r for r in round_["ratings"] if r.get("minority")]
+
+
+# How a rating reached its round, as the minutes say it.
+GIVEN = {
+    "device": "own device",
+    "phone": "read out on a phone line, entered by the chair",
+    "paper": "paper slip, entered by the chair",
+    "told": "told to the chair privately, entered by the chair",
+    "written": "written contribution",
+}
+
+
+def _with_given(row: list[str], rating: dict | None, round_: dict) -> list[str]:
+    """Add how each rating was given as the table's last column (the heading when `rating` is
+    None). Records made before ratings said how they were given have no such column."""
+    if not any("given" in r for r in round_["ratings"]):
+        return row
+    if rating is None:
+        return [*row, "Given"]
+    return [*row, GIVEN.get(rating.get("given", ""), "")]

@@ -174,6 +174,9 @@ class _Minutes(ItemSections, ReportSections):
             parts.append(f"Present, left at {clock(person['left_at'], self.zone)}")
         else:
             parts.append("Present")
+        # Records made before people said how they took part have no channel.
+        if person.get("channel") and person["attendance"] != "Apologies":
+            parts[0] += f", {inline(person['channel']).lower()}"
         if person["observer"]:
             parts.append("observer (did not rate)")
         if person["written_contribution_items"]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import APIResponse, Browser, BrowserContext, Page
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Locator, Page
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -53,6 +53,100 @@ def serious_violations(page: Page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+# What a screen that never scrolls shows (the display, in the room or shared in a call).
+# What spills over: the document itself, any element past the screen's edge, and any fitted
+# block that had to cut its text. Inside a box that clips, what counts is that box.
+OVERFLOW = """() => {
+  const d = document.documentElement, bad = [];
+  if (d.scrollHeight > innerHeight || d.scrollWidth > innerWidth)
+    bad.push(`document is ${d.scrollWidth} x ${d.scrollHeight}`);
+  const clipped = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflow !== 'visible') return true;
+    }
+    return false;
+  };
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || el.closest('.sr, [hidden]') || clipped(el)) continue;
+    if (r.bottom > innerHeight + 1 || r.right > innerWidth + 1)
+      bad.push(`${el.tagName}.${el.className} ends at ${r.right}, ${r.bottom}`);
+  }
+  for (const el of document.querySelectorAll('.fit-clipped'))
+    bad.push(`${el.className} is cut short`);
+  return bad;
+}"""
+
+
+# Every piece of text a person can see on the display: its type size, and where it is
+# drawn. Text clipped away (a cut line, a screen-reader label) is not seen; what is seen
+# must lie within the screen.
+SMALL_PRINT = """() => {
+  const seen = [], outside = [], range = document.createRange();
+  const clips = el => {
+    const boxes = [];
+    for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible')
+        boxes.push(a.getBoundingClientRect());
+    }
+    return boxes;
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.data.trim(), el = node.parentElement;
+    if (!text || el.closest('.sr, script, style, template')) continue;
+    if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    range.selectNodeContents(node);
+    const boxes = clips(el);
+    const shown = [...range.getClientRects()].filter(r => r.width >= 1 && r.height >= 1
+      && boxes.every(b => r.left < b.right - 1 && r.right > b.left + 1
+                       && r.top < b.bottom - 1 && r.bottom > b.top + 1));
+    if (!shown.length) continue;
+    const where = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+    seen.push({px: parseFloat(getComputedStyle(el).fontSize), text: text.slice(0, 50), where});
+    for (const r of shown)
+      if (r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1)
+        outside.push(`"${text.slice(0, 30)}" at ${Math.round(r.right)}, ${Math.round(r.bottom)}`);
+  }
+  seen.sort((a, b) => a.px - b.px);
+  return {seen, outside};
+}"""
+
+
+def fitted(page: Page) -> None:
+    """Wait until the display has fitted the scene to the current window size."""
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+
+
+def box(locator: Locator) -> dict:
+    """Return where an element is drawn; it must be drawn."""
+    found = locator.bounding_box()
+    assert found, f"{locator} has no box"
+    return found
+
+
+def inside(page: Page, locator: Locator) -> dict:
+    """Assert an element is wholly on the screen; return its box."""
+    b = box(locator)
+    size = page.viewport_size
+    assert b["x"] >= 0 and b["y"] >= 0, b
+    assert b["x"] + b["width"] <= size["width"] + 1, (b, size)
+    assert b["y"] + b["height"] <= size["height"] + 1, (b, size)
+    return b
+
+
+# An element shows all of its text: nothing is cut at its edge or its last line.
+WHOLE = "el => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1"
+
+
+def font_px(locator: Locator) -> float:
+    """Return an element's type size in CSS pixels."""
+    return float(locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
 
 
 def answered(page: Page, within: float = LIVE) -> None:
@@ -203,11 +297,12 @@ class Room:
         agency: str,
         role: str = "Practitioner",
         part: str = "professional",
+        channel: str = "room",
         **screen,
     ) -> Person:
         """A new device joins with the code and the chair admits it."""
         context = self.browser.new_context(base_url=self.base, viewport=screen or PHONE)
-        details = {"name": name, "role": role, "agency": agency, "part": part}
+        details = {"name": name, "role": role, "agency": agency, "part": part, "channel": channel}
         forms = Forms(context)
         sent(forms.post(f"/join/{self.join_code}", form=details), f"join {name}")
         page = self.chair_page()

@@ -185,6 +185,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/work/1/screen"),
     ("post", "/meetings/{mid}/items/{iid}/rounds"),
     ("post", "/meetings/{mid}/rounds/1/reveal"),
+    ("post", "/meetings/{mid}/rounds/1/behalf"),
     ("get", "/meetings/{mid}"),
     ("get", "/meetings/{mid}/items/{iid}"),
     ("get", "/meetings/{mid}/qr.svg"),
@@ -199,6 +200,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/people/{aid}/returned"),
     ("post", "/meetings/{mid}/people/{aid}/part"),
     ("post", "/meetings/{mid}/apologies"),
+    ("post", "/meetings/{mid}/without-device"),
     ("post", "/meetings/{mid}/family/rates"),
     ("post", "/meetings/{mid}/family/out"),
     ("post", "/meetings/{mid}/family/display"),
@@ -213,6 +215,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/people/{aid}/contributions/{iid}"),
     ("get", "/meetings/{mid}/record.json"),
     ("get", "/meetings/{mid}/events"),
+    ("get", "/meetings/{mid}/slips"),
     ("get", "/meetings/{mid}/minutes"),
     ("get", "/meetings/{mid}/minutes/1"),
     ("get", "/meetings/{mid}/minutes/1.md"),
@@ -235,6 +238,8 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/display/stop"),
     ("post", "/meetings/{mid}/carried/1"),
     ("post", "/meetings/{mid}/forecasts/1/1"),
+    ("post", "/meetings/{mid}/invitations"),
+    ("post", "/meetings/{mid}/invitations/{aid}/again"),
 ]
 
 

@@ -16,7 +16,20 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from room import LIVE, SHOTS, STARTS_AT, Forms, serious_violations
+from room import (
+    LIVE,
+    OVERFLOW,
+    SHOTS,
+    SMALL_PRINT,
+    STARTS_AT,
+    WHOLE,
+    Forms,
+    box,
+    fitted,
+    font_px,
+    inside,
+    serious_violations,
+)
 
 SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
 
@@ -421,64 +434,6 @@ def room(module_server, browser):
     return Room(module_server, browser)
 
 
-# What spills over: the document itself, any element past the screen's edge, and any fitted
-# block that had to cut its text. Inside a box that clips, what counts is that box.
-OVERFLOW = """() => {
-  const d = document.documentElement, bad = [];
-  if (d.scrollHeight > innerHeight || d.scrollWidth > innerWidth)
-    bad.push(`document is ${d.scrollWidth} x ${d.scrollHeight}`);
-  const clipped = el => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      if (getComputedStyle(a).overflow !== 'visible') return true;
-    }
-    return false;
-  };
-  for (const el of document.querySelectorAll('body *')) {
-    const r = el.getBoundingClientRect();
-    if (!r.width || !r.height || el.closest('.sr, [hidden]') || clipped(el)) continue;
-    if (r.bottom > innerHeight + 1 || r.right > innerWidth + 1)
-      bad.push(`${el.tagName}.${el.className} ends at ${r.right}, ${r.bottom}`);
-  }
-  for (const el of document.querySelectorAll('.fit-clipped'))
-    bad.push(`${el.className} is cut short`);
-  return bad;
-}"""
-
-
-# Every piece of text a person can see on the display: its type size, and where it is
-# drawn. Text clipped away (a cut line, a screen-reader label) is not seen; what is seen
-# must lie within the screen.
-SMALL_PRINT = """() => {
-  const seen = [], outside = [], range = document.createRange();
-  const clips = el => {
-    const boxes = [];
-    for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
-      const s = getComputedStyle(a);
-      if (s.overflowX !== 'visible' || s.overflowY !== 'visible')
-        boxes.push(a.getBoundingClientRect());
-    }
-    return boxes;
-  };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const text = node.data.trim(), el = node.parentElement;
-    if (!text || el.closest('.sr, script, style, template')) continue;
-    if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
-    range.selectNodeContents(node);
-    const boxes = clips(el);
-    const shown = [...range.getClientRects()].filter(r => r.width >= 1 && r.height >= 1
-      && boxes.every(b => r.left < b.right - 1 && r.right > b.left + 1
-                       && r.top < b.bottom - 1 && r.bottom > b.top + 1));
-    if (!shown.length) continue;
-    const where = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
-    seen.push({px: parseFloat(getComputedStyle(el).fontSize), text: text.slice(0, 50), where});
-    for (const r of shown)
-      if (r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1)
-        outside.push(`"${text.slice(0, 30)}" at ${Math.round(r.right)}, ${Math.round(r.bottom)}`);
-  }
-  seen.sort((a, b) => a.px - b.px);
-  return {seen, outside};
-}"""
 # The smallest text of each scene at each size, for people to read (display-small-print.json).
 SMALLEST: dict[str, dict[str, float]] = {}
 
@@ -497,33 +452,6 @@ def small_print(page, stage: str, width: int, height: int) -> None:
     (SHOTS / "display-small-print.json").write_text(json.dumps(SMALLEST, indent=1))
 
 
-def settled(page) -> None:
-    """Wait until the display has fitted the scene to the current window size."""
-    page.evaluate(
-        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-    )
-
-
-def box(locator) -> dict:
-    found = locator.bounding_box()
-    assert found, f"{locator} has no box"
-    return found
-
-
-def inside(page, locator) -> dict:
-    """Assert an element is wholly on the screen; return its box."""
-    b = box(locator)
-    size = page.viewport_size
-    assert b["x"] >= 0 and b["y"] >= 0, b
-    assert b["x"] + b["width"] <= size["width"] + 1, (b, size)
-    assert b["y"] + b["height"] <= size["height"] + 1, (b, size)
-    return b
-
-
-# An element shows all of its text: nothing is cut at its edge or its last line.
-WHOLE = "el => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1"
-
-
 def reasons_whole(page, ratings: dict) -> None:
     """Assert that each person's reason is on the screen whole, not cut short."""
     for name, (*_value, reason) in ratings.items():
@@ -534,10 +462,6 @@ def reasons_whole(page, ratings: dict) -> None:
         assert shown.evaluate(WHOLE), f"{name}'s reason is cut"
 
 
-def font_px(locator) -> float:
-    return float(locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
-
-
 def each_size(page, stage: str):
     """Show the scene at each screen size: yield the size once it has no overflow.
 
@@ -545,7 +469,7 @@ def each_size(page, stage: str):
     """
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
-        settled(page)
+        fitted(page)
         page.screenshot(path=str(SHOTS / f"display-{stage}-{width}x{height}.png"))
         assert page.evaluate(OVERFLOW) == [], f"{stage} at {width}x{height}"
         small_print(page, stage, width, height)

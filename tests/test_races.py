@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from conftest import BrowserSession, LiveServer, postgres_database
+from conftest import PASSWORD, BrowserSession, LiveServer, postgres_database
 from room import REVIEW_DATE, STARTS_AT
 
 SAFETY = {"title": "Item", "body": "Rate it.", "scale": "safety"}
@@ -159,6 +159,52 @@ def test_the_reveal_is_a_hard_cut_off(server, chair):
     assert not [s for s in statuses if s >= 500], statuses
 
 
+def test_a_rating_the_chair_enters_as_the_round_is_revealed_is_counted_or_refused(server, chair):
+    """The chair's second window keeps entering a phone line's rating while the first
+    reveals: what was acknowledged is what counts, and nothing is saved after the reveal."""
+    meeting = Meeting(server.url, chair, items=1)
+    line = {"name": "Dr Lee", "role": "GP", "agency": "Health", "part": "professional"}
+    assert chair.post(f"{meeting.path}/without-device", data={**line, "channel": "phone"}).ok
+    lee = next(p["attendee_id"] for p in meeting.record()["attendance"] if p["name"] == "Dr Lee")
+    other_window = BrowserSession()
+    signed_in = {"email": "sam@example.org", "password": PASSWORD}
+    assert other_window.post(server.url + "/login", data=signed_in).ok
+    round_id = meeting.open_round()
+    acknowledged: list[str] = []
+    statuses: list[int] = []
+
+    def enter() -> None:
+        for seq in range(1, 300):
+            reason = f"read out, take {seq}"
+            form = {"attendee_id": str(lee), "given": "phone", "score": str(seq % 11)}
+            answer = other_window.post(
+                f"{meeting.path}/rounds/{round_id}/behalf",
+                data={**form, "reason": reason},
+                allow_redirects=False,
+            )
+            statuses.append(answer.status_code)
+            if answer.status_code != 302:
+                return
+            acknowledged.append(reason)
+
+    def reveal() -> None:
+        deadline = time.monotonic() + 10
+        while len(acknowledged) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        statuses.append(chair.post(f"{meeting.path}/rounds/{round_id}/reveal").status_code)
+
+    together(enter, reveal)
+    record = meeting.record()
+    said = [e["what"] for e in record["events"]]
+    revealed = said.index("revealed round 1 on Item 1")
+    assert not [w for w in said[revealed:] if "Dr Lee's rating" in w], "entered after the reveal"
+    (rating,) = record["items"][0]["rounds"][0]["ratings"]
+    assert len(acknowledged) >= 5, "too few entries before the reveal to test"
+    assert (rating["reason"], rating["given"]) == (acknowledged[-1], "phone")
+    assert statuses.count(409) == 1, "the one entry after the reveal is refused, saying so"
+    assert not [s for s in statuses if s >= 500], statuses
+
+
 def test_repeats_are_harmless(server, chair):
     """Double-sent ratings, two Open round at once, two Reveal at once: one of each."""
     meeting = Meeting(server.url, chair, items=1)
@@ -284,9 +330,16 @@ def test_every_form_sent_twice_at_once_counts_once(server, chair):
     assert twice(chair, meeting.path, f"{path}/apologies", **apology) == 1
     assert sum(p["name"] == "Dr Ann Lee" for p in meeting.record()["attendance"]) == 1
 
+    line = {"name": "Dr Lee", "role": "GP", "agency": "Health", "part": "professional"}
+    assert twice(chair, meeting.path, f"{path}/without-device", **line, channel="phone") == 1
+    assert sum(p["name"] == "Dr Lee" for p in meeting.record()["attendance"]) == 1
+
     round_id = meeting.open_round()
     rating = f"/m/{meeting.id}/rounds/{round_id}/rating"
     assert twice(device, attend, rating, score="3", reason="Same again") == 1
+    lee = next(p["attendee_id"] for p in meeting.record()["attendance"] if p["name"] == "Dr Lee")
+    entry = {"attendee_id": str(lee), "given": "phone", "score": "2"}
+    assert twice(chair, meeting.path, f"{path}/rounds/{round_id}/behalf", **entry) == 1
     assert chair.post(f"{meeting.path}/rounds/{round_id}/reveal").ok
     assert twice(chair, meeting.path, f"{path}/close") == 1
     assert meeting.record()["meeting"]["status"] == "closed"

@@ -43,7 +43,7 @@ from test_young_person import drawing, give
 import minutes
 from meeting import create_app
 from meeting.extensions import db
-from meeting.models import Action, Base, Correction, LetterDraft, Meeting, utcnow
+from meeting.models import Action, Base, Correction, Invitation, LetterDraft, Meeting, utcnow
 from meeting.retention import archive, purge
 
 # When a meeting long past was held: seven years before today.
@@ -127,6 +127,9 @@ def hold_a_review(app, chair, held: int) -> int:
     made = chair.post("/meetings/new", data={**details, "starts_at": STARTS_AT})
     assert made.status_code == 302, made.text
     review = int(re.search(r"/meetings/(\d+)", made.headers["Location"]).group(1))
+    # The chair invites the meeting's people to it; each is emailed a link of their own.
+    assert chair.post(f"/meetings/{review}/invitations").status_code == 302
+    until(lambda: invited(app, review), 10, "the invitations are still being sent")
     priya = People(app, chair, review).join_admitted("Priya Shah", "Police")
     # The young person gives their own words on the item, with a drawing.
     jay = People(app, chair, review).join_admitted("Jay", "Themselves", part="young_person")
@@ -148,6 +151,15 @@ def hold_a_review(app, chair, held: int) -> int:
         data = {"agency": "Police", **data} if "chronology" in path else data
         assert chair.post(path, data=data).status_code == 302, path
     return review
+
+
+def invited(app, review: int) -> bool:
+    """Whether every invitation to a review has been sent (to the outbox)."""
+    with app.app_context():
+        results = db.session.scalars(
+            select(Invitation.result).where(Invitation.meeting_id == review)
+        )
+        return set(results) == {"outbox"}
 
 
 def purge_command(app, *args: str):
@@ -197,6 +209,7 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     outbox = Path(app.instance_path) / "outbox"
     assert len(list(outbox.glob(f"meeting-{held}-v*.eml"))) == 12, "6 people, 2 versions"
     assert len(list(outbox.glob(f"letter-{held}-v*.eml"))) == 1
+    assert len(list(outbox.glob(f"invitation-{review}-*.eml"))) == 5, "all but the chair"
 
     archive = tmp_path / "archive"
     with caplog.at_level("INFO", logger="meeting"):
@@ -213,6 +226,7 @@ def test_a_closed_meeting_is_exported_then_purged_with_everything_of_it(any_app,
     assert TITLE not in chair.get("/meetings").text
     assert list(outbox.glob(f"meeting-{held}-v*.eml")) == []
     assert list(outbox.glob(f"letter-{held}-v*.eml")) == []
+    assert list(outbox.glob(f"invitation-{review}-*.eml")) == []
     assert len(list(outbox.glob(f"meeting-{recent}-v*.eml"))) == 1, "the chair's copy stays"
 
     folder = archive / f"meeting-{held}"

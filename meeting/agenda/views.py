@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..attendance.quorum import require_quorum
 from ..cases.case import cases_for, reviewable
-from ..cases.review import review_form
+from ..cases.review import brought_forward, review_form
 from ..circulation.deadlines import clock
 from ..errors import Invalid, Refused
 from ..extensions import db
@@ -63,11 +63,13 @@ def new():
         else:
             db.session.commit()
             return _back(meeting)
+    reviewed = reviewable(db.session, chair, form.get("review_of"), rules)
     page = render_template(
         "agenda/new.html",
         form=form,
         errors=errors,
-        reviewed=reviewable(db.session, chair, form.get("review_of"), rules),
+        reviewed=reviewed,
+        brought_forward=brought_forward(reviewed) if reviewed else [],
         cases=cases_for(db.session, chair, rules),
     )
     return page, 422 if errors else 200

@@ -8,7 +8,16 @@ from ..changes import Fact
 from ..clock import utc_from_local_time
 from ..errors import Invalid, Refused
 from ..joining.people import parse_joiner
-from ..models import Attendee, AttendeeStatus, Contribution, Item, Meeting, Part, utcnow
+from ..models import (
+    Attendee,
+    AttendeeStatus,
+    Channel,
+    Contribution,
+    Item,
+    Meeting,
+    Part,
+    utcnow,
+)
 from ..rating import scales
 from ..record.log import log
 
@@ -63,6 +72,24 @@ def add_apologies(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
         meeting,
         meeting.chair.name,
         f"recorded apologies from {attendee.name} ({attendee.agency})",
+        changed=Fact.ROLL,
+    )
+    return attendee
+
+
+def add_without_device(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
+    """Add someone who takes part with no device of their own to join with (on a phone
+    line, or in the room rating on paper): in the meeting at once, their ratings entered
+    by the chair."""
+    writable(meeting)
+    fields = parse_joiner({**form, "channel": form.get("channel") or Channel.PHONE.value})
+    attendee = Attendee(status=AttendeeStatus.ADMITTED, admitted_at=utcnow(), **fields)
+    meeting.attendees.append(attendee)
+    said = ", ".join(x for x in (attendee.part_label, attendee.agency) if x)
+    log(
+        meeting,
+        meeting.chair.name,
+        f"added {attendee.name} ({said}), {attendee.channel_label.lower()}",
         changed=Fact.ROLL,
     )
     return attendee

@@ -45,6 +45,16 @@ def apologies(meeting_id):
     return chair_change(meeting, "apologies", change, anchor="#attendance")
 
 
+@bp.route("/without-device", methods=["POST"])
+@login_required
+def without_device(meeting_id):
+    """Add someone on a phone line or rating on paper, in the meeting at once; the
+    meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    change = partial(roll.add_without_device, meeting, request.form)
+    return chair_change(meeting, "without-device", change, anchor="#attendance")
+
+
 @bp.route("/items/<int:item_id>/restricted", methods=["POST"])
 @login_required
 def restrict(meeting_id, item_id):

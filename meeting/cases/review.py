@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
-from ..models import ChildCase, Item, Meeting, MeetingStatus
+from ..models import ChildCase, Item, Meeting, MeetingStatus, ReviewTrigger
 from ..policy import Policy
 
 # A review six weeks on is the usual rhythm when a decision set no review date.
@@ -15,10 +15,12 @@ USUAL_REVIEW = timedelta(weeks=6)
 
 def review_form(earlier: Meeting, policy: Policy) -> dict[str, str]:
     """Return the new-meeting form filled in for a review of an earlier meeting: the same
-    kind, child and place, on the review date its decisions set (or six weeks on)."""
+    kind, child and place, on the review date its decisions set (or six weeks on); or, when
+    a review trigger makes it due now (as `review_due` says), today or the next working day.
+    """
     when = due_by_decisions(earlier) or (earlier.starts_at.date() + USUAL_REVIEW)
-    if when < policy.today():
-        when = policy.today()
+    if brought_forward(earlier) or when < policy.today():
+        when = policy.working_days.on_or_after(policy.today())
     title = earlier.title if earlier.title.startswith("Review") else f"Review: {earlier.title}"
     return {
         "review_of": str(earlier.id),
@@ -52,15 +54,26 @@ class Due:
     arranged: Meeting | None = None
 
 
-def review_due(case: ChildCase) -> Due:
-    """Return when the next review is due: now, when a trigger waits for one; else the
-    review date the latest closed meeting set; a meeting not yet held is the one arranged."""
-    upcoming = next((m for m in reversed(case.meetings) if m.status != MeetingStatus.CLOSED), None)
-    waiting = [
+def waiting_triggers(case: ChildCase) -> list[ReviewTrigger]:
+    """Return the review triggers that make the case's review due now: those no meeting
+    held (closed) has answered yet."""
+    return [
         t
         for t in case.triggers
         if t.answered_by is None or t.answered_by.status != MeetingStatus.CLOSED
     ]
+
+
+def brought_forward(earlier: Meeting) -> list[ReviewTrigger]:
+    """Return the review triggers that bring forward the review of an earlier meeting."""
+    return waiting_triggers(earlier.case) if earlier.case is not None else []
+
+
+def review_due(case: ChildCase) -> Due:
+    """Return when the next review is due: now, when a trigger waits for one; else the
+    review date the latest closed meeting set; a meeting not yet held is the one arranged."""
+    upcoming = next((m for m in reversed(case.meetings) if m.status != MeetingStatus.CLOSED), None)
+    waiting = waiting_triggers(case)
     if waiting:
         reasons = "; ".join(t.reason for t in waiting)
         return Due(None, True, reasons, upcoming)

@@ -175,11 +175,17 @@ def _prefix(meeting_id: int) -> str:
 
 def outbox_copies(folder: Path, meeting_id: int) -> list[Path]:
     """Return the emails written to the outbox for one meeting (its minutes, to each person,
-    and its letters to the young person)."""
+    its letters to the young person, and its invitations)."""
     minutes = folder.glob(f"{_prefix(meeting_id)}*.eml")
-    return sorted([*minutes, *folder.glob(f"{letter_prefix(meeting_id)}*.eml")])
+    letters = folder.glob(f"{letter_prefix(meeting_id)}*.eml")
+    return sorted([*minutes, *letters, *folder.glob(f"{invitation_prefix(meeting_id)}*.eml")])
 
 
 def letter_prefix(meeting_id: int) -> str:
     """Return how the outbox names begin of a meeting's letters to the young person."""
     return f"letter-{meeting_id}-v"
+
+
+def invitation_prefix(meeting_id: int) -> str:
+    """Return how the outbox names begin of the invitations to a meeting."""
+    return f"invitation-{meeting_id}-"

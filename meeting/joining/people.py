@@ -14,6 +14,7 @@ from ..models import (
     AnySession,
     Attendee,
     AttendeeStatus,
+    Channel,
     Meeting,
     Part,
     Rating,
@@ -62,6 +63,12 @@ JOINING_AS = {
     Part.OBSERVER: "I am observing and will not take part",
 }
 NO_PART = "Say how you are taking part, so the chair knows who you are in the meeting."
+# Where someone joining on a device can be: paper is for those the chair adds, with none.
+JOINING_FROM = {
+    Channel.ROOM: "In the meeting room",
+    Channel.VIDEO: "On a video call",
+    Channel.PHONE: "On a phone line (calling in), with this device to rate on",
+}
 
 
 def parse_joiner(form: Mapping[str, str]) -> dict[str, Any]:
@@ -73,9 +80,12 @@ def parse_joiner(form: Mapping[str, str]) -> dict[str, Any]:
     }
     fields["email"] = form.get("email", "").strip()[:254]
     part = word_of(Part, form.get("part"))
+    channel = word_of(Channel, form.get("channel") or Channel.ROOM)
     errors = {}
     if part is None:
         errors["part"] = NO_PART
+    if channel is None:
+        errors["channel"] = "Say where you are: in the room, on video or on a phone line."
     if not fields["name"]:
         errors["name"] = "Enter your name, so the chair knows who is asking to join."
     if part == Part.PROFESSIONAL and not fields["agency"]:
@@ -84,19 +94,42 @@ def parse_joiner(form: Mapping[str, str]) -> dict[str, Any]:
         errors["email"] = BAD_EMAIL
     if errors:
         raise Invalid(errors)
-    assert part is not None
+    assert part is not None and channel is not None
     fields["part"], fields["observer"] = part, not part.rates
+    fields["channel"] = channel
     return fields
 
 
-def join(meeting: Meeting, form: Mapping[str, str]) -> Attendee:
-    """Ask to join a meeting; the attendee waits until the chair admits them."""
+def join(
+    meeting: Meeting,
+    form: Mapping[str, str],
+    device: str | None = None,
+    previous: Attendee | None = None,
+) -> Attendee:
+    """Ask to join a meeting; the attendee waits until the chair admits them.
+
+    `device` is the digest of the device they joined from (`returning.device_digest`);
+    `previous`, who they were at an earlier meeting of the case, if they came as them.
+    """
     writable(meeting)
-    attendee = Attendee(**parse_joiner(form))
+    return waiting(meeting, Attendee(**parse_joiner(form)), device, previous)
+
+
+def waiting(
+    meeting: Meeting, attendee: Attendee, device: str | None, previous: Attendee | None
+) -> Attendee:
+    """Put someone who asked to join on the chair's waiting list, and log that they asked."""
+    attendee.device_digest = device
+    attendee.previous_attendee = previous
     meeting.attendees.append(attendee)
     session_of(meeting).flush()
-    said = ", ".join(x for x in (attendee.part_label, attendee.role, attendee.agency) if x)
-    log(meeting, attendee.name, f"asked to join ({said})", changed=Fact.WAITING)
+    said = ", ".join(
+        x
+        for x in (attendee.part_label, attendee.role, attendee.agency, attendee.channel_label)
+        if x
+    )
+    came = f", as at the meeting of {previous.meeting.starts_at:%-d %b %Y}" if previous else ""
+    log(meeting, attendee.name, f"asked to join ({said}){came}", changed=Fact.WAITING)
     return attendee
 
 
@@ -158,6 +191,26 @@ def set_part(attendee: Attendee, typed: str | None) -> None:
         f"Was: {was}",
         changed=Fact.ROLL,
         own=attendee,
+    )
+
+
+def set_channel(attendee: Attendee, typed: str | None) -> None:
+    """Confirm or change how someone takes part: in the room, on video, on a phone line or
+    on paper (the chair then enters their rating for them)."""
+    writable(attendee.meeting)
+    channel = word_of(Channel, typed)
+    if channel is None:
+        raise Invalid({"channel": "Choose how this person takes part."})
+    if channel == attendee.channel:
+        return
+    was = attendee.channel_label
+    attendee.channel = channel
+    log(
+        attendee.meeting,
+        attendee.meeting.chair.name,
+        f"recorded that {attendee.name} takes part: {channel.label}",
+        f"Was: {was}",
+        changed=Fact.ROLL,
     )
 
 

@@ -7,7 +7,7 @@ people in them). Import them from here; `states` holds the words they store.
 from .base import AnySession, Base, session_of, utcnow
 from .cases import ActionUpdate, ChildCase, ChronologyEntry, ForecastOutcome, ReviewTrigger
 from .decisions import Action, Decision, View
-from .links import EndedLink, LinkOpening
+from .links import EndedLink, Invitation, LinkOpening
 from .meetings import Attendee, Chair, Event, Item, Meeting, SetupCode
 from .minutes import (
     Correction,
@@ -21,14 +21,17 @@ from .once import FormToken
 from .rating import Contribution, Rating, Round
 from .reports import AgencyReport
 from .states import (
+    ENTERED_BY_CHAIR,
     ActionStatus,
     AttendeeStatus,
     Basis,
+    Channel,
     CopyGroup,
     CorrectionStatus,
     DecisionStatus,
     DeliveryResult,
     ForecastResult,
+    Given,
     LinkEnd,
     MeetingKind,
     MeetingStatus,
@@ -42,6 +45,7 @@ from .words import MEDIA_TYPES, OwnWords, OwnWork
 
 __all__ = [
     "AgencyReport",
+    "ENTERED_BY_CHAIR",
     "AnySession",
     "Action",
     "ActionStatus",
@@ -56,6 +60,7 @@ __all__ = [
     "Base",
     "Basis",
     "Chair",
+    "Channel",
     "Contribution",
     "CopyGroup",
     "Correction",
@@ -67,6 +72,8 @@ __all__ = [
     "EndedLink",
     "Event",
     "FormToken",
+    "Invitation",
+    "Given",
     "Item",
     "LetterDelivery",
     "LetterDraft",

@@ -1,4 +1,5 @@
-"""The secrets in links people open: those that stopped working, and each opening of one.
+"""The secrets in links people open: those that stopped working, each opening of one, and
+the invitations to a review, each with a link of its own.
 
 A link that stopped working is kept only as the SHA-256 digest of its secret, so it can be
 recognised (and answered with why it no longer works) without being kept anywhere that
@@ -7,12 +8,12 @@ would open anything.
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
 from .meetings import Attendee, Meeting
-from .states import LinkEnd
+from .states import DeliveryResult, LinkEnd
 
 
 class EndedLink(Base):
@@ -46,3 +47,34 @@ class LinkOpening(Base):
     # What was opened, as the chair reads it: "version 2", "version 2 (.docx)", "the display".
     what: Mapped[str] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """An email inviting someone from the meeting a review follows to the review, with a
+    personal link that joins them as they were then; and what came of sending it.
+
+    The link's secret is kept only as its SHA-256 digest: the email holds the only copy.
+    """
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The review they are invited to: the link works for it alone, until it closes.
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    # Who they were at the meeting it reviews: the details the link joins them with.
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str] = mapped_column(String(200))
+    # When the chair sent it, then when the mail server (or the outbox) took it up.
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    result: Mapped[DeliveryResult] = mapped_column(enum_column(DeliveryResult, 12))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship()
+    attendee: Mapped[Attendee] = relationship()
+
+    @property
+    def delivered(self) -> bool:
+        return self.result in (DeliveryResult.SENT, DeliveryResult.OUTBOX)

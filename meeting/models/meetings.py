@@ -12,7 +12,7 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .states import AttendeeStatus, CopyGroup, MeetingKind, MeetingStatus, Part, Scale
+from .states import AttendeeStatus, Channel, CopyGroup, MeetingKind, MeetingStatus, Part, Scale
 
 if TYPE_CHECKING:
     from .cases import ChildCase
@@ -195,6 +195,10 @@ class Attendee(Base):
     part: Mapped[Part] = mapped_column(
         enum_column(Part, 16), default=Part.PROFESSIONAL, server_default=Part.PROFESSIONAL
     )
+    # How they take part: in the room, on video, on a phone line, on paper.
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, 8), default=Channel.ROOM, server_default=Channel.ROOM
+    )
     is_chair: Mapped[bool] = mapped_column(default=False)
     email: Mapped[str] = mapped_column(String(254), default="")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -207,8 +211,16 @@ class Attendee(Base):
     reader_issued_at: Mapped[datetime | None]
     # Which copy of the minutes they get; None: the one for their part in the meeting.
     copy_group: Mapped[CopyGroup | None] = mapped_column(enum_column(CopyGroup))
+    # The device they joined from, so it can offer them one tap at the case's next
+    # meeting: the SHA-256 digest of the case and the device's random token, never the
+    # token itself (see `joining.returning`).
+    device_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The same person at an earlier meeting of the case, whose details they joined with
+    # (one tap on the same device, or their invitation's link).
+    previous_attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+    previous_attendee: Mapped["Attendee | None"] = relationship(remote_side=[id])
 
     @property
     def present(self) -> bool:
@@ -223,6 +235,11 @@ class Attendee(Base):
     def part_label(self) -> str:
         """Who they are in the meeting, in words ("Parent or carer")."""
         return Part(self.part).label
+
+    @property
+    def channel_label(self) -> str:
+        """How they take part, in words ("On a phone line")."""
+        return Channel(self.channel).label
 
     @property
     def shown_as(self) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .states import Basis, Track
+from .states import Basis, Given, Track
 
 if TYPE_CHECKING:
     from .meetings import Attendee, Item
@@ -77,6 +77,12 @@ class Rating(Base):
     # Whose view it is: the professionals' ratings are pooled; the family's stand beside them.
     track: Mapped[Track] = mapped_column(
         enum_column(Track, 16), default=Track.PROFESSIONALS, server_default=Track.PROFESSIONALS
+    )
+
+    # How it reached the round: on the rater's own device, or entered by the chair (read out
+    # on a phone line, from a paper slip, told privately), or a written contribution.
+    given: Mapped[Given] = mapped_column(
+        enum_column(Given, 8), default=Given.DEVICE, server_default=Given.DEVICE
     )
 
     round: Mapped[Round] = relationship(back_populates="ratings")

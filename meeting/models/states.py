@@ -115,6 +115,61 @@ class ReportStatus(StrEnum):
     SHARED = "shared"
 
 
+class Channel(StrEnum):
+    """How someone takes part: in the room, on video, on a phone line, or on paper (in the
+    room without a device). Said when joining, or by the chair; it is how the chair knows
+    whose rating to take by voice or from a slip."""
+
+    ROOM = "room"
+    VIDEO = "video"
+    PHONE = "phone"
+    PAPER = "paper"
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS[self]
+
+    @property
+    def has_device(self) -> bool:
+        """Whether they rate on a device of their own (the chair enters the others')."""
+        return self in (Channel.ROOM, Channel.VIDEO)
+
+
+CHANNEL_LABELS = {
+    Channel.ROOM: "In the room",
+    Channel.VIDEO: "On video",
+    Channel.PHONE: "On a phone line",
+    Channel.PAPER: "On paper",
+}
+
+
+class Given(StrEnum):
+    """How a rating reached the round: on the rater's own device, or entered by the chair
+    (read out on a phone line, from a paper slip, told to the chair privately), or an absent
+    agency's written contribution counted in round 1."""
+
+    DEVICE = "device"
+    PHONE = "phone"
+    PAPER = "paper"
+    TOLD = "told"
+    WRITTEN = "written"
+
+    @property
+    def label(self) -> str:
+        return GIVEN_LABELS[self]
+
+
+GIVEN_LABELS = {
+    Given.DEVICE: "on their own device",
+    Given.PHONE: "read out to the chair on a phone line",
+    Given.PAPER: "on a paper slip",
+    Given.TOLD: "told to the chair privately",
+    Given.WRITTEN: "a written contribution",
+}
+# What the chair can enter a rating as, in the words of the chair's form.
+ENTERED_BY_CHAIR = (Given.PHONE, Given.PAPER, Given.TOLD)
+
+
 class Track(StrEnum):
     """Whose view a rating is: the professionals' (pooled) or the family's (beside it)."""
 

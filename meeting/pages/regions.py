@@ -20,12 +20,21 @@ from ..cases import history, panel
 from ..changes import Fact
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
-from ..models import DecisionStatus, Meeting, MeetingStatus, Rating, session_of
-from ..rating import concealment, scales
+from ..joining import invitations
+from ..models import (
+    DecisionStatus,
+    DeliveryResult,
+    Meeting,
+    MeetingStatus,
+    Rating,
+    session_of,
+    utcnow,
+)
+from ..rating import behalf, concealment, scales
 from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
 from ..reports import panel as reports_panel
-from ..settings import policy
+from ..settings import mail_settings, policy
 from ..words import own
 from . import once
 from .links import public_url, unreachable
@@ -44,6 +53,8 @@ class Region(enum.StrEnum):
     # reason for going on without a quorum (asked for only while the meeting is inquorate).
     ROLL = "roll"
     DECISION = "decision"
+    # The chair's: ratings given to the chair (a phone line, a paper slip) in the open round.
+    BEHALF = "behalf"
     ACTIONS = "actions"
     CASE = "case"
     # The agencies' reports before the meeting: the chair's panel (what is withheld from the
@@ -71,6 +82,7 @@ READS: dict[Region, frozenset[Fact]] = {
     # The decision on the item under discussion; a round or a rating after it was recorded
     # changes it too, and says so (`rounds.as_decided`).
     Region.DECISION: frozenset({Fact.AGENDA, Fact.ITEM, Fact.DECISION, Fact.ROLL}),
+    Region.BEHALF: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.ROLL}),
     Region.ACTIONS: frozenset({Fact.ACTIONS}),
     Region.CASE: frozenset({Fact.CASE, Fact.ACTIONS, Fact.AGENDA}),
     Region.REPORTS: frozenset({Fact.REPORTS}),
@@ -79,13 +91,15 @@ READS: dict[Region, frozenset[Fact]] = {
 }
 # Each region's template, and who has it: the chair, attendees, the display.
 TEMPLATES: dict[Region, str] = {
-    **{r: f"live/_{r}.html" for r in Region if r not in (Region.ROLL, Region.SCENE)},
+    **{r: f"live/_{r}.html" for r in Region if r not in (Region.ROLL, Region.BEHALF, Region.SCENE)},
     Region.ROLL: "chair/_roll.html",
+    Region.BEHALF: "chair/_behalf.html",
     Region.SCENE: "display/_scene.html",
 }
 HELD_BY: dict[Audience, frozenset[Region]] = {
     Audience.CHAIR: frozenset(Region) - {Region.SCENE},
-    Audience.ATTENDEE: frozenset(Region) - {Region.SCENE, Region.CONTROLS, Region.ROLL},
+    Audience.ATTENDEE: frozenset(Region)
+    - {Region.SCENE, Region.CONTROLS, Region.ROLL, Region.BEHALF},
     Audience.DISPLAY: frozenset({Region.SCENE}),
 }
 # The regions that show a person something of their own, and the facts they read of it:
@@ -130,6 +144,7 @@ SHARED: dict[Audience, tuple[Region, ...]] = {
         Region.AGENDA,
         Region.PEOPLE,
         Region.ROLL,
+        Region.BEHALF,
         Region.DECISION,
     ),
     Audience.ATTENDEE: (
@@ -217,6 +232,8 @@ def region_context(
         extra.setdefault("earlier", history.earlier(item, viewer))
     if item is not None and wants("stage", "item"):
         extra.setdefault("given", own.given(item))
+    if viewer.is_chair and open_round is not None and wants("behalf"):
+        extra.setdefault("behalf_entries", behalf.entries(open_round))
     if viewer.kind != Audience.DISPLAY and wants("case"):
         extra.setdefault("case_view", panel.seen_by(meeting, viewer, policy()))
     if viewer.kind != Audience.DISPLAY and wants("reports"):
@@ -436,6 +453,19 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Pag
     extra.setdefault("display_mark", display_shown(meeting))
     # The decision's "child's views" start from what the young person gave.
     extra.setdefault("child_words", own.for_decision(item) if item else "")
+    if meeting.status == MeetingStatus.SETUP and meeting.previous_id is not None:
+        # A review being set up: whom of the last meeting it has invited, and how it went.
+        invited = invitations.standing(meeting)
+        extra.setdefault("invited", invited)
+        lost_after, now = mail_settings().lost_after, utcnow()
+        extra.setdefault(
+            "inviting",
+            any(
+                i.result == DeliveryResult.PENDING and now - i.attempted_at < lost_after
+                for row in invited
+                for i in row.sent
+            ),
+        )
     return page(
         "chair/meeting.html",
         meeting,

@@ -11,6 +11,7 @@ from ..models import (
     Attendee,
     AttendeeStatus,
     Basis,
+    Given,
     Item,
     Rating,
     Round,
@@ -104,6 +105,7 @@ def open_round(item: Item, basis: str | None = None, controls: str = "") -> Roun
                     reason=c.reason,
                     report=c.report,
                     written=True,
+                    given=Given.WRITTEN,
                     first_submitted_at=c.entered_at,
                     submitted_at=c.entered_at,
                 )
@@ -147,6 +149,28 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
         )
     value = scales.parse(round_.item.scale, round_.item.choices, form)
     reason = (form.get("reason") or "").strip()[:300]
+    rating = record_rating(round_, attendee, value, reason, Given.DEVICE, too_late)
+    log(
+        meeting,
+        attendee.name,
+        f"rated round {round_.number} on {round_.item.title}",
+        about=rating,
+        changed=as_decided(round_.item, Fact.RATINGS),
+        own=attendee,
+    )
+    return rating
+
+
+def record_rating(
+    round_: Round,
+    attendee: Attendee,
+    value: scales.Value,
+    reason: str,
+    given: Given,
+    too_late: str,
+) -> Rating:
+    """Save someone's rating in a round still unrevealed (a new one, or their change of it),
+    however it was given; refuse with `too_late` if the reveal got there first."""
     _claim_unrevealed(round_, too_late)
     # Read after the claim: a copy of this rating sent at the same moment has committed.
     session = session_of(round_)
@@ -161,14 +185,7 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
     rating.severity, rating.choice = value.severity, value.choice
     rating.reason, rating.submitted_at = reason, now
     rating.track = track_of(attendee)
-    log(
-        meeting,
-        attendee.name,
-        f"rated round {round_.number} on {round_.item.title}",
-        about=rating,
-        changed=as_decided(round_.item, Fact.RATINGS),
-        own=attendee,
-    )
+    rating.given = given
     return rating
 
 

@@ -1,15 +1,19 @@
 """Rating on the web: the chair opens and reveals rounds; each person rates from their device."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from functools import partial
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
-from ..models import Item, Round
+from ..models import Attendee, Item, Round
 from ..pages.access import chairs_meeting, get_meeting, login_required, owned, viewer_for
 from ..pages.forms import chair_change, kept
 from ..pages.regions import attendee_page, chair_page, in_place
-from . import rounds, scales
+from ..settings import policy
+from . import behalf as entered
+from . import rounds, scales, slips
 from .concealment import hidden_from
 
 bp = Blueprint("rating", __name__)
@@ -77,6 +81,24 @@ def acknowledge(meeting_id, round_id):
     )
 
 
+@bp.route("/meetings/<int:meeting_id>/rounds/<int:round_id>/behalf", methods=["POST"])
+@login_required
+def behalf(meeting_id, round_id):
+    """Enter a rating given to the chair (a phone line, a paper slip, told privately) in the
+    open round; the meeting's chair only. Nothing of its value is shown back."""
+    meeting = chairs_meeting(meeting_id)
+    round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
+    attendee_id = request.form.get("attendee_id", type=int)
+    attendee = db.session.get(Attendee, attendee_id) if attendee_id else None
+    change = partial(entered.enter_rating, round_, attendee, request.form)
+
+    def said() -> None:
+        assert attendee is not None
+        flash(f"{attendee.name}'s rating is in round {round_.number}, hidden until the reveal.")
+
+    return chair_change(meeting, "behalf", change, anchor="#behalf", then=said)
+
+
 @bp.route("/m/<int:meeting_id>/rounds/<int:round_id>/rating", methods=["POST"])
 def rate(meeting_id, round_id):
     """Submit this device's rating; an admitted attendee who rates, or the chair in their seat."""
@@ -104,3 +126,29 @@ def rate(meeting_id, round_id):
     if viewer.is_chair:
         return redirect(url_for("agenda.show", meeting_id=meeting.id) + "#rate")
     return redirect(url_for("room.attend", meeting_id=meeting.id) + "#rate")
+
+
+@bp.route("/meetings/<int:meeting_id>/slips")
+@login_required
+def print_slips(meeting_id):
+    """Answer the rating slips to print on A4: one for each person who rates and some blank
+    (`?blank=N`; `?for=professionals` puts the items restricted from the family on them);
+    the meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    problem = ""
+    try:
+        blank = slips.blank_count(request.args.get("blank"))
+    except Invalid as invalid:
+        blank, problem = slips.BLANK, invalid.errors["blank"]
+    professionals = request.args.get("for") == "professionals"
+    page = render_template(
+        "chair/slips.html",
+        meeting=meeting,
+        slips=slips.for_meeting(meeting, blank, professionals),
+        blank=request.args.get("blank", str(blank)) if problem else str(blank),
+        professionals=professionals,
+        problem=problem,
+        marking=policy().protective_marking,
+        left_out=slips.left_out(meeting),
+    )
+    return page, 422 if problem else 200

@@ -42,6 +42,7 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
             "part": r.attendee.part_label,
             "track": r.track,
             "written_contribution": r.written,
+            "given": r.given,
             "first_submitted_at": stamp(r.first_submitted_at),
             "submitted_at": stamp(r.submitted_at),
         }
@@ -221,6 +222,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
                 "agency": a.agency,
                 "part": a.part_label,
                 "family": a.family_side,
+                "channel": a.channel_label,
                 "email": a.email,
                 "attendance": attendance_label(a),
                 "left_at": stamp(a.left_at),

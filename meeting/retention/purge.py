@@ -30,6 +30,7 @@ from ..models import (
     EndedLink,
     Event,
     ForecastOutcome,
+    Invitation,
     Item,
     LetterDelivery,
     LetterDraft,
@@ -122,6 +123,9 @@ def rows_of(meeting_id: int) -> list[tuple[type[Base], ColumnElement[bool]]]:
         (Event, Event.meeting_id == meeting_id),
         (LinkOpening, LinkOpening.meeting_id == meeting_id),
         (EndedLink, EndedLink.meeting_id == meeting_id),
+        # Its invitations, sent to the people of the meeting it reviews. Invitations to a
+        # later review, sent to this one's people, are that review's: it went first.
+        (Invitation, Invitation.meeting_id == meeting_id),
         (Attendee, Attendee.meeting_id == meeting_id),
         (Item, Item.meeting_id == meeting_id),
         (Meeting, Meeting.id == meeting_id),

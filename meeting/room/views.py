@@ -73,12 +73,17 @@ def region(meeting_id, name):
     return fragment(meeting, viewer, name)
 
 
+def _shared() -> bool:
+    """Say whether the display was opened to share in a video call (`?share=1`)."""
+    return request.args.get("share", "") not in ("", "0")
+
+
 def _displayed(token: str, scene: bool = False) -> Meeting:
     """Return the meeting a display link opens; a link the chair stopped answers 410 saying
     so (a page, or with `scene` the scene a live display swaps in), any other 404.
 
     The stopped page names nothing about the meeting; only its own chair is offered the
-    new link.
+    new link (to share in a call, if that is how this one was opened).
     """
     meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
     if meeting is not None:
@@ -91,21 +96,29 @@ def _displayed(token: str, scene: bool = False) -> Meeting:
     if chair is not None and chair.id == ended.meeting.chair_id:
         if ended.meeting.status != MeetingStatus.CLOSED:
             new_link = url_for("room.display", token=ended.meeting.display_token)
+            new_link += "?share=1" if _shared() else ""
     template = "display/_stopped.html" if scene else "display/stopped.html"
-    answer = render_template(template, stopped_at=ended.ended_at, new_link=new_link)
+    answer = render_template(
+        template, stopped_at=ended.ended_at, new_link=new_link, share=_shared()
+    )
     abort(make_response(answer, 410))
 
 
 @bp.route("/display/<token>")
 def display(token):
-    """Answer the display's page for its secret link; anyone holding the link, read-only."""
+    """Answer the display's page for its secret link; anyone holding the link, read-only.
+
+    With `?share=1` it is the same display, set out to be shared in a video call (larger
+    type, no QR code): the page is marked so, and every scene it is sent reads that way.
+    """
     meeting = _displayed(token)
+    share = _shared()
     # Once the meeting closes the link has done its work: it says so, and shows nothing else.
     if meeting.status == MeetingStatus.CLOSED:
-        return page("display/meeting.html", meeting, display_viewer(meeting), 410)
+        return page("display/meeting.html", meeting, display_viewer(meeting), 410, share=share)
     links.note_opening(meeting, None, links.THE_DISPLAY)
     db.session.commit()
-    return page("display/meeting.html", meeting, display_viewer(meeting))
+    return page("display/meeting.html", meeting, display_viewer(meeting), share=share)
 
 
 @bp.route("/display/<token>/region/<name>")

@@ -1,16 +1,16 @@
 """Agencies' reports before a meeting: each one expected, received and shared with the
 parents on a date, and any part withheld from the family with the reason, for the chair.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
