@@ -38,11 +38,21 @@ def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, a
     heard = {name: changed(c) for name, c in (("chair", chair_sio), ("tom", tom_sio))}
     heard["display"] = changed(display_sio)
     # Each audience hears of the regions its pages hold that read ratings.
-    expected = {"chair": ["controls", "progress"], "tom": ["progress"], "display": ["scene"]}
+    # The chair's also: whose ratings the chair may enter, and whether each has rated.
+    expected = {
+        "chair": ["controls", "progress", "behalf"],
+        "tom": ["progress"],
+        "display": ["scene"],
+    }
     for name, rings in heard.items():
         assert len(rings) == 1 and rings[0]["regions"] == expected[name]
         assert not rings[0]["reload"]
-        assert "private reason" not in repr(rings) and ">4<" not in repr(rings)
+        assert "private reason" not in repr(rings)
+        # The chair's form for ratings given to them has a box for every value: none chosen.
+        shown = {k: v for k, v in rings[0].get("html", {}).items() if k != "behalf"}
+        for region, html in shown.items():
+            assert ">4<" not in html, (region, html[html.find(">4<") - 300 : html.find(">4<") + 20])
+        assert 'value="4" checked' not in rings[0]["html"].get("behalf", "")
     assert other_sio.get_received() == []
 
     # The ring brings each audience its progress, drawn once: what the page would fetch.
@@ -53,8 +63,8 @@ def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, a
     }
     assert "Priya Shah" in drawn["tom"]["progress"] and "1 of" in drawn["tom"]["progress"]
     # The chair's step beside Reveal says how many have rated: it comes drawn too.
-    assert set(drawn["chair"]) == {"progress", "controls"}
-    for region in ("progress", "controls"):
+    assert set(drawn["chair"]) == {"progress", "controls", "behalf"}
+    for region in ("progress", "controls", "behalf"):
         fetched = people.chair.get(f"/m/{people.meeting_id}/region/{region}", headers=hx)
         assert without_tokens(drawn["chair"][region]) == without_tokens(fetched.text)
     assert "1 of 3 have rated" in drawn["chair"]["controls"]
@@ -81,7 +91,7 @@ def test_reveal_rings_the_stage_everywhere_drawn_once_per_audience(people, sio, 
     people.reveal(round_id)
     heard = {name: changed(c) for name, c in clients.items()}
     # Each audience hears of the regions its pages hold that read the rounds.
-    stage = ["agenda", "controls", "stage", "progress", "rate", "roll"]
+    stage = ["agenda", "controls", "stage", "progress", "rate", "roll", "behalf"]
     expected = {
         "chair": stage,
         "tom": ["agenda", "stage", "progress", "rate"],
@@ -102,6 +112,7 @@ def test_reveal_rings_the_stage_everywhere_drawn_once_per_audience(people, sio, 
         "stage",
         "rate",
         "roll",
+        "behalf",
     }
     assert set(heard["display"][0]["html"]) == {"scene"}
     assert "<form" not in repr(heard["tom"]) + repr(heard["display"])
@@ -211,6 +222,7 @@ def test_the_chair_is_sent_the_stage_drawn_for_them(people, sio):
         "stage",
         "rate",
         "roll",
+        "behalf",
     }
     fetched = people.chair.get(
         f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"}

@@ -472,16 +472,16 @@ def test_a_form_sent_with_enter_is_empty_for_the_next_entry(room):
     expect(chair.locator("#connection")).to_have_text("Live", timeout=LIVE)
     roll = chair.locator("#region-roll")
     roll.get_by_text("Add someone who sent apologies").click()
-    roll.get_by_label("Name").fill("Dr Ade Okafor")
-    roll.get_by_label("Role").fill("Named nurse")
-    roll.get_by_label("Agency").fill("Health")
-    roll.get_by_label("Agency").press("Enter")
+    roll.get_by_label("Name", exact=True).fill("Dr Ade Okafor")
+    roll.get_by_label("Role", exact=True).fill("Named nurse")
+    roll.get_by_label("Agency", exact=True).fill("Health")
+    roll.get_by_label("Agency", exact=True).press("Enter")
     answered(chair)
     expect(chair.locator("#region-people")).to_contain_text("Dr Ade Okafor", timeout=LIVE)
     # Sent: the form is empty for the next person, the field still has focus.
     for label in ("Name", "Role", "Agency"):
-        expect(roll.get_by_label(label)).to_have_value("")
-    roll.get_by_label("Agency").press("Enter")
+        expect(roll.get_by_label(label, exact=True)).to_have_value("")
+    roll.get_by_label("Agency", exact=True).press("Enter")
     answered(chair)
     events = room.chair.http.get(f"/meetings/{room.meeting_id}/events").text()
     assert events.count("recorded apologies from Dr Ade Okafor") == 1
