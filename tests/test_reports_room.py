@@ -141,6 +141,9 @@ def test_the_chair_keeps_the_reports_on_the_set_up_page_and_the_family_sees_them
 
     # The minutes list them.
     sent(room.chair.http.post(f"/meetings/{meeting}/close"), "close")
+    # Closing loads every page of the meeting again; the minutes are opened once it has.
+    expect(chair.locator(".notice", has_text="This meeting closed")).to_be_visible(timeout=LIVE)
+    chair.wait_for_load_state("networkidle")
     chair.goto(f"/meetings/{meeting}/minutes")
     heading = chair.get_by_role("heading", name="Reports before the meeting")
     expect(heading).to_be_visible()
