@@ -6,12 +6,14 @@ the chair's list of deliveries shows; `mail` keeps the record of every attempt.
 
 import re
 import smtplib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TypeVar
 
-from ..models import Delivery, DeliveryResult
+from ..models import Delivery, DeliveryResult, Invitation, LetterDelivery, utcnow
 
 # What became of one email, and why, in words.
 Outcome = tuple[DeliveryResult, str]
@@ -189,3 +191,38 @@ def letter_prefix(meeting_id: int) -> str:
 def invitation_prefix(meeting_id: int) -> str:
     """Return how the outbox names begin of the invitations to a meeting."""
     return f"invitation-{meeting_id}-"
+
+
+# An attempt at one email that keeps its own result: a letter's, or an invitation's.
+Attempted = TypeVar("Attempted", LetterDelivery, Invitation)
+
+
+def send_each(
+    attempts: Sequence[Attempted],
+    settings: MailSettings,
+    write: Callable[[Attempted], EmailMessage],
+    named: Callable[[Attempted], str],
+    save: Callable[[], None],
+) -> None:
+    """Send one email per attempt, through the mail server or into the outbox (as `named`),
+    saving what became of each before the next. One that cannot be written fails alone; a
+    mail server that cannot be reached fails it and every one after it."""
+    way = MailServer(settings) if settings.using_smtp else Outbox(settings.outbox)
+    with way:
+        for index, attempt in enumerate(attempts):
+            attempt.attempted_at = utcnow()
+            try:
+                message = write(attempt)
+            except (ValueError, TypeError) as error:
+                attempt.result = DeliveryResult.FAILED
+                attempt.detail = f"This email could not be written: {error}"
+                save()
+                continue
+            try:
+                attempt.result, attempt.detail = way.send_to(attempt.email, named(attempt), message)
+            except Unreachable as unreachable:
+                for rest in attempts[index:]:
+                    rest.result, rest.detail = DeliveryResult.FAILED, str(unreachable)
+                save()
+                return
+            save()

@@ -19,11 +19,9 @@ from sqlalchemy import select
 from ..agenda.status import writable
 from ..changes import Fact
 from ..circulation.transport import (
-    MailServer,
     MailSettings,
-    Outbox,
-    Unreachable,
     invitation_prefix,
+    send_each,
     slug,
 )
 from ..errors import Refused
@@ -36,7 +34,6 @@ from ..models import (
     Meeting,
     MeetingKind,
     session_of,
-    utcnow,
 )
 from ..record import links
 from ..record.log import log
@@ -213,24 +210,15 @@ def deliver(
     save: Save,
 ) -> None:
     """Send each pending invitation, saving what became of it before the next."""
-    way = MailServer(settings) if settings.using_smtp else Outbox(settings.outbox)
-    with way:
-        for index, invitation in enumerate(invitations):
-            invitation.attempted_at = utcnow()
-            try:
-                message = email(invitation, links_by_id[invitation.id], settings.sender)
-            except (ValueError, TypeError) as error:
-                invitation.result = DeliveryResult.FAILED
-                invitation.detail = f"This email could not be written: {error}"
-                save()
-                continue
-            who = slug(invitation.attendee.name)
-            name = f"{invitation_prefix(invitation.meeting_id)}{invitation.id}-{who}"
-            try:
-                invitation.result, invitation.detail = way.send_to(invitation.email, name, message)
-            except Unreachable as unreachable:
-                for rest in invitations[index:]:
-                    rest.result, rest.detail = DeliveryResult.FAILED, str(unreachable)
-                save()
-                return
-            save()
+
+    def named(invitation: Invitation) -> str:
+        who = slug(invitation.attendee.name)
+        return f"{invitation_prefix(invitation.meeting_id)}{invitation.id}-{who}"
+
+    send_each(
+        invitations,
+        settings,
+        lambda invitation: email(invitation, links_by_id[invitation.id], settings.sender),
+        named,
+        save,
+    )

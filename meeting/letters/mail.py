@@ -15,14 +15,12 @@ from minutes.html import to_html
 
 from ..circulation.letter import DOCX
 from ..circulation.transport import (
-    MailServer,
     MailSettings,
-    Outbox,
-    Unreachable,
     letter_prefix,
+    send_each,
     slug,
 )
-from ..models import DeliveryResult, LetterDelivery, LetterVersion, Meeting, utcnow
+from ..models import LetterDelivery, LetterVersion, Meeting
 from ..policy import Policy
 
 Save = Callable[[], None]
@@ -72,25 +70,16 @@ def deliver(
     attempts: list[LetterDelivery], settings: MailSettings, policy: Policy, save: Save
 ) -> None:
     """Send each pending attempt, saving what became of it before the next."""
-    way = MailServer(settings) if settings.using_smtp else Outbox(settings.outbox)
-    with way:
-        for index, attempt in enumerate(attempts):
-            attempt.attempted_at = utcnow()
-            made = attempt.version
-            try:
-                message = email(made, settings.sender, policy)
-            except (ValueError, TypeError) as error:
-                attempt.result = DeliveryResult.FAILED
-                attempt.detail = f"This email could not be written: {error}"
-                save()
-                continue
-            who = slug(attempt.attendee.name)
-            name = f"{letter_prefix(made.meeting_id)}{made.number}-{attempt.id}-{who}"
-            try:
-                attempt.result, attempt.detail = way.send_to(attempt.email, name, message)
-            except Unreachable as unreachable:
-                for rest in attempts[index:]:
-                    rest.result, rest.detail = DeliveryResult.FAILED, str(unreachable)
-                save()
-                return
-            save()
+
+    def named(attempt: LetterDelivery) -> str:
+        made = attempt.version
+        who = slug(attempt.attendee.name)
+        return f"{letter_prefix(made.meeting_id)}{made.number}-{attempt.id}-{who}"
+
+    send_each(
+        attempts,
+        settings,
+        lambda attempt: email(attempt.version, settings.sender, policy),
+        named,
+        save,
+    )
