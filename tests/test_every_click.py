@@ -133,3 +133,39 @@ def test_three_forecasts_and_two_actions_as_fast_as_a_person_all_land(room):
     events = room.chair.http.get(f"/meetings/{review}/events").text()
     assert events.count("added an action") == 2
     assert events.count("answered the forecast") == 3
+
+
+def test_three_ratings_given_to_the_chair_entered_one_after_another_all_land(room):
+    room.new_meeting(ITEM, title="Rated by phone and on paper")
+    lines = (("Dr Lee", "phone", 2), ("Ms Reid", "paper", 6), ("Mr Gill", "phone", 9))
+    for name, channel, _score in lines:
+        added = {"name": name, "channel": channel, "part": "professional", "agency": "Health"}
+        sent(room.chair.http.post(f"/meetings/{room.meeting_id}/without-device", form=added), name)
+    room.start()
+    round_id = room.open_round()
+    page = cockpit(room)
+    behalf = page.locator("#region-behalf")
+    # Each is entered without waiting for the one before to be answered.
+    for name, channel, score in lines:
+        form = behalf.locator("form.behalf-form")
+        form.get_by_label("Whose rating").select_option(label=f"{name} (Health)")
+        form.get_by_label(
+            "Read out on a phone line" if channel == "phone" else "On a paper slip"
+        ).check()
+        form.locator("label.pick", has_text=str(score)).first.click()
+        form.get_by_role("button", name="Enter this rating").click()
+    answered(page)
+    for name, _channel, _score in lines:
+        expect(behalf.locator("li", has_text=name)).to_contain_text("entered at", timeout=LIVE)
+    events = room.chair.http.get(f"/meetings/{room.meeting_id}/events").text()
+    for name, channel, _score in lines:
+        said = "read out to the chair on a phone line" if channel == "phone" else "on a paper slip"
+        assert events.count(f"entered {name}&#39;s rating in round 1") == 1, name
+        assert said in events
+    # Revealed, each holds the value entered for that person, given as it was.
+    room.reveal(round_id)
+    record = room.chair.http.get(f"/meetings/{room.meeting_id}/record.json").json()
+    given = {
+        r["name"]: (r["given"], r["score"]) for r in record["items"][0]["rounds"][0]["ratings"]
+    }
+    assert given == {name: (channel, score) for name, channel, score in lines}

@@ -138,6 +138,29 @@ def test_every_region_on_every_screen_is_true_after_every_step(room):
     screens.check("Priya admitted")
     admitted(room, screens, chair, tom, "tom")
     screens.check("Tom admitted")
+    # Someone with no device, on a phone line: the chair adds them and rates for them.
+    line = {"name": "Dr Lee", "role": "GP", "agency": "Health", "part": "professional"}
+    added = room.chair.http.post(
+        f"/meetings/{meeting_id}/without-device", form={**line, "channel": "phone"}
+    )
+    sent(added, "Dr Lee added")
+    screens.check("Dr Lee added on a phone line")
+    sent(
+        room.chair.http.post(
+            f"/meetings/{meeting_id}/people/{tom.id}/part",
+            form={"part": "professional", "channel": "video"},
+        ),
+        "Tom on video",
+    )
+    screens.check("Tom is on video")
+    report = {"agency": "Police", "author": "DC Shah"}
+    sent(room.chair.http.post(f"/meetings/{meeting_id}/reports", form=report), "report")
+    screens.check("a report expected")
+    report_id = re.search(r"/reports/(\d+)/received", room.chair_page()).group(1)
+    received = {"received_on": date.today().isoformat()}
+    path = f"/meetings/{meeting_id}/reports/{report_id}/received"
+    sent(room.chair.http.post(path, form=received), "received")
+    screens.check("the report received")
 
     screens.start("started")
 
@@ -146,6 +169,12 @@ def test_every_region_on_every_screen_is_true_after_every_step(room):
     round_id = int(re.search(r"/rounds/(\d+)/reveal", room.chair_page()).group(1))
     room.rate(priya, round_id, score=3, reason="Missing twice this month")
     screens.check("Priya rated")
+    # The chair enters the rating Dr Lee reads out, in the cockpit.
+    behalf = chair.locator("#region-behalf")
+    expect(behalf.get_by_label("Whose rating")).to_have_value(re.compile(r"\d+"))
+    behalf.locator("label.pick", has_text="4").first.click()
+    behalf.get_by_role("button", name="Enter this rating").click()
+    screens.check("Dr Lee's rating entered by the chair")
     room.rate(tom, round_id, score=5, reason="Settled at school")
     screens.check("Tom rated")
     reveal = chair.get_by_role("button", name="Reveal round 1")
