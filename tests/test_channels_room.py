@@ -65,6 +65,14 @@ def test_a_parent_on_video_sees_who_is_here_and_the_chair_enters_a_phone_lines_r
     # Someone joins late from the room: listed as soon as the chair admits them.
     room.join("Priya Shah", "Police", role="Detective constable")
     expect(panel).to_contain_text("Priya Shah", timeout=LIVE)
+    # The display in the room says who is not in it.
+    display = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    display.goto(room.display_url)
+    lobby = display.locator(".room-list")
+    expect(lobby.locator("li", has_text="Mum Brown")).to_contain_text("on video")
+    expect(lobby.locator("li", has_text="Dr Lee")).to_contain_text("on a phone line")
+    shot(display, "channels-display-lobby-1080", full_page=False)
+    display.context.close()
     answered(phone)
     phone.locator("#region-people").scroll_into_view_if_needed()
     shot(phone, "channels-phone-people", full_page=True)
