@@ -41,6 +41,21 @@ class Entry:
         """Whether their rating in this round came from their own device (theirs to change)."""
         return self.given == Given.DEVICE
 
+    @property
+    def no_device(self) -> bool:
+        """Whether they take part with no device to rate on (a phone line, paper)."""
+        return not Channel(self.attendee.channel).has_device
+
+    @property
+    def listed(self) -> bool:
+        """Whether the chair's panel lists them: no device, or a rating the chair entered."""
+        return self.no_device or (self.given is not None and not self.own_device)
+
+    @property
+    def due(self) -> bool:
+        """Whether the chair has their rating to ask for: no device, and none given yet."""
+        return self.no_device and self.given is None
+
 
 def entries(round_: Round) -> list[Entry]:
     """Return who the chair may enter a rating for in this round: everyone who rates but
