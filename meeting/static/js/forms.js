@@ -469,6 +469,12 @@
     hold(root);
     if (root === document.body) loaded = true;
   });
+  // A button that takes another's place is held the moment it is swapped in, not only once
+  // htmx has settled (a timer a busy browser runs late): a double click's second press
+  // must never find it ready.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (loaded) hold(event.detail.target);
+  });
 
   document.addEventListener("click", function (event) {
     if (!event.target.closest) return;
