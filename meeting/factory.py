@@ -25,6 +25,7 @@ from .actions import views as actions  # noqa: I001
 from .agenda import views as agenda
 from .attendance import views as attendance
 from .cases import views as cases
+from .chairs import council_views as council
 from .chairs import views as chairs
 from .chairs.cli import COMMANDS as chair_commands
 from .circulation import delivery_views as delivery
@@ -48,7 +49,7 @@ from .startup import NotReady
 from .words import views as words
 
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions, words)
-AREAS += (attendance, reports, record, circulation, delivery, reading, letters, cases)
+AREAS += (council, attendance, reports, record, circulation, delivery, reading, letters, cases)
 AREAS += (startup, responses)
 COMMANDS = (*chair_commands, *record_commands, *retention_commands)
 

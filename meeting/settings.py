@@ -51,6 +51,12 @@ def defaults(instance: Path) -> dict[str, Any]:
         "REMEMBER_DEVICE_DAYS": int(env("MEETING_REMEMBER_DEVICE_DAYS", "365")),
         # A chair's log-in ends this many hours after it was made.
         "CHAIR_SESSION_HOURS": float(env("MEETING_CHAIR_SESSION_HOURS", "12")),
+        # Chairs sign in with the council's accounts (OpenID Connect) when all three are set:
+        # the provider's issuer (or its discovery address), and this server's registration
+        # with it. Password log-in stays, for an administrator's break-glass account.
+        "OIDC_ISSUER": env("MEETING_OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": env("MEETING_OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": env("MEETING_OIDC_CLIENT_SECRET", ""),
         # A form's CSRF token lasts as long as the session: a meeting's pages stay open
         # for hours, and a token that expired would refuse a chair mid-meeting.
         "WTF_CSRF_TIME_LIMIT": None,

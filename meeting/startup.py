@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
 
 from . import database
+from .chairs import council
 from .extensions import db
 
 bp = Blueprint("health", __name__)
@@ -30,6 +31,12 @@ def ready(app: Flask) -> Flask:
         problem = database.writable(db.engine)
     if problem:
         raise NotReady(f"Not starting: {problem}")
+    unset = council.missing(app.config)
+    if unset:
+        raise NotReady(
+            "Not starting: signing in with council accounts is half set up; "
+            f"also set {' and '.join(unset)}, or unset every MEETING_OIDC_ setting."
+        )
     url = app.config["SOCKETIO_MESSAGE_QUEUE"]
     if url:
         problem = _redis_problem(url)

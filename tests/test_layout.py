@@ -1,6 +1,6 @@
 """The rules are plain Python: no module of rules loads Flask, Werkzeug or a Flask extension.
 
-Views (`views.py`, `reader_views.py`, `delivery_views.py`), Socket.IO handlers
+Views (`views.py`, `reader_views.py`, `delivery_views.py`, `council_views.py`), Socket.IO handlers
 (`events.py`), the command line (`cli.py`), the page machinery (`pages/`) and what starts the
 application (its instance folder, database and connections, migrations, templates, checks
 and log) are the web layer; every other module of an area is a rule, and so are the schema,
@@ -15,6 +15,7 @@ import meeting
 
 ROOT = Path(meeting.__file__).parent
 WEB = {"views.py", "reader_views.py", "delivery_views.py", "events.py", "cli.py"}
+WEB |= {"council_views.py"}
 APPLICATION = {"factory.py", "settings.py", "extensions.py", "__main__.py"}
 # Starting the application: its instance folder, its database and connections, its
 # templates, its checks, its log.

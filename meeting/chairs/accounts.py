@@ -36,6 +36,11 @@ def validate_chair(
     session: AnySession, name: str, email: str, password: str, confirm: str
 ) -> dict[str, str]:
     """Return what is wrong with a new chair's details (empty when they are fine)."""
+    return validate_details(session, name, email) | validate_password(password, confirm)
+
+
+def validate_details(session: AnySession, name: str, email: str) -> dict[str, str]:
+    """Return what is wrong with a new chair's name and address (empty when they are fine)."""
     errors = {}
     if not name.strip():
         errors["name"] = "Enter your name."
@@ -43,7 +48,7 @@ def validate_chair(
         errors["email"] = "Enter an email address, e.g. name@council.gov.uk."
     elif find_chair(session, email):
         errors["email"] = "A chair with this email address already exists."
-    return errors | validate_password(password, confirm)
+    return errors
 
 
 def validate_password(password: str, confirm: str) -> dict[str, str]:
@@ -57,6 +62,8 @@ def validate_password(password: str, confirm: str) -> dict[str, str]:
 
 # A password hash no password matches: the account of a disabled chair.
 DISABLED = "disabled"
+# Another that no password matches: a chair who signs in only with the council's account.
+COUNCIL_ONLY = "council sign-in only"
 
 
 def set_password(chair: Chair, password_hash: str) -> None:
@@ -73,6 +80,11 @@ def disable(chair: Chair) -> None:
 def disabled(chair: Chair) -> bool:
     """Say whether a chair's account is disabled."""
     return chair.password_hash == DISABLED
+
+
+def council_only(chair: Chair) -> bool:
+    """Say whether a chair has no password here and signs in only with the council's account."""
+    return chair.password_hash == COUNCIL_ONLY
 
 
 def create_chair(
