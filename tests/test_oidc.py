@@ -267,6 +267,23 @@ def test_the_address_is_matched_whatever_its_case(council):
     assert "New meeting" in landed.text and signed_in(alice, server)
 
 
+def test_pressing_the_button_again_and_again_still_signs_in(council):
+    provider, server, _ = council
+    alice = BrowserSession()
+    sizes = []
+    for _ in range(20):
+        page = at_provider(alice, server)
+        sizes.append(len(alice.cookies.get("session", domain="127.0.0.1") or ""))
+    # A sign-in under way is kept in the session cookie, which a browser drops past 4 KB:
+    # it must not grow with each press.
+    assert max(sizes) < sizes[0] + 100, sizes
+    form = PROVIDER_FORM.search(page.text)
+    assert form
+    landed = requests.Session.post(alice, urljoin(page.url, form.group(1)), data={"login": "alice"})
+    assert landed.url == server.url + "/meetings/", landed.url
+    assert signed_in(alice, server)
+
+
 def refused_page(landed: requests.Response, status: int) -> str:
     """Check the person was sent back to a log-in page saying why; return what it says."""
     assert landed.status_code == status, landed.text

@@ -54,6 +54,10 @@ def start():
     _set_up_or_404()
     wanted = request.args.get("next", "")
     session[WANTED] = wanted if _on_this_site(wanted) else ""
+    # Only the latest sign-in counts: each kept one adds to the cookie, which a browser
+    # drops whole past 4 KB.
+    for key in [key for key in session if key.startswith(f"_state_{CLIENT}_")]:
+        session.pop(key)
     try:
         client = _client()
         _check_issuer(client)
