@@ -29,6 +29,8 @@ from conftest import (
     BrowserSession,
     LiveServer,
     free_port,
+    log_in,
+    make_chair,
     password_hash,
     text_of,
     until,
@@ -412,3 +414,20 @@ def test_half_the_settings_stop_the_start(app):
         ready(app)
     said = str(stopped.value)
     assert "MEETING_OIDC_CLIENT_ID and MEETING_OIDC_CLIENT_SECRET" in said
+
+
+def test_a_chairs_password_can_be_taken_away_leaving_the_council_sign_in(app):
+    make_chair(app)
+    before = log_in(app)
+    runner = app.test_cli_runner()
+    removed = runner.invoke(args=["remove-chair-password", "Chair@Example.org"])
+    assert removed.exit_code == 0 and "signs in only with the council's account" in removed.output
+    assert "chair@example.org\tSam Chair" in runner.invoke(args=["list-chairs"]).output
+    assert "council sign-in only" in runner.invoke(args=["list-chairs"]).output
+    assert before.get("/meetings/").status_code == 302, "logged out on every device"
+    again = app.test_client().post(
+        "/login", data={"email": "chair@example.org", "password": PASSWORD}
+    )
+    assert again.status_code == 401
+    unknown = runner.invoke(args=["remove-chair-password", "nobody@example.org"])
+    assert unknown.exit_code == 1 and "No chair account" in unknown.output
