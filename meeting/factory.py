@@ -8,6 +8,7 @@ views.
 
 import logging
 import os
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,7 +36,7 @@ from .decisions import views as decisions
 from .extensions import async_mode, db, limiter, migrate, socketio
 from .joining import views as joining
 from .letters import views as letters
-from .pages import csrf, doorbell, once, origin, responses
+from .pages import csrf, doorbell, once, origin, queue, responses
 from .pages.typed import TypedRequest
 from .rating import views as rating
 from .record import views as record
@@ -131,22 +132,38 @@ def _rate_limits(app: Flask) -> None:
     # Every count in Redis under this deployment's prefix: the key prefix above names only
     # Flask-Limiter's own decorators, not the allowances the views count themselves (wrong
     # join codes, failed log-ins), which two deployments sharing a Redis would else share.
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_OPTIONS", {"key_prefix": f"{app.config['REDIS_PREFIX']}:limits"}
-    )
+    options: dict[str, Any] = {"key_prefix": f"{app.config['REDIS_PREFIX']}:limits"}
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss", "valkey")):
+        # A Redis that has gone answers at once or within a second or two, never after
+        # redis-py's own retries: the allowances then count in memory (`pages.allowances`).
+        options |= queue.quick()
+    # Failures are named by the limits library's StorageError, whatever the storage.
+    options |= {**app.config.get("RATELIMIT_STORAGE_OPTIONS", {}), "wrap_exceptions": True}
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+    # Flask-Limiter's own limits, if any are declared, count in memory while Redis is away.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
 
 
 def _live_updates(app: Flask) -> None:
-    """Serve Socket.IO, through Redis when several processes must hear each other."""
+    """Serve Socket.IO, through Redis when several processes must hear each other.
+
+    Through `pages.queue`: after Redis has been away, a process listens again within a
+    second or so and tells its screens to read what they may have missed.
+    """
+    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
+    options: dict[str, Any] = {}
+    if url:
+        channel = f"{app.config['REDIS_PREFIX']}:socketio"
+        options["client_manager"] = queue.Queue(url, channel, partial(doorbell.after_outage, app))
     socketio.init_app(
         app,
         async_mode=async_mode(),
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=f"{app.config['REDIS_PREFIX']}:socketio",
         # Under the meeting's log, so their errors are written without messages too.
         logger=logging.getLogger(logs.SOCKETS[0]),
         engineio_logger=logging.getLogger(logs.SOCKETS[1]),
+        **options,
     )
 
 

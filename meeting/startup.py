@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from . import database
 from .chairs import council
-from .extensions import db
+from .extensions import db, socketio
 
 bp = Blueprint("health", __name__)
 
@@ -67,6 +67,14 @@ def _redis_problem(url: str) -> str | None:
     return None
 
 
+def _listening_problem() -> str | None:
+    """Say so if this process has not yet heard from Redis again after losing it."""
+    manager = getattr(vars(socketio).get("server"), "manager", None)
+    if getattr(manager, "away", False):
+        return "answers, but this process is not receiving live events from it yet"
+    return None
+
+
 def _database_problem() -> str | None:
     try:
         with db.engine.connect() as connection:
@@ -86,7 +94,10 @@ def healthz():
     """Say whether the database is reachable and current, and Redis if used; anyone (monitors)."""
     checks: dict[str, Any] = {"database": _database_problem() or "ok"}
     url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
-    checks["redis"] = (_redis_problem(url) or "ok") if url else "not configured"
+    if url:
+        checks["redis"] = _redis_problem(url) or _listening_problem() or "ok"
+    else:
+        checks["redis"] = "not configured"
     healthy = all(value in ("ok", "not configured") for value in checks.values())
     response = jsonify(status="ok" if healthy else "failing", **checks)
     response.status_code = 200 if healthy else 503

@@ -1,11 +1,11 @@
 """Chair accounts on the web: the first-run set-up, logging in and out."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
-from limits import parse
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db, limiter
+from ..extensions import db
+from ..pages import allowances
 from ..pages.access import current_chair, log_in_chair
 from ..pages.doorbell import chair_room, drop_connections
 from . import accounts
@@ -20,18 +20,6 @@ TOO_MANY_LOG_INS = (
     "again, or ask another chair to check the account."
 )
 TOO_MANY_CODES = "Too many wrong set-up codes from here. Wait an hour and try again."
-
-
-def _allowed(setting: str, *keys: str) -> bool:
-    """Count one failure against an allowance; say whether it was still within it."""
-    allowance = parse(current_app.config[setting])
-    return limiter.limiter.hit(allowance, *keys)
-
-
-def _refused(setting: str, *keys: str) -> bool:
-    """Say whether an allowance of failures is already used up (without counting)."""
-    allowance = parse(current_app.config[setting])
-    return not limiter.limiter.test(allowance, *keys)
 
 
 @bp.route("/")
@@ -53,13 +41,13 @@ def setup():
     if request.method == "POST":
         code = accounts.setup_code(db.session)
         address = get_remote_address()
-        if _refused("SETUP_ATTEMPTS_LIMIT", "setup-code", address):
+        if allowances.used_up("SETUP_ATTEMPTS_LIMIT", "setup-code", address):
             errors["setup_code"] = TOO_MANY_CODES
         elif form.get("setup_code", "").strip().upper() != code:
             errors["setup_code"] = (
                 "That is not the set-up code. It is printed where the server was started."
             )
-            if not _allowed("SETUP_ATTEMPTS_LIMIT", "setup-code", address):
+            if not allowances.count("SETUP_ATTEMPTS_LIMIT", "setup-code", address):
                 errors["setup_code"] = TOO_MANY_CODES
         errors |= accounts.validate_chair(
             db.session,
@@ -96,14 +84,15 @@ def login():
         matches = check_password_hash(
             chair.password_hash if chair else NOBODY, form.get("password", "")
         )
-        if _refused("LOGIN_ATTEMPTS_PER_ACCOUNT", "login-account", email) or _refused(
-            "LOGIN_ATTEMPTS_PER_ADDRESS", "login-address", address
-        ):
+        if allowances.used_up(
+            "LOGIN_ATTEMPTS_PER_ACCOUNT", "login-account", email
+        ) or allowances.used_up("LOGIN_ATTEMPTS_PER_ADDRESS", "login-address", address):
             error = TOO_MANY_LOG_INS
         elif chair is None or not matches:
             error = "That email address and password do not match a chair account."
-            within = _allowed("LOGIN_ATTEMPTS_PER_ACCOUNT", "login-account", email)
-            within = _allowed("LOGIN_ATTEMPTS_PER_ADDRESS", "login-address", address) and within
+            within = allowances.count("LOGIN_ATTEMPTS_PER_ACCOUNT", "login-account", email)
+            by_address = allowances.count("LOGIN_ATTEMPTS_PER_ADDRESS", "login-address", address)
+            within = by_address and within
             if not within:
                 error = TOO_MANY_LOG_INS
         else:

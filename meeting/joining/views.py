@@ -12,14 +12,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from limits import parse
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..circulation.transport import MailSettings
 from ..errors import Invalid, Refused
-from ..extensions import db, limiter, socketio
+from ..extensions import db, socketio
 from ..models import Attendee, Invitation, Meeting, MeetingStatus, utcnow
+from ..pages import allowances
 from ..pages.access import (
     chairs_meeting,
     device_attendee,
@@ -56,12 +56,11 @@ def _wrong_code(typed: str, error: str):
     Only wrong codes are counted and only wrong codes are refused: a right code or a join
     link always lets its meeting's people in, however many wrong ones were tried from the
     same address (a whole room behind one proxy shares one). Wrong codes are limited per
-    client and across the server (shared through Redis when it is configured).
+    client and across the server (shared through Redis when it is configured; counted in
+    each process's memory while Redis is away).
     """
-    per_client = parse(current_app.config["JOIN_ATTEMPTS_LIMIT"])
-    overall = parse(current_app.config["JOIN_ATTEMPTS_OVERALL"])
-    counted = limiter.limiter.hit(per_client, "join-code", get_remote_address())
-    counted = counted and limiter.limiter.hit(overall, "join-code-all")
+    counted = allowances.count("JOIN_ATTEMPTS_LIMIT", "join-code", get_remote_address())
+    counted = counted and allowances.count("JOIN_ATTEMPTS_OVERALL", "join-code-all")
     if not counted:
         return _code_page(typed, TOO_MANY, 429)
     return _code_page(typed, error, 404)

@@ -10,6 +10,7 @@ What a ring carries is drawn for the audience by `concealment` like any page; a 
 it has no tokens, and each page puts in its own (`once.field`, live.js).
 """
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
@@ -20,7 +21,8 @@ from ..extensions import db, socketio
 from ..models import Attendee, AttendeeStatus, Meeting, MeetingStatus
 from ..rating.concealment import Viewer, attendee_viewer
 from ..record.links import digest
-from .regions import AUDIENCE_ROOMS, HELD_BY, OWN, Region, drawn_once, reading
+from .queue import Queue, quick
+from .regions import AUDIENCE_ROOMS, HELD_BY, OWN, REGIONS, SCENE, Region, drawn_once, reading
 
 # How long a connection counted in a room is remembered without being seen again (s).
 LAPSE = 24 * 3600
@@ -190,10 +192,17 @@ def leave_meeting(meeting: Meeting, attendee: Attendee) -> None:
 #
 # Socket.IO keeps its rooms per process. The rooms that log-out, removal and a stopped
 # display link act on are also kept in Redis when the deployment has it (the message
-# queue), so any process can name every connection in them.
+# queue), so any process can name every connection in them. While Redis is away, a process
+# names only its own; each counts its own in again when Redis is back (`after_outage`).
 
 # The rooms each connection of this process was counted in, by its Socket.IO id.
 _COUNTED: dict[str, list[str]] = {}
+# Rooms whose connections on other processes could not be named while Redis was away (a
+# log-out, someone turned away or moved, a stopped display link): once it is back, their
+# pages are told to load again and their connections are closed (`after_outage`).
+_UNREACHED: set[str] = set()
+
+log = logging.getLogger("meeting.live")
 
 
 def _redis() -> Any:
@@ -204,12 +213,32 @@ def _redis() -> Any:
     if client is None:
         import redis
 
-        client = current_app.extensions["meeting.redis"] = redis.Redis.from_url(url)
+        client = redis.Redis.from_url(url, **quick())
+        current_app.extensions["meeting.redis"] = client
     return client
+
+
+def _unreachable() -> tuple[type[Exception], ...]:
+    import redis
+
+    return (redis.RedisError, OSError)
+
+
+def _unanswered(error: BaseException, meaning: str) -> None:
+    log.warning("Redis did not answer (%s): %s", type(error).__name__, meaning)
 
 
 def _key(to: str) -> str:
     return f"{current_app.config['REDIS_PREFIX']}:room:{to}"
+
+
+def _count_in_redis(client: Any, sids_by_room: dict[str, list[str]]) -> None:
+    with client.pipeline() as each:
+        for to, sids in sids_by_room.items():
+            each.sadd(_key(to), *sids)
+            # A process that died cannot take its connections out: let them lapse.
+            each.expire(_key(to), LAPSE)
+        each.execute()
 
 
 def count_in(sid: str, to: str) -> None:
@@ -217,11 +246,10 @@ def count_in(sid: str, to: str) -> None:
     _COUNTED.setdefault(sid, []).append(to)
     client = _redis()
     if client is not None:
-        with client.pipeline() as both:
-            both.sadd(_key(to), sid)
-            # A process that died cannot take its connections out: let them lapse.
-            both.expire(_key(to), LAPSE)
-            both.execute()
+        try:
+            _count_in_redis(client, {to: [sid]})
+        except _unreachable() as error:
+            _unanswered(error, "counted in this process only.")
 
 
 def count_out(sid: str) -> None:
@@ -229,25 +257,66 @@ def count_out(sid: str) -> None:
     rooms = _COUNTED.pop(sid, [])
     client = _redis()
     if client is not None and rooms:
-        with client.pipeline() as each:
-            for to in rooms:
-                each.srem(_key(to), sid)
-            each.execute()
+        try:
+            with client.pipeline() as each:
+                for to in rooms:
+                    each.srem(_key(to), sid)
+                each.execute()
+        except _unreachable() as error:
+            # Left behind, it lapses with its room (LAPSE); closing it again does nothing.
+            _unanswered(error, "a closed connection stays listed.")
 
 
 def members(to: str) -> list[str]:
-    """Return the Socket.IO ids of every connection in a room, on every server process."""
+    """Return the Socket.IO ids of every connection in a room, on every server process
+    (while Redis is away, on this process only)."""
     here = {sid for sid, _engine_sid in _server().manager.get_participants("/", to)}
     client = _redis()
     if client is not None:
-        here |= {sid.decode() for sid in client.smembers(_key(to))}
+        try:
+            here |= {sid.decode() for sid in client.smembers(_key(to))}
+        except _unreachable() as error:
+            _unanswered(error, "only this process's connections.")
+            _UNREACHED.add(to)
+            manager = _server().manager
+            if isinstance(manager, Queue):
+                manager.missed = True
     return sorted(here)
 
 
 def _forget(to: str) -> None:
     client = _redis()
     if client is not None:
-        client.delete(_key(to))
+        try:
+            client.delete(_key(to))
+        except _unreachable() as error:
+            _unanswered(error, "a closed room stays listed.")
+
+
+def after_outage(app: Flask, everywhere: bool) -> None:
+    """Once Redis answers again: count this process's connections in it again, close
+    those in the rooms it could not name meanwhile (`_UNREACHED`) wherever they are, and
+    tell this process's screens (every process's, with `everywhere`) to read every region.
+
+    Whatever was rung while Redis was away reached only the screens of the process that
+    rang it; the database has what it was about, so reading everything again is enough.
+    """
+    with app.app_context():
+        client = _redis()
+        rooms: dict[str, list[str]] = {}
+        for sid, counted in list(_COUNTED.items()):
+            for to in counted:
+                rooms.setdefault(to, []).append(sid)
+        if client is not None and rooms:
+            _count_in_redis(client, rooms)
+        for to in sorted(_UNREACHED):
+            _UNREACHED.discard(to)
+            # Pages load again and connect afresh, joining only what they may now hear.
+            _ring(to, (), True)
+            drop_connections(to)
+    message = {"regions": [*REGIONS, SCENE], "reload": False}
+    # Not through Redis (ignore_queue), unless every process is to hear it.
+    _server().emit("changed", message, namespace="/", ignore_queue=not everywhere)
 
 
 def _server() -> Any:
