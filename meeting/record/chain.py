@@ -54,6 +54,9 @@ KINDS: dict[str, type] = {
 # typed), or that a line holds only by their digest (attached work, by its SHA-256).
 UNCHAINED: dict[type, set[str]] = {Decision: {"updated_at"}, OwnWork: {"data"}}
 RECEIPT_LENGTH = 12
+# What the line that makes a version of the minutes holds: the digest of the record they
+# were made from, so the rows they rest on can be checked against it later (`record.basis`).
+RECORD_DIGEST = "record_sha256"
 
 
 def _plain(value: Any) -> Any:
@@ -78,7 +81,7 @@ def content_of(row: Any) -> str:
         for column in row.__mapper__.column_attrs
         if column.key not in skipped
     }
-    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical(values)
 
 
 def entry_hash(entry: Event) -> str:
@@ -121,10 +124,30 @@ def head(session: AnySession, meeting_id: int) -> tuple[int, str]:
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 
+def canonical(value: Any) -> str:
+    """Return plain data as canonical JSON: the same data always gives the same text."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_digest(record: Any) -> str:
+    """Return the SHA-256 digest of a plain record (what a version of the minutes is made from)."""
+    return hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
+
+
 def append(
-    session: AnySession, meeting_id: int, actor: str, action: str, detail: str, about: Any = None
+    session: AnySession,
+    meeting_id: int,
+    actor: str,
+    action: str,
+    detail: str,
+    about: Any = None,
+    content: str = "",
 ) -> Event:
-    """Add a line to the end of the meeting's chain, in the caller's transaction."""
+    """Add a line to the end of the meeting's chain, in the caller's transaction.
+
+    A line about a record (`about`) holds what it says; any other line may hold `content`
+    of its own (a version of the minutes: the digest of the record it was made from).
+    """
     if about is not None and about.id is None:
         session.flush()
     _hold(session, meeting_id)
@@ -137,7 +160,7 @@ def append(
         action=action,
         detail=detail,
         subject=subject_of(about) if about is not None else "",
-        content=content_of(about) if about is not None else "",
+        content=content_of(about) if about is not None else content,
         nonce=secrets.token_hex(16),
         prev=prev,
     )
