@@ -6,7 +6,8 @@ moment (its "content"). Changing a line breaks its hash; removing or inserting o
 the chain; changing a record without writing a line leaves the record and its last line
 disagreeing. Outside the database the chain is anchored three ways: each rater holds a
 receipt (the start of their rating's line hash), each reveal stores the line the ratings
-were sealed at, and each version of the minutes quotes the chain's head when it was made.
+were sealed at, and each version of the minutes quotes the chain's head when it was made;
+the line that makes a version holds the digest of the record it was made from.
 `record.verify` checks a meeting against all of these.
 """
 
@@ -82,6 +83,20 @@ def content_of(row: Any) -> str:
         if column.key not in skipped
     }
     return canonical(values)
+
+
+def held_by(content: str) -> dict[str, Any]:
+    """Return what a line holds as data ({} when it holds nothing, or nothing readable)."""
+    try:
+        held = json.loads(content) if content else {}
+    except ValueError:
+        return {}
+    return held if isinstance(held, dict) else {}
+
+
+def line_name(entry: Event) -> str:
+    """Return how a line is named to a reader: its number, time, who and what."""
+    return f"entry {entry.seq} ({entry.at:%Y-%m-%d %H:%M:%S} UTC, {entry.actor}: {entry.action})"
 
 
 def entry_hash(entry: Event) -> str:
