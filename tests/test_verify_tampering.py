@@ -314,3 +314,33 @@ def test_a_line_that_records_no_rating_is_not_a_receipt(app, people):
     assert f"Receipt {receipt} is entry" in output
     assert "which records no rating: it is not a receipt." in output
     assert "changed later by the rater" not in output
+
+
+def test_minutes_made_before_the_log_fixed_their_record_still_verify(app, people):
+    """A version made by an earlier release: its line holds no digest of the record. Such a
+    meeting verifies, and its rows are still read against the record kept with it."""
+    hold(people)
+    with people.app.app_context():
+        entries = db.session.scalars(
+            db.select(Event).where(Event.meeting_id == people.meeting_id).order_by(Event.seq)
+        ).all()
+        prev = None
+        for entry in entries:
+            if entry.action == "made version 1 of the minutes":
+                entry.content = ""
+            if prev is not None:
+                entry.prev = prev
+            entry.hash = entry_hash(entry)
+            prev = entry.hash
+        db.session.commit()
+    code, output = verify(people)
+    assert code == 0, output
+
+    priya = people.attendee_id("Priya Shah")
+    sql(people, "UPDATE attendee SET name = 'Someone else' WHERE id = :id", id=priya)
+    code, output = verify(people)
+    assert code == 1, output
+    assert (
+        f"Attendee {priya}'s name reads “Someone else” in the database, but the record "
+        "version 1 of the minutes was made from has “Priya Shah”." in output
+    )
