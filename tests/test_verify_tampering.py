@@ -344,3 +344,28 @@ def test_minutes_made_before_the_log_fixed_their_record_still_verify(app, people
         f"Attendee {priya}'s name reads “Someone else” in the database, but the record "
         "version 1 of the minutes was made from has “Priya Shah”." in output
     )
+
+
+def test_a_second_version_made_by_a_correction_verifies_with_both_copies(app, people, tmp_path):
+    hold(people)
+    priya = people.attendee_id("Priya Shah")
+    token = scalar(people, "SELECT reader_token FROM attendee WHERE id = :id", id=priya)
+    wanted = "My reason should read: missing three times"
+    reader = people.app.test_client()
+    asked = reader.post(f"/minutes/{token}/corrections", data={"section": "item-1", "text": wanted})
+    assert asked.status_code == 302
+    url = f"/meetings/{people.meeting_id}/minutes"
+    correction = scalar(people, "SELECT id FROM correction WHERE attendee_id = :id", id=priya)
+    accepted = people.chair.post(
+        f"{url}/corrections/{correction}", data={"outcome": "accept", "answer": "Agreed"}
+    )
+    assert accepted.status_code in (200, 302), accepted.text
+    copies = []
+    for number in (1, 2):
+        copy = tmp_path / f"minutes-v{number}.md"
+        copy.write_text(people.chair.get(f"{url}/{number}.md").get_data(as_text=True))
+        copies += ["--minutes", str(copy)]
+    code, output = verify(people, *copies)
+    assert code == 0, output
+    assert "is version 1 of the minutes, made when the log held" in output
+    assert "is version 2 of the minutes, made when the log held" in output
