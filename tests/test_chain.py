@@ -166,7 +166,7 @@ def test_a_log_rewritten_from_end_to_end_still_disagrees_with_its_anchors(story)
         "Round 1 on “Risk of criminal exploitation” was sealed at entry" in output
         and "which the log no longer holds." in output
     )
-    assert "Version 1 of the minutes quotes entry" in output
+    assert "Version 1 of the minutes, as circulated, quotes entry" in output
 
 
 def test_a_raters_receipt_is_shown_only_to_them_and_verifies_against_the_record(app, people):

@@ -107,6 +107,7 @@ def make_version(meeting: Meeting, data: dict[str, Any], edition: Edition) -> Mi
         f"made version {number} of the minutes",
         made.digest,
         changed=Fact.RECORD,
+        content=chain.canonical({chain.RECORD_DIGEST: chain.record_digest(data)}),
     )
     return made
 

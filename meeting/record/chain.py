@@ -6,7 +6,8 @@ moment (its "content"). Changing a line breaks its hash; removing or inserting o
 the chain; changing a record without writing a line leaves the record and its last line
 disagreeing. Outside the database the chain is anchored three ways: each rater holds a
 receipt (the start of their rating's line hash), each reveal stores the line the ratings
-were sealed at, and each version of the minutes quotes the chain's head when it was made.
+were sealed at, and each version of the minutes quotes the chain's head when it was made;
+the line that makes a version holds the digest of the record it was made from.
 `record.verify` checks a meeting against all of these.
 """
 
@@ -54,6 +55,9 @@ KINDS: dict[str, type] = {
 # typed), or that a line holds only by their digest (attached work, by its SHA-256).
 UNCHAINED: dict[type, set[str]] = {Decision: {"updated_at"}, OwnWork: {"data"}}
 RECEIPT_LENGTH = 12
+# What the line that makes a version of the minutes holds: the digest of the record they
+# were made from, so the rows they rest on can be checked against it later (`record.basis`).
+RECORD_DIGEST = "record_sha256"
 
 
 def _plain(value: Any) -> Any:
@@ -78,7 +82,21 @@ def content_of(row: Any) -> str:
         for column in row.__mapper__.column_attrs
         if column.key not in skipped
     }
-    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical(values)
+
+
+def held_by(content: str) -> dict[str, Any]:
+    """Return what a line holds as data ({} when it holds nothing, or nothing readable)."""
+    try:
+        held = json.loads(content) if content else {}
+    except ValueError:
+        return {}
+    return held if isinstance(held, dict) else {}
+
+
+def line_name(entry: Event) -> str:
+    """Return how a line is named to a reader: its number, time, who and what."""
+    return f"entry {entry.seq} ({entry.at:%Y-%m-%d %H:%M:%S} UTC, {entry.actor}: {entry.action})"
 
 
 def entry_hash(entry: Event) -> str:
@@ -121,10 +139,30 @@ def head(session: AnySession, meeting_id: int) -> tuple[int, str]:
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 
+def canonical(value: Any) -> str:
+    """Return plain data as canonical JSON: the same data always gives the same text."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_digest(record: Any) -> str:
+    """Return the SHA-256 digest of a plain record (what a version of the minutes is made from)."""
+    return hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
+
+
 def append(
-    session: AnySession, meeting_id: int, actor: str, action: str, detail: str, about: Any = None
+    session: AnySession,
+    meeting_id: int,
+    actor: str,
+    action: str,
+    detail: str,
+    about: Any = None,
+    content: str = "",
 ) -> Event:
-    """Add a line to the end of the meeting's chain, in the caller's transaction."""
+    """Add a line to the end of the meeting's chain, in the caller's transaction.
+
+    A line about a record (`about`) holds what it says; any other line may hold `content`
+    of its own (a version of the minutes: the digest of the record it was made from).
+    """
     if about is not None and about.id is None:
         session.flush()
     _hold(session, meeting_id)
@@ -137,7 +175,7 @@ def append(
         action=action,
         detail=detail,
         subject=subject_of(about) if about is not None else "",
-        content=content_of(about) if about is not None else "",
+        content=content_of(about) if about is not None else content,
         nonce=secrets.token_hex(16),
         prev=prev,
     )

@@ -1,12 +1,14 @@
 """Checking a meeting's record from the command line: `flask --app wsgi verify MEETING`."""
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import Meeting
+from ..settings import policy
 from .verify import verify
 
 
@@ -19,8 +21,17 @@ from .verify import verify
     multiple=True,
     help="A receipt a rater was shown (e.g. ABCD-EFGH-JKLM); may be given several times.",
 )
-def verify_command(meeting_id: int, receipts: tuple[str, ...]) -> None:
-    """Check a meeting's log, its ratings, views, decisions, actions, reveals and minutes.
+@click.option(
+    "--minutes",
+    "copies",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A copy of the minutes someone received (the Markdown file sent with them); may be "
+    "given several times.",
+)
+def verify_command(meeting_id: int, receipts: tuple[str, ...], copies: tuple[Path, ...]) -> None:
+    """Check a meeting's log, its people, agenda, chronology, ratings, views, decisions,
+    actions, reveals and minutes.
 
     Exits with 1, naming each record or line that does not match, if anything was altered.
     """
@@ -28,7 +39,14 @@ def verify_command(meeting_id: int, receipts: tuple[str, ...]) -> None:
     if meeting is None:
         click.echo(f"There is no meeting {meeting_id}.", err=True)
         sys.exit(2)
-    check = verify(db.session, meeting, receipts)
+    read = []
+    for path in copies:
+        try:
+            read.append((str(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as error:
+            click.echo(f"The copy of the minutes in {path} could not be read: {error}", err=True)
+            sys.exit(2)
+    check = verify(db.session, meeting, receipts, read, policy())
     click.echo(f"Meeting {meeting.id}: {check.entries} lines in its log.")
     for note in check.notes:
         click.echo(note)

@@ -24,16 +24,18 @@ def log(
     *,
     changed: Fact | Iterable[Fact],
     own: Attendee | None = None,
+    content: str = "",
 ) -> Event:
     """Append a line to the meeting's event log; `detail` keeps what a change replaced.
 
     `changed` names what the change touched: once it is committed, every page showing a
     region that reads it is told (`changes`), and, for a change that was someone's `own`
-    (their rating, their view), every device of theirs.
+    (their rating, their view), every device of theirs. `content` is what a line about no
+    one record holds (see `chain.append`).
     """
     session = session_of(meeting)
     note(session, meeting.id, changed, own.id if own is not None else None)
-    return chain.append(session, meeting.id, actor[:200], action[:300], detail, about)
+    return chain.append(session, meeting.id, actor[:200], action[:300], detail, about, content)
 
 
 def mark(meeting: Meeting) -> int:

@@ -1,10 +1,14 @@
 """Checking a meeting against its log: the chain, the records, the reveals, the minutes.
 
-A record changed without a line written disagrees with its last line; a line changed,
-removed or inserted breaks the chain (`record.chain`). A copy of the database rewritten
-from end to end, chain and all, still disagrees with what is held outside it: the
-raters' receipts, the line each reveal was sealed at, and the head each version of the
-minutes quotes. Each disagreement is named: which record or line, and how it differs.
+A record changed without a line written disagrees with its last line, and one removed
+leaves its lines naming a record that is not there; a line changed, removed or inserted
+breaks the chain (`record.chain`). The people, the agenda and the chronology are checked
+against the record each version of the minutes was made from, whose digest the log fixed
+(`record.issued`, `record.basis`). A copy of the database rewritten from end to end, chain
+and all, still disagrees with what is held outside it: the raters' receipts, the line
+each reveal was sealed at, the head each version of the minutes quotes in its text, and
+any copy of the minutes someone received. Each disagreement is named: which record or
+line, and how it differs.
 """
 
 import json
@@ -14,12 +18,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-import minutes
-
 from ..models import (
     Action,
     ActionUpdate,
     AnySession,
+    Attendee,
     Contribution,
     Decision,
     DecisionStatus,
@@ -27,14 +30,26 @@ from ..models import (
     ForecastOutcome,
     Item,
     Meeting,
-    MinutesVersion,
     OwnWords,
     OwnWork,
     Rating,
     Round,
     View,
 )
-from .chain import GENESIS, RECEIPT_LENGTH, content_of, entry_hash, receipt_of, subject_of
+from ..policy import Policy
+from ..settings import policy as current_policy
+from . import issued
+from .chain import (
+    GENESIS,
+    KINDS,
+    RECEIPT_LENGTH,
+    content_of,
+    entry_hash,
+    held_by,
+    line_name,
+    receipt_of,
+    subject_of,
+)
 
 
 @dataclass
@@ -54,10 +69,6 @@ class Check:
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _line(entry: Event) -> str:
-    return f"entry {entry.seq} ({entry.at:%Y-%m-%d %H:%M:%S} UTC, {entry.actor}: {entry.action})"
 
 
 def _describe(row: Any) -> str:
@@ -148,16 +159,85 @@ def _check_chain(entries: list[Event], check: Check) -> None:
     for number, entry in enumerate(entries, start=1):
         if entry.seq != number or entry.prev != prev:
             check.problems.append(
-                f"The log breaks before {_line(entry)}: a line before it was removed, "
+                f"The log breaks before {line_name(entry)}: a line before it was removed, "
                 "inserted or reordered."
             )
             return
         if entry_hash(entry) != entry.hash:
             check.problems.append(
-                _sentence(f"{_line(entry)} was altered: it no longer matches its hash.")
+                _sentence(f"{line_name(entry)} was altered: it no longer matches its hash.")
             )
             return
         prev = entry.hash
+
+
+def _named(session: AnySession, model: type, key: Any) -> Any:
+    return session.get(model, key) if isinstance(key, int) else None
+
+
+def _gone(session: AnySession, kind: str, number: str, said: dict[str, Any]) -> str:
+    """Describe a record that is no longer in the database from what its line said."""
+    person = _named(session, Attendee, said.get("attendee_id"))
+    item = _named(session, Item, said.get("item_id"))
+    whose = f"{person.name} ({person.agency})" if person else f"attendee {said.get('attendee_id')}"
+    on = f"“{item.title}”" if item else f"item {said.get('item_id')}"
+    if kind == "rating":
+        round_ = _named(session, Round, said.get("round_id"))
+        where = f"round {round_.number} on “{round_.item.title}”" if round_ else "a round"
+        return f"the rating by {whose} in {where}"
+    if kind == "contribution":
+        return f"the written contribution from {whose} on {on}"
+    if kind == "decision":
+        return f"the decision on {on}"
+    if kind == "view":
+        decision = _named(session, Decision, said.get("decision_id"))
+        about = f"“{decision.item.title}”" if decision else f"decision {said.get('decision_id')}"
+        return f"{whose}'s view on the decision on {about}"
+    if kind == "action":
+        return f"the action for {said.get('owner_name')}: “{str(said.get('what'))[:60]}”"
+    if kind == "own_words":
+        return f"the young person's own words on {on}"
+    if kind == "own_work":
+        return f"the work “{said.get('name')}” the young person attached"
+    if kind == "forecast_outcome":
+        return f"the outcome recorded for the forecast “{str(said.get('forecast'))[:60]}”"
+    return f"{kind.replace('_', ' ')} {number}"
+
+
+def _taken_off(
+    session: AnySession, said: dict[str, Any], after: Event, entries: list[Event]
+) -> bool:
+    """Say whether a record went with its item, taken off the agenda before the meeting."""
+    item_id = said.get("item_id")
+    return (
+        isinstance(item_id, int)
+        and session.get(Item, item_id) is None
+        and any(
+            e.seq > after.seq
+            and e.action.startswith("took ")
+            and e.action.endswith(" off the agenda")
+            for e in entries
+        )
+    )
+
+
+def _check_removed(
+    session: AnySession, last: dict[str, Event], entries: list[Event], check: Check
+) -> None:
+    for subject, entry in last.items():
+        kind, _, number = subject.partition(":")
+        model = KINDS.get(kind)
+        if model is None or not number.isdigit() or session.get(model, int(number)):
+            continue
+        said = held_by(entry.content)
+        if _taken_off(session, said, entry, entries):
+            continue
+        check.problems.append(
+            _sentence(
+                f"{_gone(session, kind, number, said)} that {line_name(entry)} recorded is no "
+                "longer in the database."
+            )
+        )
 
 
 def _check_records(
@@ -167,13 +247,14 @@ def _check_records(
     for entry in entries:
         if entry.subject:
             last[entry.subject] = entry
+    _check_removed(session, last, entries, check)
     for row in _records(session, meeting):
         logged = last.get(subject_of(row))
         if logged is None:
             check.problems.append(_sentence(f"{_describe(row)} has no line in the log."))
         elif differences := _differences(content_of(row), logged.content):
             check.problems.append(
-                _sentence(f"{_describe(row)} does not match {_line(logged)}: {differences}.")
+                _sentence(f"{_describe(row)} does not match {line_name(logged)}: {differences}.")
             )
 
 
@@ -205,35 +286,9 @@ def _check_reveals(
         ]
         if later:
             check.problems.append(
-                f"{where} was sealed at entry {sealed.seq}, but {_line(later[0])} "
+                f"{where} was sealed at entry {sealed.seq}, but {line_name(later[0])} "
                 "records a rating in it afterwards."
             )
-
-
-def _check_minutes(
-    session: AnySession, meeting: Meeting, entries: list[Event], check: Check
-) -> None:
-    by_seq = {e.seq: e for e in entries}
-    made = session.scalars(
-        select(MinutesVersion)
-        .where(MinutesVersion.meeting_id == meeting.id)
-        .order_by(MinutesVersion.number)
-    )
-    for version in made:
-        name = f"Version {version.number} of the minutes"
-        if minutes.digest_of(version.markdown) != version.digest:
-            check.problems.append(f"{name} no longer matches its digest {version.digest[:16]}…")
-        logged = [e for e in entries if e.action == f"made version {version.number} of the minutes"]
-        if not logged or logged[0].detail != version.digest:
-            check.problems.append(f"{name} has a digest the log did not record when it was made.")
-        quoted = version.edition.get("log_entries")
-        if quoted:
-            entry = by_seq.get(quoted)
-            if entry is None or entry.hash != version.edition.get("log_head"):
-                check.problems.append(
-                    f"{name} quotes entry {quoted} of the log with hash "
-                    f"{str(version.edition.get('log_head'))[:16]}…, which the log no longer holds."
-                )
 
 
 def _receipt_letters(receipt: str) -> str:
@@ -248,17 +303,30 @@ def _check_receipts(entries: list[Event], receipts: list[str], check: Check) -> 
             check.problems.append(f"Receipt {receipt} matches no line of this meeting's log.")
             continue
         entry = found[0]
+        if entry.subject.partition(":")[0] != "rating":
+            check.problems.append(
+                f"Receipt {receipt} is {line_name(entry)}, which records no rating: it is not a "
+                "receipt."
+            )
+            continue
         later = [e for e in entries if e.subject == entry.subject and e.seq > entry.seq]
         status = (
             f"changed later by the rater at entry {later[-1].seq}"
             if later
             else "the rating as it stands in the record"
         )
-        check.notes.append(f"Receipt {receipt_of(entry.hash)} is {_line(entry)}: {status}.")
+        check.notes.append(f"Receipt {receipt_of(entry.hash)} is {line_name(entry)}: {status}.")
 
 
-def verify(session: AnySession, meeting: Meeting, receipts: Sequence[str] = ()) -> Check:
-    """Check a meeting's log, its records, its reveals, its minutes and any receipts given."""
+def verify(
+    session: AnySession,
+    meeting: Meeting,
+    receipts: Sequence[str] = (),
+    copies: Sequence[tuple[str, str]] = (),
+    policy: Policy | None = None,
+) -> Check:
+    """Check a meeting's log, its records, its reveals, its minutes, and any receipts and
+    copies of the minutes (where each was found, and its text) given."""
     entries = list(
         session.scalars(select(Event).where(Event.meeting_id == meeting.id).order_by(Event.seq))
     )
@@ -266,6 +334,7 @@ def verify(session: AnySession, meeting: Meeting, receipts: Sequence[str] = ()) 
     _check_chain(entries, check)
     _check_records(session, meeting, entries, check)
     _check_reveals(session, meeting, entries, check)
-    _check_minutes(session, meeting, entries, check)
+    issued.check_versions(session, meeting, entries, check.problems, policy or current_policy())
+    issued.check_copies(session, meeting, entries, copies, check.problems, check.notes)
     _check_receipts(entries, list(receipts), check)
     return check
