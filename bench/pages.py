@@ -3,7 +3,7 @@
 A `Page` keeps its own HTTP session (cookies, the page's CSRF token) and its own Socket.IO
 connection, as a browser tab does, and follows `meeting/static/js/live.js`:
 
-- it connects with `{meeting, display, since}` (the mark the page was drawn at), and on a
+- it connects with `{meeting, screen, since}` (the mark the page was drawn at), and on a
   reconnect reads every region again;
 - on `changed {regions, reload}` each region of the page that listens to one of the named
   regions is fetched again (`hx-get`, with htmx's headers and the X-CSRFToken header that
@@ -289,7 +289,7 @@ class Page:
         as_of = AS_OF.search(page)
         self.auth = {
             "meeting": meeting.group(1) if meeting else None,
-            "display": display.group(1) if display else None,
+            "screen": display.group(1) if display else None,
             "since": int(as_of.group(1)) if as_of else 0,
         }
 

@@ -413,6 +413,13 @@ class People:
         with self.app.app_context():
             return self.meeting().display_token
 
+    def open_display(self, screen: FlaskClient) -> str:
+        """Open the display link on a screen, as a browser does (the link's secret is kept in
+        a cookie); return the display's own address, which the page then uses."""
+        traded = screen.get(f"/display/{self.display_token}")
+        assert traded.status_code == 303, traded.text
+        return traded.headers["Location"]
+
     def join(
         self, name: str, agency: str, role: str = "Practitioner", part: str = "professional"
     ) -> FlaskClient:

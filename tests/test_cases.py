@@ -231,7 +231,8 @@ def test_a_case_through_three_meetings(app, sio):
     assert "Health 4 4 no change" in shown
     assert f"{TODAY:%-d %b %Y}: Median 4 → {SIX_WEEKS:%-d %b %Y} (now): Median 5" in shown
     assert re.search(r"No missing episodes — Not met ?: One episode on 9 Dec", shown)
-    display = text_of(app.test_client().get(f"/display/{people.display_token}").text)
+    screen = app.test_client()
+    display = text_of(screen.get(f"/display/{people.display_token}", follow_redirects=True).text)
     assert f"Last meeting, {TODAY:%-d %b}: Median 4 · decided: {DECISION['text']}" in display
     assert "Police 3 5 rated safer" in display
 
@@ -562,7 +563,7 @@ def test_an_earlier_round_never_shows_while_a_round_is_open_again(app):
 
     residual = lxs_rounds(case, review, devices, RESIDUAL, "residual")
     for viewer in (lena, app.test_client()):
-        url = page if viewer is lena else f"/display/{people.display_token}"
+        url = page if viewer is lena else people.open_display(viewer)
         seen = viewer.get(url, headers={"HX-Request": "true"}).text
         assert "Last meeting" not in seen and "At the last meeting" not in seen
     assert people.reveal(residual).status_code == 302
@@ -586,7 +587,7 @@ def test_a_copied_item_rated_on_another_scale_has_no_history_and_no_fault(app):
         (case.chair, f"/meetings/{review}"),
         (app.test_client(), f"/display/{people.display_token}"),
     ):
-        answer = viewer.get(url)
+        answer = viewer.get(url, follow_redirects=True)
         assert answer.status_code == 200 and "At the last meeting" not in answer.text
 
 

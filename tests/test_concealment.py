@@ -184,6 +184,6 @@ def test_a_written_contribution_is_hidden_like_any_rating(app, people):
 
     people.reveal(round_id)
     stage = display.get(
-        f"/display/{people.display_token}/region/scene", headers={"HX-Request": "true"}
+        f"{people.open_display(display)}/region/scene", headers={"HX-Request": "true"}
     )
     assert SECRET_SECOND in stage.text and "Written contribution" in stage.text

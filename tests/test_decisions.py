@@ -63,7 +63,7 @@ class Room:
         path = f"/m/{self.people.meeting_id}/region/{name}"
         if device is self.display:
             # The shared display draws one region, the scene, whatever changed.
-            path = f"/display/{self.people.display_token}/region/scene"
+            path = f"{self.people.open_display(device)}/region/scene"
         return text_of(device.get(path, headers={"HX-Request": "true"}).text)
 
 

@@ -36,7 +36,7 @@ def stage_of(people: People, device) -> str:
 
 
 def scene_of(people: People, display) -> str:
-    url = f"/display/{people.display_token}/region/scene"
+    url = f"{people.open_display(display)}/region/scene"
     return text_of(display.get(url, headers={"HX-Request": "true"}).text)
 
 

@@ -151,7 +151,7 @@ def test_a_join_link_only_this_computer_can_open_is_pointed_out_to_the_chair(peo
     assert WARNING in text_of(page)
     assert f"http://127.0.0.1:5000/join/{people.code}" in page
     display = people.app.test_client().get(
-        f"/display/{people.display_token}", base_url="http://127.0.0.1:5000"
+        f"/display/{people.display_token}", base_url="http://127.0.0.1:5000", follow_redirects=True
     )
     assert f"/join/{people.code}" in display.text and WARNING not in text_of(display.text)
     on_the_network = chair_page_at(people, "192.168.1.20:5000")
@@ -166,7 +166,8 @@ def test_the_qr_code_and_join_link_use_the_public_address_when_set(app, people):
     link = f"https://meetings.example.org/join/{people.code}"
     page = chair_page_at(people, "127.0.0.1:5000")
     assert link in page and WARNING not in text_of(page)
-    qr = people.app.test_client().get(f"/display/{people.display_token}/qr.svg")
+    screen = people.app.test_client()
+    qr = screen.get(f"{people.open_display(screen)}/qr.svg")
     expected = segno.make(link, error="m")
     drawn = segno.make(f"http://localhost/join/{people.code}", error="m")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"

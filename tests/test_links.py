@@ -76,8 +76,9 @@ def test_a_stopped_display_link_shows_nothing_and_its_screens_are_closed(people,
     people.start()
     old = people.display_token
     screen = people.app.test_client()
-    assert screen.get(f"/display/{old}").status_code == 200
-    on_screen = sio(screen, display=old)
+    shown = f"/display/meeting/{people.meeting_id}"
+    assert screen.get(f"/display/{old}", follow_redirects=True).status_code == 200
+    on_screen = sio(screen, screen=people.meeting_id)
     on_phone = sio(priya, meeting=people.meeting_id)
     at_chair = sio(people.chair, meeting=people.meeting_id)
     assert on_screen.is_connected() and on_phone.is_connected()
@@ -90,7 +91,7 @@ def test_a_stopped_display_link_shows_nothing_and_its_screens_are_closed(people,
     # The screen showing the old link is closed; the phone and the chair's page are not.
     assert not on_screen.is_connected()
     assert on_phone.is_connected() and at_chair.is_connected()
-    answer = screen.get(f"/display/{old}")
+    answer = screen.get(shown)
     assert answer.status_code == 410
     said = text_of(answer.text)
     assert "The chair stopped this display link" in said
@@ -101,21 +102,23 @@ def test_a_stopped_display_link_shows_nothing_and_its_screens_are_closed(people,
     for secret in secrets:
         assert secret not in answer.text, secret
     # A live display that fetches its scene again is given the same words, and no more.
-    scene = screen.get(f"/display/{old}/region/scene", headers={"HX-Request": "true"})
+    scene = screen.get(f"{shown}/region/scene", headers={"HX-Request": "true"})
     assert scene.status_code == 410 and "The chair stopped this display link" in scene.text
     assert "Priya Shah" not in scene.text
-    assert screen.get(f"/display/{old}/qr.svg").status_code == 410
+    assert screen.get(f"{shown}/qr.svg").status_code == 410
+    assert not sio(screen, screen=people.meeting_id).is_connected(), "nor can its cookie"
     assert not sio(screen, display=old).is_connected(), "the old link cannot connect again"
+    assert screen.get(f"/display/{old}").status_code == 410, "nor be opened again"
 
     # The chair's page has the new link, which works and is live.
     new = people.display_token
     assert new != old
     page = people.chair.get(f"/meetings/{people.meeting_id}").text
     assert f'href="/display/{new}"' in page and f"/display/{old}" not in page
-    assert screen.get(f"/display/{new}").status_code == 200
-    assert sio(screen, display=new).is_connected()
+    assert screen.get(f"/display/{new}", follow_redirects=True).status_code == 200
+    assert sio(screen, screen=people.meeting_id).is_connected()
     # Opened by the chair, logged in, the stopped link points to the new one.
-    offered = people.chair.get(f"/display/{old}")
+    offered = people.chair.get(f"/display/{old}", follow_redirects=True)
     assert offered.status_code == 410 and f'href="/display/{new}"' in offered.text
     assert f"/display/{new}" not in answer.text
 
@@ -164,7 +167,7 @@ def test_stopping_from_a_page_drawn_before_the_last_stop_leaves_the_new_link_alo
     again = people.chair.post(action, data=fields, follow_redirects=True)
     assert "That display link was already stopped" in text_of(again.text)
     assert people.display_token == new
-    assert people.app.test_client().get(f"/display/{new}").status_code == 200
+    assert people.app.test_client().get(f"/display/{new}", follow_redirects=True).status_code == 200
     with people.app.app_context():
         assert db.session.query(EndedLink).count() == 1
 
@@ -176,7 +179,12 @@ def test_only_the_chair_stops_a_display_link_and_not_once_the_meeting_closed(peo
     # Her own page's token, as her browser sends: the chair's is not hers to have.
     hers = {k: v for k, v in fields.items() if k != "csrf_token"}
     assert device.post(action, data=hers).status_code == 403
-    assert people.app.test_client().get(f"/display/{people.display_token}").status_code == 200
+    assert (
+        people.app.test_client()
+        .get(f"/display/{people.display_token}", follow_redirects=True)
+        .status_code
+        == 200
+    )
     people.start()
     assert people.chair.post(f"/meetings/{people.meeting_id}/close").status_code == 302
     closed = people.chair.post(action, data=fields)
@@ -199,10 +207,13 @@ def row_of(panel: str, name: str) -> str:
     return text_of(next(r for r in rows(panel) if name in r))
 
 
-def refused_everywhere(client, token: str, why: str) -> None:
-    """Every page, file and form behind a reader link answers 410, saying `why`, and no more."""
+def refused_everywhere(client, token: str, own: str, why: str) -> None:
+    """Every page, file and form behind a reader link answers 410, saying `why`, and no more:
+    the link itself, and its own address `own` in a browser that opened it while it worked."""
+    assert client.get(f"/minutes/{token}").status_code == 410
+    assert client.get_cookie("meeting_reader", path=own) is not None
     for path in ("", "/1", "/1.docx", "/1.md"):
-        answer = client.get(f"/minutes/{token}{path}")
+        answer = client.get(f"{own}{path}")
         assert answer.status_code == 410, path
         said = text_of(answer.get_data(as_text=True))
         assert why in said, path
@@ -211,7 +222,7 @@ def refused_everywhere(client, token: str, why: str) -> None:
         for secret in ("Review for A.B.", "A.B.", "Priya Shah", "Police", "Version 1"):
             assert secret not in said, (path, secret)
     typed = "My rating reason should read: missing three times"
-    asked = client.post(f"/minutes/{token}/corrections", data={"section": "general", "text": typed})
+    asked = client.post(f"{own}/corrections", data={"section": "general", "text": typed})
     assert asked.status_code == 410
     assert why in text_of(asked.text)
     assert typed in asked.text, "what they typed is given back, to send another way"
@@ -221,8 +232,9 @@ def test_a_withdrawn_reader_link_opens_nothing_and_a_new_one_works(story, app):
     assert circulate(story.people).status_code == 302
     old = story.reader_token("Priya Shah")
     reader = app.test_client()
-    assert reader.get(f"/minutes/{old}").status_code == 200
-    assert reader.get(f"/minutes/{old}/1.docx").status_code == 200
+    assert reader.get(f"/minutes/{old}", follow_redirects=True).status_code == 200
+    priya = f"/minutes/read/{story.people.attendee_id('Priya Shah')}"
+    assert reader.get(f"{priya}/1.docx").status_code == 200
 
     panel = the_readers_panel(story)
     until = local(app, utcnow() + timedelta(days=DAYS), "%-d %b %Y")
@@ -231,7 +243,7 @@ def test_a_withdrawn_reader_link_opens_nothing_and_a_new_one_works(story, app):
     assert withdrawn.status_code == 302
     assert withdrawn.headers["Location"].endswith("#readers")
 
-    refused_everywhere(reader, old, "This link to the minutes was withdrawn")
+    refused_everywhere(reader, old, priya, "This link to the minutes was withdrawn")
     with app.app_context():
         assert db.session.query(Attendee).filter_by(reader_token=old).count() == 0
         assert db.session.query(Correction).count() == 0
@@ -239,7 +251,9 @@ def test_a_withdrawn_reader_link_opens_nothing_and_a_new_one_works(story, app):
     assert "Withdrawn" in row_of(panel, "Priya Shah")
     assert "Works until" in row_of(panel, "Ms Reid"), "nobody else's link changed"
     assert (
-        story.people.app.test_client().get(f"/minutes/{story.reader_token('Ms Reid')}").status_code
+        story.people.app.test_client()
+        .get(f"/minutes/{story.reader_token('Ms Reid')}", follow_redirects=True)
+        .status_code
         == 200
     )
     # Her own device, still in the meeting, no longer offers the minutes.
@@ -260,9 +274,11 @@ def test_a_withdrawn_reader_link_opens_nothing_and_a_new_one_works(story, app):
     assert "priya@police.example" in str(message["To"])
     body = message.get_body(("plain",)).get_content()
     assert f"/minutes/{new}" in body and old not in body
-    assert "Version 1" in text_of(reader.get(f"/minutes/{new}").text)
-    assert reader.get(f"/minutes/{new}/1.docx").status_code == 200
-    assert reader.get(f"/minutes/{old}").status_code == 410, "the old link stays withdrawn"
+    assert "Version 1" in text_of(reader.get(f"/minutes/{new}", follow_redirects=True).text)
+    assert reader.get(f"{priya}/1.docx").status_code == 200
+    assert reader.get(f"/minutes/{old}", follow_redirects=True).status_code == 410, (
+        "the old link stays withdrawn"
+    )
     assert "Works until" in row_of(the_readers_panel(story), "Priya Shah")
 
     events = text_of(story.people.chair.get(f"/meetings/{story.people.meeting_id}/events").text)
@@ -274,6 +290,8 @@ def test_a_withdrawn_reader_link_opens_nothing_and_a_new_one_works(story, app):
 def test_an_expired_reader_link_says_when_and_whom_to_ask(story, app):
     assert circulate(story.people).status_code == 302
     token = story.reader_token("Priya Shah")
+    reader = app.test_client()
+    assert reader.get(f"/minutes/{token}", follow_redirects=True).status_code == 200
     issued = utcnow() - timedelta(days=DAYS, minutes=1)
     with app.app_context():
         person = db.session.query(Attendee).filter_by(reader_token=token).one()
@@ -283,14 +301,17 @@ def test_an_expired_reader_link_says_when_and_whom_to_ask(story, app):
             utcnow() - timedelta(days=DAYS) + timedelta(minutes=1)
         )
         db.session.commit()
-    reader = app.test_client()
     ended = issued + timedelta(days=DAYS)
-    refused_everywhere(reader, token, "This link to the minutes has expired")
-    said = text_of(reader.get(f"/minutes/{token}").text)
+    priya = f"/minutes/read/{story.people.attendee_id('Priya Shah')}"
+    refused_everywhere(reader, token, priya, "This link to the minutes has expired")
+    said = text_of(reader.get(f"/minutes/{token}", follow_redirects=True).text)
     day = local(app, ended, "%A %-d %B %Y")
     assert f"It expired on {day}" in said
     assert f"a link to minutes works for {DAYS} days from when it was sent" in said
-    assert reader.get(f"/minutes/{story.reader_token('Ms Reid')}").status_code == 200
+    assert (
+        reader.get(f"/minutes/{story.reader_token('Ms Reid')}", follow_redirects=True).status_code
+        == 200
+    )
 
     panel = the_readers_panel(story)
     assert f"Expired {local(app, ended, '%-d %b %Y')}" in row_of(panel, "Priya Shah")
@@ -299,9 +320,11 @@ def test_an_expired_reader_link_says_when_and_whom_to_ask(story, app):
     settled(app)
     new = story.reader_token("Priya Shah")
     assert new != token
-    assert reader.get(f"/minutes/{new}").status_code == 200
+    assert reader.get(f"/minutes/{new}", follow_redirects=True).status_code == 200
     # The old link goes on saying it expired, and when.
-    assert f"It expired on {day}" in text_of(reader.get(f"/minutes/{token}").text)
+    assert f"It expired on {day}" in text_of(
+        reader.get(f"/minutes/{token}", follow_redirects=True).text
+    )
 
 
 def test_a_later_send_to_everyone_leaves_out_a_withdrawn_link(story, app):
@@ -343,18 +366,26 @@ def test_the_chair_sees_who_opened_what_and_when(story, app):
     screen = app.test_client()
     with app.app_context():
         display = story.people.meeting().display_token
-    assert screen.get(f"/display/{display}").status_code == 410, "closed: not counted"
+    assert screen.get(f"/display/{display}", follow_redirects=True).status_code == 410, (
+        "closed: not counted"
+    )
     assert circulate(story.people).status_code == 302
     panel = the_readers_panel(story)
     assert row_of(panel, "Priya Shah").endswith("Not opened")
 
     token = story.reader_token("Priya Shah")
     reader = app.test_client()
-    assert reader.get(f"/minutes/{token}").status_code == 200
-    assert reader.get(f"/minutes/{token}/1").status_code == 200
-    assert reader.get(f"/minutes/{token}/1.docx").status_code == 200
+    assert reader.get(f"/minutes/{token}", follow_redirects=True).status_code == 200
+    priya = f"/minutes/read/{story.people.attendee_id('Priya Shah')}"
+    assert reader.get(f"{priya}/1").status_code == 200
+    assert reader.get(f"{priya}/1.docx").status_code == 200
     # The chair following a recipient's link, logged in, is not that person reading it.
-    assert story.people.chair.get(f"/minutes/{story.reader_token('Ms Reid')}").status_code == 200
+    assert (
+        story.people.chair.get(
+            f"/minutes/{story.reader_token('Ms Reid')}", follow_redirects=True
+        ).status_code
+        == 200
+    )
 
     panel = the_readers_panel(story)
     priya = row_of(panel, "Priya Shah")
@@ -374,12 +405,13 @@ def test_the_display_link_opened_during_the_meeting_is_counted(people):
     people.start()
     screen = people.app.test_client()
     link = f"/display/{people.display_token}"
-    screen.get(link)
-    screen.get(link)
+    screen.get(link, follow_redirects=True)
+    screen.get(f"/display/meeting/{people.meeting_id}")
     # Its scene fetched again by a live page is the same opening, not another.
-    screen.get(f"{link}/region/scene", headers={"HX-Request": "true"})
+    screen.get(f"/display/meeting/{people.meeting_id}/region/scene", headers={"HX-Request": "true"})
     assert people.chair.post(f"/meetings/{people.meeting_id}/close").status_code == 302
-    assert screen.get(link).status_code == 410, "a closed meeting's link shows nothing"
+    closed = screen.get(link, follow_redirects=True)
+    assert closed.status_code == 410, "a closed meeting's link shows nothing"
     minutes = f"/meetings/{people.meeting_id}/minutes"
     assert circulate(people).status_code == 302
     assert "The display link was opened 2 times" in text_of(people.chair.get(minutes).text)

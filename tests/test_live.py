@@ -68,7 +68,8 @@ def test_a_rating_rings_progress_on_every_screen_and_nowhere_else(people, sio, a
         fetched = people.chair.get(f"/m/{people.meeting_id}/region/{region}", headers=hx)
         assert without_tokens(drawn["chair"][region]) == without_tokens(fetched.text)
     assert "1 of 3 have rated" in drawn["chair"]["controls"]
-    scene = app.test_client().get(f"/display/{people.display_token}/region/scene", headers=hx)
+    screen = app.test_client()
+    scene = screen.get(f"{people.open_display(screen)}/region/scene", headers=hx)
     assert drawn["display"] == {"scene": scene.text}
 
 

@@ -62,7 +62,8 @@ def test_the_log_follows_a_meeting_without_the_child_or_any_secret(live_server):
     token = display.rsplit("/", 1)[1]
     for secret in (CHILD, REASON, token, code, PASSWORD, "Priya Shah"):
         assert secret not in log, f"the log holds {secret!r}"
-    assert re.search(r"meeting\.access \S+ GET /display/<token> 200 \d+ms", log)
+    assert re.search(r"meeting\.access \S+ GET /display/<token> 303 \d+ms", log)
+    assert re.search(rf"meeting\.access \S+ GET /display/meeting/{meeting_id} 200 \d+ms", log)
     assert re.search(r"meeting\.access \S+ POST /join/<code> 302", log)
     assert re.search(rf"meeting\.access \S+ POST /m/{meeting_id}/rounds/{round_id}/rating 302", log)
     audits = re.findall(r"meeting\.audit chair=(\d+) meeting=(\S+) action=(\S+) (\S+) answer=", log)

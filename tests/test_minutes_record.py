@@ -307,7 +307,7 @@ def test_the_printed_minutes_are_white_behind_the_text_to_the_foot_of_the_last_p
     def serve(route):
         path = route.request.url.removeprefix("http://minutes.test")
         client = next((c for p, c in pages.items() if path.startswith(p)), chair)
-        answer = client.get(path)
+        answer = client.get(path, follow_redirects=True)
         body = answer.get_data()
         answer.close()
         route.fulfill(status=answer.status_code, content_type=answer.content_type, body=body)

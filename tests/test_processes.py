@@ -179,13 +179,16 @@ def test_a_rating_on_one_process_reaches_a_display_on_the_other_and_counts_once(
     phone = Device(people["Person 1"], first)
     phone.connect(meeting=meeting_id)
     display = Device(requests.Session(), second)
-    display.connect(display=token)
+    # As the display's page does: its link traded for a cookie, which the connection sends.
+    assert display.http.get(f"{second.url}/display/{token}").ok
+    display.connect(screen=meeting_id)
 
     def scene() -> str:
         # What the display's page fetches when it hears a change: its scene, from the
         # process it is connected to.
         answer = display.http.get(
-            f"{second.url}/display/{token}/region/scene", headers={"HX-Request": "true"}
+            f"{second.url}/display/meeting/{meeting_id}/region/scene",
+            headers={"HX-Request": "true"},
         )
         assert answer.status_code == 200
         return text_of(answer.text)

@@ -28,8 +28,9 @@ def region(people: People, device, name: str) -> str:
 
 def display_region(people: People) -> str:
     """What the shared display shows: one region, the scene, whatever changed."""
-    path = f"/display/{people.display_token}/region/scene"
-    return text_of(people.app.test_client().get(path, headers={"HX-Request": "true"}).text)
+    screen = people.app.test_client()
+    path = f"{people.open_display(screen)}/region/scene"
+    return text_of(screen.get(path, headers={"HX-Request": "true"}).text)
 
 
 def add_action(people: People, **fields):

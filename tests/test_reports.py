@@ -241,9 +241,10 @@ def test_attendees_see_where_each_report_stands_and_hear_when_it_changes(people,
     assert f"shared with the parents {shown(-1)}" in panel(priya, people)
     assert "Police report" in text_of(mum.get(f"/m/{people.meeting_id}").text)
     # Nothing of the reports is on the shared screen.
-    scene = display.get(f"/display/{people.display_token}").text
+    screen = people.open_display(display)
+    scene = display.get(screen).text
     assert "Police report" not in scene and "DC Shah" not in scene
-    assert display.get(f"/display/{people.display_token}/region/reports").status_code == 404
+    assert display.get(f"{screen}/region/reports").status_code == 404
 
     assert mark(people, health, "received", day(0)).status_code == 302
     rings = [m["args"][0]["regions"] for m in heard["mum"].get_received()]

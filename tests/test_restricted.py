@@ -68,7 +68,7 @@ def test_a_parents_phone_receives_nothing_of_a_restricted_part(app, people, sio)
     people.move_to(2)
     phone = text_of(mum.get(f"/m/{people.meeting_id}").text)
     assert "Please wait a moment" in phone and LXS_ITEM["title"] not in phone
-    scene = text_of(display.get(f"/display/{people.display_token}").text)
+    scene = text_of(display.get(f"/display/{people.display_token}", follow_redirects=True).text)
     assert "talking about something without the family" in scene
     round_id = people.open_round()
     assert people.rate(pro, round_id, likelihood=4, severity=5, reason=SECRET).status_code == 302

@@ -89,9 +89,11 @@ def correct_and_recirculate(app, story) -> None:
     """Priya asks for a correction from her link; the chair accepts it and sends version 2."""
     people = story.people
     link = f"/minutes/{story.reader_token('Priya Shah')}"
-    assert app.test_client().get(link).status_code == 200
-    asked = app.test_client().post(
-        f"{link}/corrections", data={"section": "general", "text": CORRECTION}
+    reader = app.test_client()
+    assert reader.get(link, follow_redirects=True).status_code == 200
+    asked = reader.post(
+        f"/minutes/read/{people.attendee_id('Priya Shah')}/corrections",
+        data={"section": "general", "text": CORRECTION},
     )
     assert asked.status_code == 302, asked.text
     with app.app_context():
@@ -593,9 +595,10 @@ def hold_a_meeting(server: LiveServer) -> tuple[requests.Session, str]:
     body = email.message_from_bytes(letter.read_bytes(), policy=email.policy.default)
     link = re.search(r"https?://\S+/minutes/[\w-]+", body.get_body(("plain",)).get_content())
     reader = BrowserSession()
-    assert reader.get(link.group(0)).ok
+    opened = reader.get(link.group(0))
+    assert opened.ok and opened.url != link.group(0), "the link is traded for a cookie"
     asked = reader.post(
-        f"{link.group(0)}/corrections", data={"section": "general", "text": CORRECTION}
+        f"{opened.url}/corrections", data={"section": "general", "text": CORRECTION}
     )
     assert asked.ok
     return chair, path

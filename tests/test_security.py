@@ -184,12 +184,12 @@ def test_a_closed_meetings_display_link_shows_nothing_about_it(people, sio):
     people.start()
     display = people.app.test_client()
     link = f"/display/{people.display_token}"
-    before = display.get(link)
+    before = display.get(link, follow_redirects=True)
     with people.app.app_context():
         title = people.meeting().title
     assert before.status_code == 200 and title in before.text
     assert people.chair.post(f"/meetings/{people.meeting_id}/close").status_code == 302
-    after = display.get(link)
+    after = display.get(link, follow_redirects=True)
     assert after.status_code == 410
     assert "This meeting has closed" in after.text
     with people.app.app_context():
@@ -197,7 +197,7 @@ def test_a_closed_meetings_display_link_shows_nothing_about_it(people, sio):
         secrets = [meeting.title, meeting.child, "Priya Shah", meeting.join_code]
     for secret in secrets:
         assert secret not in after.text, secret
-    assert display.get(f"{link}/qr.svg").status_code == 404
+    assert display.get(f"/display/meeting/{people.meeting_id}/qr.svg").status_code == 404
     assert not sio(display, display=people.display_token).is_connected()
 
 
@@ -211,7 +211,7 @@ def test_pages_about_a_meeting_are_never_cached(people):
         (device, f"/m/{people.meeting_id}"),
         (people.app.test_client(), f"/display/{people.display_token}"),
     ]:
-        assert client.get(path).headers["Cache-Control"] == "no-store", path
+        assert client.get(path, follow_redirects=True).headers["Cache-Control"] == "no-store", path
     styles = people.chair.get("/static/css/meeting.css")
     assert styles.headers.get("Cache-Control") != "no-store"
     styles.close()

@@ -114,7 +114,9 @@ def test_a_whole_item_on_the_real_server(live_server):
     try:
         chair.connect(meeting=meeting_id)
         display = Screen(live_server, "display")
-        display.connect(display=token)
+        # As the display's page does: the link traded for a cookie, which the connection sends.
+        on_screen = display.get(f"/display/{token}").url.removeprefix(live_server.url)
+        display.connect(screen=meeting_id)
         screens.append(display)
 
         attendees = []
@@ -168,7 +170,7 @@ def test_a_whole_item_on_the_real_server(live_server):
                 )
                 for screen in screens:
                     screen.wait_for("progress")
-                    base = f"/display/{token}" if screen is display else f"/m/{meeting_id}"
+                    base = on_screen if screen is display else f"/m/{meeting_id}"
                     progress = screen.region(base, "progress")
                     assert f"{done} of 4 have rated" in progress
                     assert f"{person.name} round" not in progress
@@ -176,7 +178,7 @@ def test_a_whole_item_on_the_real_server(live_server):
             stages = {}
             for screen in screens:
                 screen.wait_for("stage")
-                base = f"/display/{token}" if screen is display else f"/m/{meeting_id}"
+                base = on_screen if screen is display else f"/m/{meeting_id}"
                 stages[screen.name] = screen.region(base, "stage")
             return round_id, stages
 
@@ -184,7 +186,7 @@ def test_a_whole_item_on_the_real_server(live_server):
             seen = {}
             for screen in screens:
                 screen.wait_for(region)
-                base = f"/display/{token}" if screen is display else f"/m/{meeting_id}"
+                base = on_screen if screen is display else f"/m/{meeting_id}"
                 seen[screen.name] = screen.region(base, region)
             return seen
 

@@ -43,12 +43,13 @@ def fetch_everything(client, urls) -> str:
 
 
 def reader_urls(app, name: str) -> list[str]:
-    """The links to someone's own copy of the minutes, once circulated."""
+    """The link to someone's own copy of the minutes, once circulated, and the pages and
+    file their browser opens after it."""
     with app.app_context():
-        token = db.session.query(Attendee).filter_by(name=name).one().reader_token
+        person = db.session.query(Attendee).filter_by(name=name).one()
+        token, base = person.reader_token, f"/minutes/read/{person.id}"
     assert token, f"{name} was sent no link"
-    base = f"/minutes/{token}"
-    return [base, f"{base}/1", f"{base}/1.md"]
+    return [f"/minutes/{token}", base, f"{base}/1", f"{base}/1.md"]
 
 
 def docx_text(data: bytes) -> str:

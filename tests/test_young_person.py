@@ -125,7 +125,7 @@ def test_a_change_is_logged_with_what_it_replaced(people, young):
 def test_the_display_shows_the_drawing_only_after_the_chair_chooses(people, young, client):
     give(people, young, file=drawing())
     people.start()
-    display = f"/display/{people.display_token}"
+    display = people.open_display(client)
     wid = work_id(people)
     scene = client.get(display).text
     assert WORDS in scene and "drawing.png" not in scene

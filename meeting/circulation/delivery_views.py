@@ -24,7 +24,7 @@ bp = Blueprint("delivery", __name__, url_prefix="/meetings/<int:meeting_id>/minu
 
 
 def _link_for(person: Attendee) -> str:
-    return public_url("reading.read", token=person.reader_token)
+    return public_url("reading.link", token=person.reader_token)
 
 
 def deliveries_context(meeting: Meeting, made: list[MinutesVersion]) -> dict[str, Any]:

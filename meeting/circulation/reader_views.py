@@ -1,6 +1,8 @@
 """The minutes on a recipient's side: their own copy through the link in their email.
 
-A link the chair withdrew, or one whose time ran out, opens nothing: every page, file and
+The link's secret is traded on first use for a cookie sent only to that recipient's own
+address (`/minutes/read/<id>`, see `pages.passes`), which every later page, file and form
+uses. A link the chair withdrew, or one whose time ran out, opens nothing: every page, file and
 form behind it answers 410 with a page that says why and whom to ask for a new one.
 """
 
@@ -14,6 +16,7 @@ import minutes
 from ..errors import Invalid, Refused
 from ..extensions import db
 from ..models import Attendee, LinkEnd, Meeting, utcnow
+from ..pages import passes
 from ..pages.access import current_chair
 from ..pages.forms import kept, status_of
 from ..record import links
@@ -21,12 +24,12 @@ from ..settings import policy
 from . import corrections, reader_links, recipients, versions
 from .views import download, paper
 
-bp = Blueprint("reading", __name__, url_prefix="/minutes/<token>")
+bp = Blueprint("reading", __name__, url_prefix="/minutes")
 
 
-def _reader(token: str) -> Attendee:
+def _holder(token: str) -> Attendee:
     """Return the recipient whose link this is, while it works; otherwise answer why not."""
-    person = recipients.reader(db.session, token)
+    person = recipients.reader(db.session, token) if token else None
     if person is not None:
         ends = reader_links.expires_at(person, policy().reader_link_days)
         if ends is None or utcnow() < ends:
@@ -36,6 +39,15 @@ def _reader(token: str) -> Attendee:
     if ended is None or ended.attendee_id is None:
         abort(404)
     _gone(ended.meeting, ended.why, ended.ended_at)
+
+
+def _reader(attendee_id: int) -> Attendee:
+    """Return the recipient whose own address this is, if this browser opened their working
+    link; otherwise answer why not (410 for a link stopped since, 404 for anything else)."""
+    person = _holder(request.cookies.get(passes.READER_COOKIE, ""))
+    if person.id != attendee_id:
+        abort(404)
+    return person
 
 
 def _gone(meeting: Meeting, why: LinkEnd, at: datetime) -> NoReturn:
@@ -103,22 +115,32 @@ def reader_page(
     ), status
 
 
-@bp.route("")
-def read(token):
-    """Answer a recipient's copy of the latest minutes; whoever holds their working link."""
-    return reader_page(_reader(token), opened=True)
+@bp.route("/<token>")
+def link(token):
+    """Trade a recipient's link for a cookie kept as long as the link works, and send them on
+    to their own address, which holds no secret; whoever holds their working link."""
+    person = _holder(token)
+    ends = reader_links.expires_at(person, policy().reader_link_days)
+    own = url_for("reading.read", attendee_id=person.id)
+    return passes.traded(own, passes.READER_COOKIE, token, path=own, expires=ends)
 
 
-@bp.route("/<int:number>")
-def read_version(token, number):
-    """Answer a recipient's copy of one version; whoever holds their working link."""
-    return reader_page(_reader(token), number, opened=True)
+@bp.route("/read/<int:attendee_id>")
+def read(attendee_id):
+    """Answer a recipient's copy of the latest minutes; a browser that opened their link."""
+    return reader_page(_reader(attendee_id), opened=True)
 
 
-@bp.route("/<int:number>.<any(md, docx):ext>")
-def reader_file(token, number, ext):
-    """Download a recipient's copy as .md or .docx; whoever holds their working link."""
-    person = _reader(token)
+@bp.route("/read/<int:attendee_id>/<int:number>")
+def read_version(attendee_id, number):
+    """Answer a recipient's copy of one version; a browser that opened their link."""
+    return reader_page(_reader(attendee_id), number, opened=True)
+
+
+@bp.route("/read/<int:attendee_id>/<int:number>.<any(md, docx):ext>")
+def reader_file(attendee_id, number, ext):
+    """Download a recipient's copy as .md or .docx; a browser that opened their link."""
+    person = _reader(attendee_id)
     made = next((v for v in versions.circulated(person.meeting) if v.number == number), None)
     if made is None:
         abort(404)
@@ -128,10 +150,10 @@ def reader_file(token, number, ext):
     return download(markdown, f"minutes-{person.meeting_id}-v{number}", ext, running)
 
 
-@bp.route("/corrections", methods=["POST"])
-def ask(token):
-    """Ask the chair to correct the minutes; whoever holds a recipient's working link."""
-    person = _reader(token)
+@bp.route("/read/<int:attendee_id>/corrections", methods=["POST"])
+def ask(attendee_id):
+    """Ask the chair to correct the minutes; a browser that opened a recipient's link."""
+    person = _reader(attendee_id)
     try:
         corrections.request_correction(person, request.form, policy())
     except (Invalid, Refused) as problem:
@@ -140,4 +162,4 @@ def ask(token):
             person, None, status_of(problem), **kept("correction", request.form, problem)
         )
     db.session.commit()
-    return redirect(url_for("reading.read", token=token, _anchor="corrections"))
+    return redirect(url_for("reading.read", attendee_id=person.id, _anchor="corrections"))

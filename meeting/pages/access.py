@@ -12,6 +12,7 @@ from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, Base, Chair, Meeting
 from ..rating.concealment import Viewer, attendee_viewer, chair_viewer
+from . import passes
 
 Row = TypeVar("Row", bound=Base)
 
@@ -119,8 +120,17 @@ def viewer_for(meeting: Meeting) -> Viewer | None:
 
 
 def display_meeting(token: str) -> Meeting:
-    """Return the meeting a display link opens, or answer 404."""
+    """Return the meeting a display link's secret opens, or answer 404."""
     meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
     if meeting is None:
+        abort(404)
+    return meeting
+
+
+def shown_meeting(meeting_id: int) -> Meeting:
+    """Return a meeting whose display this browser opened with its working link, or answer
+    404 (the link's secret is in a cookie: see `pages.passes`)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not passes.shows(meeting, passes.display_secret(meeting_id)):
         abort(404)
     return meeting

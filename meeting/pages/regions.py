@@ -339,7 +339,7 @@ def _values(rating: Rating | None) -> dict[str, str]:
 def _region_url(meeting: Meeting, viewer: Viewer, name: str) -> str:
     named(name)
     if viewer.kind == Audience.DISPLAY:
-        return url_for("room.display_region", token=meeting.display_token, name=name)
+        return url_for("room.display_region", meeting_id=meeting.id, name=name)
     return url_for("room.region", meeting_id=meeting.id, name=name)
 
 
@@ -428,7 +428,7 @@ def fragment(meeting: Meeting, viewer: Viewer, name: str) -> Response:
     if _template(viewer, name) is None:
         abort(404)
     if viewer.kind == Audience.DISPLAY:
-        whole = url_for("room.display", token=meeting.display_token)
+        whole = url_for("room.screen", meeting_id=meeting.id)
     else:
         whole = url_for("room.attend", meeting_id=meeting.id)
     if name == "stage" and viewer.kind == Audience.ATTENDEE:

@@ -40,9 +40,14 @@ def security_headers(response):
         response.headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    # Join links and display links carry secrets: never pass them to another site.
-    # Within this one, a form's page tells a repeat of it where to go back to.
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # A page whose own address holds a secret (a join code or an invitation; a link traded
+    # for a cookie) names only this server in a Referer, not the address, even to this
+    # server, where a proxy's error log would write it. (Not "no-referrer": its forms would
+    # then send an Origin of "null", which the origin check refuses.) Any other page's
+    # address is passed only within this site: a form's page tells a repeat of it where to
+    # go back to.
+    secret = not logs.SECRET_PARTS.isdisjoint(request.view_args or {})
+    response.headers.setdefault("Referrer-Policy", "strict-origin" if secret else "same-origin")
     return response
 
 

@@ -9,7 +9,13 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import socketio
 from ..models import AttendeeStatus, MeetingStatus
-from ..pages.access import device_attendee, display_meeting, get_meeting, viewer_for
+from ..pages.access import (
+    device_attendee,
+    display_meeting,
+    get_meeting,
+    shown_meeting,
+    viewer_for,
+)
 from ..pages.doorbell import (
     audience_room,
     chair_room,
@@ -29,17 +35,23 @@ def connect(auth):
     """Join a page to the rooms it may hear; sent by every live page on connect, answered to it.
 
     Sent by every live page (chair, attendee or display) on (re)connect with its meeting
-    or display token, and `since`, the mark of the meeting's event log the page was drawn
-    at. The meeting's chair and admitted attendees join its rooms, a display (while its
-    link works and the meeting is open) the display's, someone waiting only their own;
-    any other connection is refused. If the meeting changed since, this connection is
-    told at once that every region changed; otherwise it hears only the doorbell's later
+    (a display page: `screen`, the meeting whose display link this browser opened, the
+    link's secret in a cookie; a program may send the secret itself as `display`, in the
+    connection's first packet, never in an address), and `since`, the mark of the
+    meeting's event log the page was drawn at. The meeting's chair and admitted attendees
+    join its rooms, a display (while its link works and the meeting is open) the
+    display's, someone waiting only their own; any other connection is refused. If the
+    meeting changed since, this connection is told at once that every region changed;
+    otherwise it hears only the doorbell's later
     `changed` events to the rooms joined here.
     """
     auth = auth if isinstance(auth, dict) else {}
     try:
-        if auth.get("display"):
-            meeting = display_meeting(str(auth["display"]))
+        if auth.get("screen") or auth.get("display"):
+            if auth.get("screen"):
+                meeting = shown_meeting(int(auth["screen"]))
+            else:
+                meeting = display_meeting(str(auth["display"]))
             if meeting.status == MeetingStatus.CLOSED:
                 return False
             join_room(room(meeting.id))

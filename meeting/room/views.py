@@ -1,6 +1,7 @@
 """The live meeting's screens: an attendee's page, the shared display, and the join QR code."""
 
 from io import BytesIO
+from typing import NoReturn
 
 import segno
 from flask import (
@@ -21,6 +22,7 @@ from ..circulation import reader_links
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import AttendeeStatus, Meeting, MeetingStatus, utcnow
+from ..pages import passes
 from ..pages.access import (
     chairs_meeting,
     current_chair,
@@ -78,17 +80,14 @@ def _shared() -> bool:
     return request.args.get("share", "") not in ("", "0")
 
 
-def _displayed(token: str, scene: bool = False) -> Meeting:
-    """Return the meeting a display link opens; a link the chair stopped answers 410 saying
-    so (a page, or with `scene` the scene a live display swaps in), any other 404.
+def _stopped(token: str, scene: bool = False) -> NoReturn:
+    """Answer a display link's secret that opens no meeting: 410 if the chair stopped it
+    (a page, or with `scene` the scene a live display swaps in), any other 404.
 
     The stopped page names nothing about the meeting; only its own chair is offered the
     new link (to share in a call, if that is how this one was opened).
     """
-    meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
-    if meeting is not None:
-        return meeting
-    ended = links.ended(db.session, token)
+    ended = links.ended(db.session, token) if token else None
     if ended is None or ended.attendee_id is not None:
         abort(404)
     chair = current_chair()
@@ -104,14 +103,39 @@ def _displayed(token: str, scene: bool = False) -> Meeting:
     abort(make_response(answer, 410))
 
 
+def _displayed(meeting_id: int, scene: bool = False) -> Meeting:
+    """Return the meeting whose display this browser opened with its link, while the link
+    works; a link stopped since answers 410 saying so, anything else 404."""
+    meeting = db.session.get(Meeting, meeting_id)
+    secret = passes.display_secret(meeting_id)
+    if meeting is not None and passes.shows(meeting, secret):
+        return meeting
+    _stopped(secret, scene)
+
+
 @bp.route("/display/<token>")
 def display(token):
-    """Answer the display's page for its secret link; anyone holding the link, read-only.
+    """Trade the display link's secret for a cookie and send the screen on to the display's
+    own address, which holds no secret; anyone holding the link.
+
+    What is shown there, whether the display is shared in a call (`?share=1`), and a link
+    the chair stopped (410), are as the link opens them.
+    """
+    meeting = db.session.scalar(select(Meeting).where(Meeting.display_token == token))
+    if meeting is None:
+        _stopped(token)
+    to = url_for("room.screen", meeting_id=meeting.id, share=1 if _shared() else None)
+    return passes.traded(to, passes.display_cookie(meeting.id), token)
+
+
+@bp.route("/display/meeting/<int:meeting_id>")
+def screen(meeting_id):
+    """Answer the display's page; a browser that opened the meeting's display link, read-only.
 
     With `?share=1` it is the same display, set out to be shared in a video call (larger
     type, no QR code): the page is marked so, and every scene it is sent reads that way.
     """
-    meeting = _displayed(token)
+    meeting = _displayed(meeting_id)
     share = _shared()
     # Once the meeting closes the link has done its work: it says so, and shows nothing else.
     if meeting.status == MeetingStatus.CLOSED:
@@ -121,10 +145,10 @@ def display(token):
     return page("display/meeting.html", meeting, display_viewer(meeting), share=share)
 
 
-@bp.route("/display/<token>/region/<name>")
-def display_region(token, name):
-    """Answer the display's scene for its secret link; anyone holding the link, read-only."""
-    meeting = _displayed(token, scene=bool(request.headers.get("HX-Request")))
+@bp.route("/display/meeting/<int:meeting_id>/region/<name>")
+def display_region(meeting_id, name):
+    """Answer the display's scene; a browser that opened the meeting's display link."""
+    meeting = _displayed(meeting_id, scene=bool(request.headers.get("HX-Request")))
     return fragment(meeting, display_viewer(meeting), name)
 
 
@@ -150,10 +174,10 @@ def _qr(meeting: Meeting) -> Response:
     return Response(out.getvalue(), mimetype="image/svg+xml")
 
 
-@bp.route("/display/<token>/qr.svg")
-def display_qr(token):
-    """Answer the QR code of the join link; anyone holding the display link, while open."""
-    meeting = _displayed(token)
+@bp.route("/display/meeting/<int:meeting_id>/qr.svg")
+def display_qr(meeting_id):
+    """Answer the QR code of the join link; a browser that opened the display link, while open."""
+    meeting = _displayed(meeting_id)
     if meeting.status == MeetingStatus.CLOSED:
         abort(404)
     return _qr(meeting)

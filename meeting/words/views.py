@@ -11,10 +11,10 @@ from ..extensions import db
 from ..models import Item, Meeting, MeetingStatus, OwnWork, Part
 from ..pages.access import (
     chairs_meeting,
-    display_meeting,
     get_meeting,
     login_required,
     owned,
+    shown_meeting,
     viewer_for,
 )
 from ..pages.forms import chair_change
@@ -106,10 +106,10 @@ def work(meeting_id, work_id):
     return _work_file(owned(OwnWork, meeting, work_id, lambda w: w.meeting_id))
 
 
-@bp.route("/display/<token>/work/<int:work_id>")
-def display_work(token, work_id):
-    """Answer a piece of work the chair put on the display; anyone holding the display link."""
-    meeting = display_meeting(token)
+@bp.route("/display/meeting/<int:meeting_id>/work/<int:work_id>")
+def display_work(meeting_id, work_id):
+    """Answer a piece of work the chair put on the display; a browser that opened its link."""
+    meeting = shown_meeting(meeting_id)
     found = db.session.get(OwnWork, work_id)
     if meeting.status == MeetingStatus.CLOSED or found is None or found.meeting_id != meeting.id:
         abort(404)

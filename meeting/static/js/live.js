@@ -148,7 +148,7 @@
   // The mark goes with the first connect only; a reconnect reads every region anyway.
   var socket = io({
     auth: function (send) {
-      var auth = { meeting: meeting || null, display: display || null };
+      var auth = { meeting: meeting || null, screen: display || null };
       if (!connectedBefore) auth.since = Number(body.dataset.asOf || 0);
       send(auth);
     }
