@@ -154,7 +154,8 @@ def _flushed(session: Session, _context: Any) -> None:
     noted: list[tuple[Counter, tuple[str, ...]]] = session.info.setdefault(_PENDING, [])
     for thing in chain(session.new, session.dirty):
         if isinstance(thing, Rating) and _changed(thing, "submitted_at"):
-            noted.append((RATINGS, (str(Given(thing.given).value),)))
+            # A rating made without saying how is the column's default: on a device.
+            noted.append((RATINGS, (Given(thing.given or Given.DEVICE).value,)))
         kind = MAILED.get(type(thing))
         if kind is not None and _changed(thing, "result") and thing.result in DONE:
             noted.append((MAIL, (kind, DeliveryResult(thing.result).value)))
