@@ -2,8 +2,8 @@
 
 Refused to anyone but the deployment's scraper (its Bearer token, or on the machine itself
 when allowed); read from a real server while a meeting is held on it, and from the app
-while the minutes go out. The figures move as the meeting does, and never name a person, a
-child, a token or an address.
+while the minutes and a letter go out. The figures move as the meeting does, and never
+name a person, a child, a token or an address.
 """
 
 import re
@@ -23,6 +23,14 @@ from conftest import (
 from prometheus_client.parser import text_string_to_metric_families
 from room import STARTS_AT
 from story import circulate
+from test_letter import (
+    edit,
+    letter_rows,
+    meeting,  # noqa: F401  (a fixture)
+    sent,
+    write_first_draft,
+    young_person_id,
+)
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from meeting import create_app
@@ -250,3 +258,27 @@ def test_a_chair_without_the_token_learns_nothing_from_metrics(app):
     chair = app.test_client()
     assert chair.post("/login", data={"email": "chair@example.org", "password": PASSWORD})
     assert chair.get("/metrics").status_code == 401
+
+
+def test_a_letter_to_the_young_person_is_counted_as_a_letter(meeting, app):  # noqa: F811
+    app.config["METRICS_LOOPBACK"] = True
+    scraper = app.test_client()
+    before = figures(scraper.get("/metrics").text)
+    circulate(meeting.people)
+    page = write_first_draft(meeting)
+    draft, _ = letter_rows(app)
+    to = young_person_id(meeting)
+    assert edit(meeting, draft.markdown, page, intent="send", to=to).status_code == 302
+    assert [row.result for row in sent(app, 1)] == ["outbox"]
+
+    def letters() -> float:
+        now = figures(scraper.get("/metrics").text)
+        return one(now, "meeting_mail_total", kind="letter", result="outbox") - one(
+            before, "meeting_mail_total", kind="letter", result="outbox"
+        )
+
+    until(lambda: letters() == 1, 10, "the letter written to the outbox was not counted")
+    after = figures(scraper.get("/metrics").text)
+    assert one(after, "meeting_mail_total", kind="letter", result="failed") == one(
+        before, "meeting_mail_total", kind="letter", result="failed"
+    )
