@@ -3,9 +3,15 @@
 Each area of the meeting is a package here: its `views.py` speaks HTTP, its other modules
 are the rules, plain Python that imports no Flask. Importing this package loads no Flask
 either: `create_app` brings in the web layer when the application is built.
+
+`__version__` is this release's number, as installed (`release`).
 """
 
 from typing import TYPE_CHECKING, Any
+
+from .release import VERSION as __version__
+
+__all__ = ["__version__", "create_app"]
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -36,6 +36,8 @@ from .decisions import views as decisions
 from .extensions import async_mode, db, limiter, migrate, socketio
 from .joining import views as joining
 from .letters import views as letters
+from .monitoring import views as monitoring
+from .monitoring.cli import COMMANDS as monitoring_commands
 from .pages import csrf, doorbell, once, origin, queue, responses
 from .pages.typed import TypedRequest
 from .rating import views as rating
@@ -51,8 +53,8 @@ from .words import views as words
 
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions, words)
 AREAS += (council, attendance, reports, record, circulation, delivery, reading, letters, cases)
-AREAS += (startup, responses)
-COMMANDS = (*chair_commands, *record_commands, *retention_commands)
+AREAS += (startup, responses, monitoring)
+COMMANDS = (*chair_commands, *record_commands, *retention_commands, *monitoring_commands)
 
 
 class Application(Flask):
@@ -76,6 +78,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _configure(app, overrides)
     _behind_proxy(app)
     logs.init_app(app)
+    monitoring.init_app(app)
     connections.size_pool(app)
     db.init_app(app)
     _rate_limits(app)

@@ -6,20 +6,29 @@ child: paths are written with their secret parts as placeholders (`/display/<tok
 never the values sent with it (no names, no reasons, no tokens), and an error is written
 as its kind and where it happened, never its message (which may quote what was typed).
 A purged meeting is logged by its id and the day it closed.
+
+Every request has an id: the one a proxy sent in X-Request-Id when it is a plain short
+string, or a new one; it is sent back in the answer's X-Request-Id. With
+MEETING_LOG_FORMAT=json each line is one JSON object carrying it, with the route (the
+address's pattern) and, for a request's own line, its status and how long it took.
 """
 
+import json
 import logging
 import re
+import secrets
 import time
 import traceback
-from datetime import date
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, TypeAlias
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask.logging import default_handler
 from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
+
+from .startup import NotReady
 
 ExcInfo: TypeAlias = (
     tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
@@ -32,6 +41,11 @@ audit = logging.getLogger("meeting.audit")
 retention = logging.getLogger("meeting.retention")
 # Socket.IO's own loggers, named under the meeting's so its errors are written the same way.
 SOCKETS = ("meeting.socketio", "meeting.engineio")
+# The ways the log can be written: a line of text, or a JSON object, per entry.
+FORMATS = ("text", "json")
+# A request id taken from X-Request-Id: short, and only characters that cannot break a line
+# or a log format (nginx's $request_id is 32 hex digits; a UUID fits too).
+SANE_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
 
 
 def failure(logger: logging.Logger, exc_info: ExcInfo) -> None:
@@ -139,8 +153,63 @@ def shown_path() -> str:
     return re.sub(r"<(?:[^<>:]*:)?([^<>]+)>", part, rule.rule)
 
 
+def request_id() -> str | None:
+    """Return this request's id (None outside a request)."""
+    if not has_request_context():
+        return None
+    found: str | None = g.get("request_id")
+    return found
+
+
+def took() -> float:
+    """Return the seconds since this request began."""
+    return time.perf_counter() - g.get("started", time.perf_counter())
+
+
+def _request_id_for_this_request() -> str:
+    """Take the id a proxy gave this request, if it is a sane one; otherwise make one."""
+    given = request.headers.get("X-Request-Id", "")
+    if SANE_ID.fullmatch(given):
+        return given
+    return secrets.token_hex(16)
+
+
+class JsonLines(logging.Formatter):
+    """Write each entry as one JSON object on one line, with the request it belongs to.
+
+    The fields: time (UTC, ISO 8601), level, logger, message, request_id and route (the
+    address's pattern, e.g. `/display/<token>`; null outside a request), and on a request's
+    own line its method, status and duration_ms. An error's traceback goes in `error`,
+    written as `withheld` writes it: kinds and places, never messages.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the entry as one line of JSON."""
+        written: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id(),
+            "route": None,
+        }
+        if has_request_context() and request.url_rule is not None:
+            written["route"] = request.url_rule.rule
+        for field in ("method", "status", "duration_ms"):
+            if hasattr(record, field):
+                written[field] = getattr(record, field)
+        if record.exc_info and record.exc_info[1] is not None:
+            written["error"] = withheld(record.exc_info[1])
+        return json.dumps(written, ensure_ascii=False)
+
+
 def init_app(app: Flask) -> None:
     """Write the meeting's own lines for every request; call before the database is set up."""
+    shape = str(app.config.get("LOG_FORMAT") or "text").strip().lower()
+    if shape not in FORMATS:
+        raise NotReady(
+            f"Not starting: MEETING_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {shape!r}."
+        )
     # The app's logger is "meeting", the parent of these; Flask gives it a handler to stderr.
     if app.logger.level == logging.NOTSET:
         app.logger.setLevel(logging.INFO)
@@ -152,7 +221,7 @@ def init_app(app: Flask) -> None:
         sockets.setLevel(logging.ERROR)
         sockets.addFilter(QUIET)
     line = "%(asctime)s %(levelname)s %(name)s %(message)s"
-    default_handler.setFormatter(logging.Formatter(line))
+    default_handler.setFormatter(JsonLines() if shape == "json" else logging.Formatter(line))
     # The database's errors name the statement, never the values sent with it.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
@@ -162,12 +231,24 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def started() -> None:
         g.started = time.perf_counter()
+        g.request_id = _request_id_for_this_request()
 
     @app.after_request
     def written(response: Response) -> Response:
-        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        ms = took() * 1000
         status, where = response.status_code, shown_path()
-        access.info("%s %s %s %s %.0fms", request.remote_addr, request.method, where, status, took)
+        if "request_id" not in g:
+            g.request_id = _request_id_for_this_request()
+        response.headers["X-Request-Id"] = g.request_id
+        access.info(
+            "%s %s %s %s %.0fms",
+            request.remote_addr,
+            request.method,
+            where,
+            status,
+            ms,
+            extra={"method": request.method, "status": status, "duration_ms": round(ms, 1)},
+        )
         chair_id = session.get("chair_id")
         if request.method == "POST" and chair_id is not None:
             meeting: Any = (request.view_args or {}).get("meeting_id", "-")

@@ -111,6 +111,15 @@ def defaults(instance: Path) -> dict[str, Any]:
         # Whether admitted professionals, as well as the chair, may record a review trigger.
         "TRIGGERS_BY_PROFESSIONALS": env("MEETING_TRIGGERS_BY_PROFESSIONALS", "0")
         not in ("0", "", "no"),
+        # How the log is written: "text" (a line of words per entry) or "json" (one JSON
+        # object per line, with the request's id, route, status and duration).
+        "LOG_FORMAT": env("MEETING_LOG_FORMAT", "text"),
+        # /metrics is answered to a scraper sending this as its Bearer token (none: no token
+        # opens it) ...
+        "METRICS_TOKEN": env("MEETING_METRICS_TOKEN") or None,
+        # ... or, when set, to a request made on this machine straight to the process (not
+        # through a proxy). With neither, /metrics answers 404.
+        "METRICS_LOOPBACK": bool(_yes_no(env("MEETING_METRICS_LOOPBACK"))),
         # Legal and policy bases this deployment adds to the standard list, one per line.
         "LEGAL_BASES_EXTRA": [
             line.strip() for line in env("MEETING_LEGAL_BASES", "").splitlines() if line.strip()

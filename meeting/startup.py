@@ -14,6 +14,7 @@ from sqlalchemy import text
 from . import database
 from .chairs import council
 from .extensions import db, socketio
+from .release import VERSION
 
 bp = Blueprint("health", __name__)
 
@@ -91,7 +92,8 @@ def _database_problem() -> str | None:
 
 @bp.route("/healthz")
 def healthz():
-    """Say whether the database is reachable and current, and Redis if used; anyone (monitors)."""
+    """Say whether the database is reachable and current, and Redis if used, and which release
+    this is; anyone (monitors)."""
     checks: dict[str, Any] = {"database": _database_problem() or "ok"}
     url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
     if url:
@@ -99,7 +101,7 @@ def healthz():
     else:
         checks["redis"] = "not configured"
     healthy = all(value in ("ok", "not configured") for value in checks.values())
-    response = jsonify(status="ok" if healthy else "failing", **checks)
+    response = jsonify(status="ok" if healthy else "failing", version=VERSION, **checks)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response

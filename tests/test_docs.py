@@ -1,8 +1,8 @@
 """The documentation holds together: every link resolves inside the repository, and none is lost.
 
-Checks README.md, every docs/*.md and bench/README.md as GitHub would show them: links and
-images outside fenced code blocks, `#anchor` fragments against the target's headings (GitHub's
-slugs), no link to another site and none that climbs out of the repository.
+Checks README.md, every docs/*.md, bench/README.md and CHANGELOG.md as GitHub would show them:
+links and images outside fenced code blocks, `#anchor` fragments against the target's headings
+(GitHub's slugs), no link to another site and none that climbs out of the repository.
 """
 
 import re
@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))
-PAGES = [README, *DOCS, ROOT / "bench" / "README.md"]
+PAGES = [README, *DOCS, ROOT / "bench" / "README.md", ROOT / "CHANGELOG.md"]
 README_MOST_LINES = 150
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

@@ -37,6 +37,7 @@ from conftest import postgres_database as new_postgres_database
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
+import meeting
 from meeting import create_app
 from meeting.database import BASELINE, MIGRATIONS, head
 from meeting.extensions import db
@@ -256,7 +257,12 @@ def test_an_unreachable_redis_stops_the_start_and_a_reachable_one_is_reported(tm
     try:
         health = requests.get(server.url + "/healthz")
         assert health.status_code == 200
-        assert health.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+        assert health.json() == {
+            "status": "ok",
+            "database": "ok",
+            "redis": "ok",
+            "version": meeting.__version__,
+        }
         assert health.headers["Cache-Control"] == "no-store"
     finally:
         server.stop()

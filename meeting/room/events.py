@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import socketio
 from ..models import AttendeeStatus, MeetingStatus
+from ..monitoring import counts
 from ..pages.access import (
     device_attendee,
     display_meeting,
@@ -59,6 +60,7 @@ def connect(auth):
             # Its own room too, so stopping this link closes these screens and no others.
             _join_closable(display_room(meeting.display_token))
             _catch_up(meeting, auth)
+            _counted("display")
             return True
         meeting = get_meeting(int(auth.get("meeting", 0)))
     except (HTTPException, ValueError, TypeError):
@@ -76,11 +78,13 @@ def connect(auth):
             join_room(room(meeting.id, "chair"))
             _join_closable(chair_room(meeting.chair_id))
         _catch_up(meeting, auth)
+        _counted("chair" if viewer.is_chair else "attendee")
         return True
     attendee = device_attendee(meeting)
     if attendee is not None and attendee.status == AttendeeStatus.WAITING:
         # Someone waiting hears only about themselves: admitted or turned away.
         _join_closable(person_room(attendee.id))
+        _counted("waiting")
         return True
     return False
 
@@ -89,6 +93,12 @@ def connect(auth):
 def disconnect(*_reason):
     """Stop counting a closed connection in its rooms; sent as any page goes, answers nothing."""
     count_out(request.sid)  # type: ignore[attr-defined]
+    counts.disconnected(request.sid)  # type: ignore[attr-defined]
+
+
+def _counted(kind: str) -> None:
+    """Count this connection among the live ones this process holds, by its kind of page."""
+    counts.connected(request.sid, kind)  # type: ignore[attr-defined]
 
 
 def _join_closable(to: str) -> None:
