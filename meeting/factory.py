@@ -34,7 +34,7 @@ from .decisions import views as decisions
 from .extensions import async_mode, db, limiter, migrate, socketio
 from .joining import views as joining
 from .letters import views as letters
-from .pages import csrf, doorbell, once, origin, responses
+from .pages import csrf, doorbell, lengths, once, origin, responses
 from .pages.typed import TypedRequest
 from .rating import views as rating
 from .record import views as record
@@ -87,6 +87,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # token, and only then is a form's one-time token taken.
     origin.init_app(app)
     csrf.init_app(app)
+    lengths.init_app(app)
     once.init_app(app)
     doorbell.init_app(app)
     for command in COMMANDS:

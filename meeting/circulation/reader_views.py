@@ -15,7 +15,7 @@ from ..errors import Invalid, Refused
 from ..extensions import db
 from ..models import Attendee, LinkEnd, Meeting, utcnow
 from ..pages.access import current_chair
-from ..pages.forms import kept, status_of
+from ..pages.forms import added_by, kept, status_of
 from ..record import links
 from ..settings import policy
 from . import corrections, reader_links, recipients, versions
@@ -134,6 +134,7 @@ def ask(token):
     person = _reader(token)
     try:
         corrections.request_correction(person, request.form, policy())
+        added_by(person)
     except (Invalid, Refused) as problem:
         db.session.rollback()
         return reader_page(
