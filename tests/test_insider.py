@@ -124,11 +124,14 @@ def test_a_parent_who_types_an_agency_cannot_record_a_review_trigger(app, agency
 SHORT_HOURS = 8 / 3600
 
 
-@pytest.fixture(scope="module")
-def short_log_ins(tmp_path_factory):
-    """A real server whose chairs' log-ins last eight seconds, with its first chair."""
+@pytest.fixture(scope="module", params=["development", "production"])
+def short_log_ins(request, tmp_path_factory):
+    """A real server (`python -m meeting`, or gunicorn with gevent) whose chairs' log-ins
+    last eight seconds, with its first chair."""
     server = LiveServer(
-        tmp_path_factory.mktemp("short"), env={"MEETING_CHAIR_SESSION_HOURS": str(SHORT_HOURS)}
+        tmp_path_factory.mktemp("short"),
+        env={"MEETING_CHAIR_SESSION_HOURS": str(SHORT_HOURS)},
+        production=request.param == "production",
     )
     server.start()
     try:
