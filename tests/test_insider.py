@@ -354,3 +354,22 @@ def test_a_socket_naming_a_meeting_too_large_for_any_row_is_refused_without_a_tr
     said = capsys.readouterr()
     assert "Traceback" not in said.out + said.err
     assert sio(people.chair, meeting=people.meeting_id).is_connected()
+
+
+def test_every_field_drawn_as_several_lines_holds_more_than_a_line():
+    """Every textarea of every template holds what it is for: none falls to a line's length."""
+    import re
+    from pathlib import Path
+
+    import meeting
+    from meeting.pages import lengths
+
+    templates = Path(meeting.__file__).parent / "templates"
+    drawn = set()
+    for path in templates.rglob("*.html"):
+        text = path.read_text()
+        drawn |= set(re.findall(r'textarea\(\s*"([a-z_]+)"', text))
+        drawn |= set(re.findall(r'<textarea[^>]*name="([a-z_]+)"', text))
+    assert drawn, "no textarea found, so nothing was checked"
+    short = sorted(name for name in drawn if lengths.holds(name) <= lengths.LINE)
+    assert not short, f"drawn as several lines but holding a line: {short}"

@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 from room import CHAIR_SCREEN, PHONE, Room, sent, shot
 from story import DECISION_ONE, SOON
 
@@ -102,6 +103,30 @@ def test_a_word_longer_than_the_screen_wraps_on_every_page(room, size):
         assert not too_wide, f"wider than the window: {too_wide}"
     finally:
         display.close()
+
+
+def test_text_too_long_for_its_field_stays_in_the_form_with_the_reason(room):
+    """On a phone, an event longer than the chronology holds is not saved: the form keeps
+    every character and says why, and the shortened one is added."""
+    page = room.people["Priya Shah"].context.new_page()
+    try:
+        page.set_viewport_size(PHONE)
+        page.goto(f"{room.base}/m/{room.meeting_id}")
+        page.locator("#chronology > summary").click()
+        page.get_by_text("Add a significant event").click()
+        form = page.locator("#chronology-form")
+        typed = "Missing overnight, found at a bus station. " * 60
+        form.get_by_label("Date it happened").fill(date.today().isoformat())
+        form.get_by_label("What happened").fill(typed)
+        form.get_by_label("Source agency").fill("Police")
+        form.get_by_role("button", name="Add to the chronology").click()
+        expect(form.get_by_role("alert")).to_contain_text("Not saved: too long (what).")
+        assert form.get_by_label("What happened").input_value() == typed
+        form.get_by_label("What happened").fill("Missing overnight, found at a bus station.")
+        form.get_by_role("button", name="Add to the chronology").click()
+        expect(page.get_by_text("Missing overnight, found at a bus station.").first).to_be_visible()
+    finally:
+        page.close()
 
 
 def test_the_minutes_wrap_a_word_longer_than_the_screen(room):
