@@ -15,6 +15,12 @@ class Refused(Exception):
     status = 409
 
 
+class TooMany(Refused):
+    """More of something than one person may add in a while: wait, then send it again."""
+
+    status = 429
+
+
 class Forbidden(Refused):
     """An action this person may not take."""
 

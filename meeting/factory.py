@@ -38,7 +38,7 @@ from .joining import views as joining
 from .letters import views as letters
 from .monitoring import views as monitoring
 from .monitoring.cli import COMMANDS as monitoring_commands
-from .pages import csrf, doorbell, once, origin, queue, responses
+from .pages import csrf, doorbell, lengths, once, origin, queue, responses
 from .pages.typed import TypedRequest
 from .rating import views as rating
 from .record import views as record
@@ -92,6 +92,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # token, and only then is a form's one-time token taken.
     origin.init_app(app)
     csrf.init_app(app)
+    lengths.init_app(app)
     once.init_app(app)
     doorbell.init_app(app)
     for command in COMMANDS:

@@ -71,6 +71,11 @@ def defaults(instance: Path) -> dict[str, Any]:
         "LOGIN_ATTEMPTS_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_ATTEMPTS_PER_ADDRESS": "20 per 15 minutes",
         "SETUP_ATTEMPTS_LIMIT": "10 per hour",
+        # What one attendee may add (chronology events, review triggers, corrections asked
+        # for), however many they try: enough for a meeting, not enough to fill its screens.
+        "ATTENDEE_ADDITIONS_LIMIT": env(
+            "MEETING_ATTENDEE_ADDITIONS_LIMIT", "5 per minute;30 per hour"
+        ),
         # Shared by every process when Redis is configured.
         "RATELIMIT_STORAGE_URI": env("MEETING_REDIS_URL") or "memory://",
         "ANNOUNCE_SETUP_CODE": True,

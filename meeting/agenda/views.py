@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..attendance.quorum import require_quorum
-from ..cases.case import cases_for, reviewable
+from ..cases.case import cases_for, reviewable, row_id
 from ..cases.review import brought_forward, review_form
 from ..circulation.deadlines import clock
 from ..errors import Invalid, Refused
@@ -203,7 +203,7 @@ def current(meeting_id):
     """Move the meeting on to another agenda item; the meeting's chair only."""
     meeting = chairs_meeting(meeting_id)
     meetings.writable(meeting)
-    item_id = request.form.get("item_id", type=int) or 0
+    item_id = row_id(request.form.get("item_id")) or 0
     item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
     meetings.move_to(meeting, item)
     db.session.commit()

@@ -17,7 +17,7 @@ from ..pages.access import (
     login_required,
     viewer_for,
 )
-from ..pages.forms import chair_change, kept, status_of
+from ..pages.forms import added_by, chair_change, kept, status_of
 from ..pages.regions import Page, attendee_page, chair_page
 from ..rating.concealment import Viewer
 from ..settings import policy
@@ -196,7 +196,10 @@ def chronology(meeting_id):
     def add(viewer: Viewer) -> object:
         assert meeting.case is not None and viewer.attendee is not None
         form = request.form
-        return add_entry(meeting.case, meeting, form, viewer.attendee.name, policy())
+        entry = add_entry(meeting.case, meeting, form, viewer.attendee.name, policy())
+        if not viewer.is_chair:
+            added_by(viewer.attendee)
+        return entry
 
     return _own_change(meeting, "chronology", add)
 
@@ -214,6 +217,9 @@ def own_trigger(meeting_id):
         if not seen_by(meeting, viewer, policy()).may_trigger:
             raise Refused("Only the chair can record that a review trigger occurred here.")
         who = f"{viewer.attendee.name} ({viewer.attendee.agency})"
-        return record_trigger(case, request.form, who)
+        trigger = record_trigger(case, request.form, who)
+        if not viewer.is_chair:
+            added_by(viewer.attendee)
+        return trigger
 
     return _own_change(meeting, "trigger", record)

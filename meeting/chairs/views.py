@@ -8,6 +8,7 @@ from ..extensions import db
 from ..pages import allowances
 from ..pages.access import current_chair, log_in_chair
 from ..pages.doorbell import chair_room, drop_connections
+from ..pages.redirects import next_page
 from . import accounts
 
 bp = Blueprint("chairs", __name__)
@@ -101,9 +102,7 @@ def login():
             if seats:
                 session["seats"] = seats
             log_in_chair(chair)
-            target = request.args.get("next", "")
-            safe = target.startswith("/") and not target.startswith("//")
-            return redirect(target if safe else url_for("agenda.index"))
+            return redirect(next_page(request.args.get("next")))
     status = 429 if error == TOO_MANY_LOG_INS else 401 if error else 200
     return render_template("chairs/login.html", form=form, error=error), status
 

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Attendee, LinkEnd, Meeting, utcnow
 from ..pages import passes
 from ..pages.access import current_chair
-from ..pages.forms import kept, status_of
+from ..pages.forms import added_by, kept, status_of
 from ..record import links
 from ..settings import policy
 from . import corrections, reader_links, recipients, versions
@@ -156,6 +156,7 @@ def ask(attendee_id):
     person = _reader(attendee_id)
     try:
         corrections.request_correction(person, request.form, policy())
+        added_by(person)
     except (Invalid, Refused) as problem:
         db.session.rollback()
         return reader_page(

@@ -3,13 +3,14 @@
 from collections.abc import Callable
 from typing import Any
 
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
+from limits import parse_many
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from ..errors import Invalid, Refused
-from ..extensions import db
-from ..models import Meeting
+from ..errors import Invalid, Refused, TooMany
+from ..extensions import db, limiter
+from ..models import Attendee, Meeting
 from .doorbell import ring_changes
 from .regions import Page, chair_page
 
@@ -23,6 +24,28 @@ def kept(key: str, form: Any, problem: Exception) -> dict[str, Any]:
         "kept_errors": errors or {},
         "kept_alert": "" if errors else str(problem),
     }
+
+
+TOO_MANY_ADDED = (
+    "You have added several things in a short time, so this was not saved. Wait a few "
+    "minutes, then send it again: what you entered is still here."
+)
+
+
+def added_by(person: Attendee) -> None:
+    """Count one thing a person added (a chronology event, a review trigger, a correction
+    asked for) against their allowance, or refuse it (429) once the allowance is used up.
+
+    The allowance (`ATTENDEE_ADDITIONS_LIMIT`) is per person, shared by every process when
+    the deployment has Redis; the chair adds without one. Call it once the thing is made,
+    inside its transaction: a refusal saves nothing.
+    """
+    allowances = parse_many(current_app.config["ATTENDEE_ADDITIONS_LIMIT"])
+    keys = ("attendee-adds", str(person.id))
+    if not all(limiter.limiter.test(allowance, *keys) for allowance in allowances):
+        raise TooMany(TOO_MANY_ADDED)
+    for allowance in allowances:
+        limiter.limiter.hit(allowance, *keys)
 
 
 def status_of(problem: Exception) -> int:

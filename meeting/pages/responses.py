@@ -22,6 +22,7 @@ from .. import logs
 from ..errors import Refused
 from ..extensions import db
 from ..words.uploads import LIMIT, megabytes
+from . import lengths
 
 bp = Blueprint("responses", __name__)
 
@@ -110,7 +111,16 @@ def busy(error: OperationalError):
 def too_large(_error):
     """Answer anyone who sent more than a request may carry: nothing was kept (413)."""
     db.session.rollback()
-    limit = megabytes(current_app.config["MAX_CONTENT_LENGTH"] or 0)
+    most = current_app.config["MAX_CONTENT_LENGTH"] or 0
+    if (request.content_length or 0) <= most:
+        # Within what a request may carry: one field of text was past what a form holds.
+        return error_page(
+            "Something you typed is far longer than any field holds, so nothing of it was "
+            f"kept. Go back and shorten it: the longest field holds {lengths.DOCUMENT:,} "
+            "characters.",
+            413,
+        )
+    limit = megabytes(most)
     return error_page(
         f"What you sent is larger than {limit}, the most the server takes at once, so "
         f"nothing of it was kept. A file you attach can be up to {megabytes(LIMIT)}: "

@@ -5,6 +5,7 @@ from functools import partial
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from ..cases.case import row_id
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
 from ..models import Attendee, Item, Round
@@ -88,7 +89,7 @@ def behalf(meeting_id, round_id):
     open round; the meeting's chair only. Nothing of its value is shown back."""
     meeting = chairs_meeting(meeting_id)
     round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
-    attendee_id = request.form.get("attendee_id", type=int)
+    attendee_id = row_id(request.form.get("attendee_id"))
     attendee = db.session.get(Attendee, attendee_id) if attendee_id else None
     change = partial(entered.enter_rating, round_, attendee, request.form)
 

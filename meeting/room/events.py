@@ -3,10 +3,14 @@
 Handlers work on a copy of the session taken at connect, so they only read it.
 """
 
-from flask import request
+import time
+from typing import Any
+
+from flask import current_app, request, session
 from flask_socketio import emit, join_room
 from werkzeug.exceptions import HTTPException
 
+from ..cases.case import row_id
 from ..extensions import socketio
 from ..models import AttendeeStatus, MeetingStatus
 from ..monitoring import counts
@@ -62,7 +66,7 @@ def connect(auth):
             _catch_up(meeting, auth)
             _counted("display")
             return True
-        meeting = get_meeting(int(auth.get("meeting", 0)))
+        meeting = get_meeting(row_id(auth.get("meeting")) or 0)
     except (HTTPException, ValueError, TypeError):
         return False
     viewer = viewer_for(meeting)
@@ -77,6 +81,7 @@ def connect(auth):
         if viewer.is_chair:
             join_room(room(meeting.id, "chair"))
             _join_closable(chair_room(meeting.chair_id))
+            _close_when_log_in_ends(request.sid)  # type: ignore[attr-defined]
         _catch_up(meeting, auth)
         _counted("chair" if viewer.is_chair else "attendee")
         return True
@@ -94,6 +99,9 @@ def disconnect(*_reason):
     """Stop counting a closed connection in its rooms; sent as any page goes, answers nothing."""
     count_out(request.sid)  # type: ignore[attr-defined]
     counts.disconnected(request.sid)  # type: ignore[attr-defined]
+    gone = _LOG_IN_WATCHED.pop(request.sid, None)  # type: ignore[attr-defined]
+    if gone is not None:
+        gone.set()
 
 
 def _counted(kind: str) -> None:
@@ -105,6 +113,28 @@ def _join_closable(to: str) -> None:
     """Join a room that log-out, removal or a stopped link may close, on any process."""
     join_room(to)
     count_in(request.sid, to)  # type: ignore[attr-defined]
+
+
+# A chair's connections on this process, each with what its watcher waits on (`_close_...`).
+_LOG_IN_WATCHED: dict[str, Any] = {}
+
+
+def _close_when_log_in_ends(sid: str) -> None:
+    """Close a chair's connection when their log-in ends (`CHAIR_SESSION_HOURS` after it
+    was made), as their pages then would refuse them: it hears nothing of the meeting after.
+
+    The connection's own process watches it; log-out closes it earlier (`chairs.views`).
+    """
+    since = session.get("chair_since", 0)
+    ends = since + current_app.config["CHAIR_SESSION_HOURS"] * 3600
+    server = vars(socketio)["server"]
+    gone = _LOG_IN_WATCHED[sid] = server.eio.create_event()
+
+    def watch() -> None:
+        if not gone.wait(timeout=max(ends - time.time(), 0)):
+            server.disconnect(sid, namespace="/")
+
+    socketio.start_background_task(watch)
 
 
 def _catch_up(meeting, auth: dict) -> None:
