@@ -28,6 +28,7 @@ from joserfc.errors import JoseError
 from ..extensions import db
 from ..models import Chair
 from ..pages.access import log_in_chair
+from ..pages.redirects import next_page, same_site_path
 from . import council
 from .council import NotSignedIn
 
@@ -53,7 +54,7 @@ def start():
     """Send a chair to the council's sign-in service; anyone, when it is set up."""
     _set_up_or_404()
     wanted = request.args.get("next", "")
-    session[WANTED] = wanted if _on_this_site(wanted) else ""
+    session[WANTED] = same_site_path(wanted) or ""
     # Only the latest sign-in counts: each kept one adds to the cookie, which a browser
     # drops whole past 4 KB.
     for key in [key for key in session if key.startswith(f"_state_{CLIENT}_")]:
@@ -82,7 +83,7 @@ def callback():
     if seats:
         session["seats"] = seats
     log_in_chair(chair)
-    return redirect(wanted if _on_this_site(wanted) else url_for("agenda.index"))
+    return redirect(next_page(wanted))
 
 
 def _signed_in() -> Chair:
@@ -182,14 +183,9 @@ def _unreachable(error: Exception) -> NotSignedIn:
 def _refused(refusal: NotSignedIn, wanted: str):
     """Answer with the log-in page saying why; its password form stays for an administrator."""
     current_app.logger.warning("Council sign-in refused: %s", refusal.logged)
-    wanted = wanted if _on_this_site(wanted) else ""
+    wanted = same_site_path(wanted) or ""
     page = render_template("chairs/login.html", form={}, error=refusal.message, wanted=wanted)
     return page, refusal.status
-
-
-def _on_this_site(target: str) -> bool:
-    """Say whether a page to go to after signing in is a path on this server."""
-    return target.startswith("/") and not target.startswith(("//", "/\\"))
 
 
 def _set_up_or_404() -> None:
