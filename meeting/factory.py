@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -95,6 +96,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def configured_database() -> str:
+    """Return the address of the database a server started now would use: its settings and
+    the instance folder's config.py, as `create_app` reads them, without building the app."""
+    app = Flask(
+        "meeting",
+        instance_path=os.environ.get("MEETING_INSTANCE_PATH"),
+        instance_relative_config=True,
+    )
+    _configure(app, None)
+    return connections.db_url(app)
+
+
 def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Read the defaults, the instance folder's config.py, then the overrides; find a key."""
     folder = Path(app.instance_path)
@@ -165,6 +178,13 @@ def _database(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))
     with app.app_context():
         connections.tell_sqlite(db.engine)
-        app.extensions["meeting.behind"] = database.prepare(app)
+        try:
+            app.extensions["meeting.behind"] = database.prepare(app)
+        except OperationalError as error:
+            # Said in one line, by the server as it refuses to start and by each command.
+            app.extensions["meeting.behind"] = (
+                f"the database at {startup.shown(connections.db_url(app))} cannot be reached "
+                f"({database.first_line(error.orig or error)})."
+            )
         if not app.extensions["meeting.behind"]:
             once.forget_old()
