@@ -25,6 +25,7 @@ from . import connections, database, instance, logs, startup, templating
 from .actions import views as actions  # noqa: I001
 from .agenda import views as agenda
 from .attendance import views as attendance
+from .backups.cli import COMMANDS as backup_commands
 from .cases import views as cases
 from .chairs import views as chairs
 from .chairs.cli import COMMANDS as chair_commands
@@ -51,7 +52,7 @@ from .words import views as words
 AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decisions, actions, words)
 AREAS += (attendance, reports, record, circulation, delivery, reading, letters, cases)
 AREAS += (startup, responses)
-COMMANDS = (*chair_commands, *record_commands, *retention_commands)
+COMMANDS = (*chair_commands, *record_commands, *retention_commands, *backup_commands)
 
 
 class Application(Flask):
