@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ["sqlite", "postgresql"]
 ITEM = {"body": "Rate it.", "scale": "safety"}
 PEOPLE = 4
+# Seconds between one person's changes of rating while the backup is taken.
+PAUSE = 0.1
 BACKED_UP = re.compile(r"^Backed up (\d+) meetings? \((\d+(?:\.\d)? (?:bytes|KB|MB))\) to (.+)\.$")
 
 
@@ -121,8 +123,8 @@ class LiveMeeting:
 
 
 class Storm:
-    """Everyone changing their rating, over and over, until stopped; each change the server
-    acknowledged is kept, in order, per person."""
+    """Everyone changing their rating, over and over (PAUSE apart), until stopped; each
+    change the server acknowledged is kept, in order, per person."""
 
     def __init__(self, meeting: LiveMeeting, round_id: int):
         self.meeting, self.round_id = meeting, round_id
@@ -143,6 +145,9 @@ class Storm:
             if status != 302:
                 return
             self.acknowledged[name].append(reason)
+            # A few changes a second each: writes go on throughout, and the log stays short
+            # enough to check whole.
+            self.stopping.wait(PAUSE)
 
     def __enter__(self) -> "Storm":
         for thread in self.threads:
