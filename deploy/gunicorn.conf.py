@@ -53,6 +53,6 @@ def on_exit(server):
     # and so never does this itself as it ends. Imported only now: gunicorn's master loads
     # nothing of the application while it has workers to start.
     from meeting.connections import checkpoint, sqlite_file
-    from meeting.factory import configured_database
+    from meeting.instance import configured_database
 
     checkpoint(sqlite_file(configured_database()))

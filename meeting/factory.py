@@ -97,18 +97,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def configured_database() -> str:
-    """Return the address of the database a server started now would use: its settings and
-    the instance folder's config.py, as `create_app` reads them, without building the app."""
-    app = Flask(
-        "meeting",
-        instance_path=os.environ.get("MEETING_INSTANCE_PATH"),
-        instance_relative_config=True,
-    )
-    _configure(app, None)
-    return connections.db_url(app)
-
-
 def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Read the defaults, the instance folder's config.py, then the overrides; find a key."""
     folder = Path(app.instance_path)

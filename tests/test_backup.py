@@ -438,3 +438,22 @@ def test_a_server_whose_database_cannot_be_reached_says_so_in_one_line(tmp_path)
         "Not starting: the database at postgresql+psycopg://meeting:***@127.0.0.1:9/meeting "
         "cannot be reached ("
     )
+
+
+def test_the_database_found_as_gunicorn_ends_is_the_one_the_server_uses(tmp_path, monkeypatch):
+    """What gunicorn's master empties the log of, as it ends, is the database the server
+    was built on: the default in the instance folder, or the one its config.py names."""
+    from meeting import create_app
+    from meeting.extensions import db
+    from meeting.instance import configured_database
+
+    monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("MEETING_DATABASE_URL", raising=False)
+    for config in ("", f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{tmp_path / 'elsewhere.db'}'\n"):
+        (tmp_path / "instance").mkdir(exist_ok=True)
+        (tmp_path / "instance" / "config.py").write_text(config)
+        app = create_app({"ANNOUNCE_SETUP_CODE": False})
+        with app.app_context():
+            db.engine.dispose()
+        assert configured_database() == app.config["SQLALCHEMY_DATABASE_URI"]
+    assert configured_database() == f"sqlite:///{tmp_path / 'elsewhere.db'}"
