@@ -363,8 +363,9 @@ def test_a_backup_taken_during_a_live_meeting_restores_whole_and_verifies(tmp_pa
 
 
 def test_a_backup_refuses_to_overwrite_and_each_failure_is_one_line(tmp_path):
-    """An existing file is kept unless --force; a missing folder, a file that is not a
-    backup and an unreachable database each get one line, never a traceback."""
+    """An existing file is kept unless --force, and the database itself always; a missing
+    folder, a file that is not a backup and an unreachable database each get one line,
+    never a traceback."""
     server = LiveServer(tmp_path)
     server.start()
     try:
@@ -386,6 +387,11 @@ def test_a_backup_refuses_to_overwrite_and_each_failure_is_one_line(tmp_path):
     with contextlib.closing(sqlite3.connect(target)) as copy:
         assert copy.execute("SELECT count(*) FROM chair").fetchone()[0] == 1
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+    database = tmp_path / "instance" / "meeting.sqlite3"
+    itself = flask(tmp_path, None, "backup", "--force", str(database))
+    assert itself.returncode == 1
+    assert said(itself) == [f"Nothing was backed up: {database} is the database itself."]
 
     nowhere = flask(tmp_path, None, "backup", str(tmp_path / "no" / "such" / "file"))
     assert nowhere.returncode == 1

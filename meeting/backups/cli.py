@@ -54,7 +54,7 @@ def backup_command(dest: Path, force: bool) -> None:
     """
     engine = _engine()
     try:
-        path = copies.destination(dest, engine, datetime.now(UTC))
+        path = copies.destination(dest, db.engine, datetime.now(UTC))
         with copies.private_file(path, replace=force) as part:
             if engine == "sqlite":
                 meetings = copies.sqlite_backup(db.engine, part)
@@ -87,6 +87,8 @@ def _restorable(source: Path, engine: str) -> str:
     """Return the migration the backup is at; stop if this release cannot use it."""
     if not source.is_file():
         _stop(f"Nothing was restored: there is no file {source}.")
+    if copies.is_the_database(source, db.engine):
+        _stop(f"Nothing was restored: {source} is the database itself.")
     try:
         if engine == "sqlite":
             revision, _ = copies.sqlite_contents(source)

@@ -59,14 +59,26 @@ def size(number: int) -> str:
     return f"{number} bytes"
 
 
-def destination(given: Path, engine: str, now: datetime) -> Path:
+def destination(given: Path, engine: Engine, now: datetime) -> Path:
     """Return the file a backup is written to: `given`, or a file named by the time in it
     when `given` is a folder (so a nightly backup never meets yesterday's)."""
     if given.is_dir():
-        return given / f"meeting-{now:%Y-%m-%dT%H%M%SZ}{SUFFIXES[engine]}"
-    if not given.parent.is_dir():
+        given = given / f"meeting-{now:%Y-%m-%dT%H%M%SZ}{SUFFIXES[engine.dialect.name]}"
+    elif not given.parent.is_dir():
         raise BackupFailed(f"Nothing was backed up: there is no folder {given.parent}.")
+    if is_the_database(given, engine):
+        raise BackupFailed(f"Nothing was backed up: {given} is the database itself.")
     return given
+
+
+def is_the_database(path: Path, engine: Engine) -> bool:
+    """Say whether a path is the SQLite database's own file, or its log beside it."""
+    name = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not name:
+        return False
+    own = Path(name).resolve()
+    files = {own, own.with_name(f"{own.name}-wal"), own.with_name(f"{own.name}-shm")}
+    return path.resolve() in files
 
 
 @contextlib.contextmanager
@@ -136,6 +148,7 @@ def sqlite_backup(engine: Engine, part: Path) -> int:
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
+    """Open a SQLite file for reading only: a copy is never changed by being looked at."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
@@ -143,9 +156,7 @@ def sqlite_contents(path: Path) -> tuple[str, int]:
     """Return the migration a SQLite copy is at and how many meetings it holds, checking
     that it reads whole; refuse a file that is not a copy of a meeting database."""
     try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        ) as copy:
+        with contextlib.closing(_read_only(path)) as copy:
             checked = copy.execute("PRAGMA quick_check").fetchone()[0]
             if checked != "ok":
                 raise BackupFailed(f"{path} is damaged: SQLite's check says {checked}.")
