@@ -170,7 +170,8 @@ def _database(app: Flask) -> None:
         try:
             app.extensions["meeting.behind"] = database.prepare(app)
         except OperationalError as error:
-            # Said in one line, by the server as it refuses to start and by each command.
+            # Said in one line as the server refuses to start (`startup.ready`), not as a
+            # traceback from here; a command meets the same error at its first query.
             app.extensions["meeting.behind"] = (
                 f"the database at {startup.shown(connections.db_url(app))} cannot be reached "
                 f"({database.first_line(error.orig or error)})."
