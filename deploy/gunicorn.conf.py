@@ -44,3 +44,15 @@ control_socket_disable = True
 # On a restart, requests under way get this long to finish; screens' WebSockets are then
 # closed, and the screens connect again by themselves.
 graceful_timeout = 5
+
+
+def on_exit(server):
+    """Once every worker has gone, move SQLite's write-ahead log into the database file, so
+    that file alone holds everything (docs/operating.md, Backups)."""
+    # A worker still holding a screen's WebSocket when graceful_timeout runs out is killed,
+    # and so never does this itself as it ends. Imported only now: gunicorn's master loads
+    # nothing of the application while it has workers to start.
+    from meeting.connections import checkpoint, sqlite_file
+    from meeting.instance import configured_database
+
+    checkpoint(sqlite_file(configured_database()))

@@ -1,7 +1,12 @@
-"""Start a meeting server on the embedded default: one process, SQLite in the instance folder."""
+"""Start a meeting server on the embedded default: one process, SQLite in the instance folder.
+
+Ctrl-C or SIGTERM (systemd, `kill`) stops it cleanly: what SQLite's write-ahead log holds is
+moved into the database file as it ends (`connections.checkpoint`).
+"""
 
 import argparse
 import logging
+import signal
 import socket
 from ipaddress import ip_address
 
@@ -61,6 +66,9 @@ def main() -> None:
     # Werkzeug is fine for one meeting room; production runs gunicorn (see docs/operating.md).
     # Its warning against itself would tell the room's chair to do what only an operator does.
     werkzeug.addFilter(not_a_production_warning)
+    # SIGTERM would otherwise end the process where it stands, skipping what runs at exit;
+    # as Ctrl-C, it stops the server, which then returns.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)
 
 

@@ -65,7 +65,7 @@ def prepare(app: Flask) -> str | None:
             else:
                 stamp(directory=str(MIGRATIONS), revision=BASELINE)
                 found = BASELINE
-        if found != newest and _known(found) and app.config["DATABASE_UPGRADES_ITSELF"]:
+        if found != newest and known(found) and app.config["DATABASE_UPGRADES_ITSELF"]:
             upgrade(directory=str(MIGRATIONS))
             found = revision(engine)
         if found == newest and app.config["ANNOUNCE_SETUP_CODE"]:
@@ -75,7 +75,7 @@ def prepare(app: Flask) -> str | None:
         db.session.remove()
     if found == newest:
         return None
-    if not _known(found):
+    if not known(found):
         return (
             f"The database is at migration {found}, newer than this release knows "
             f"(its newest is {newest}): run the release that upgraded it."
@@ -86,7 +86,8 @@ def prepare(app: Flask) -> str | None:
     )
 
 
-def _known(found: str | None) -> bool:
+def known(found: str | None) -> bool:
+    """Return whether this release knows a migration (a newer release's it does not)."""
     scripts = ScriptDirectory.from_config(_config())
     try:
         return found is not None and scripts.get_revision(found) is not None
@@ -128,9 +129,10 @@ def writable(engine: Engine) -> str | None:
             connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
             connection.rollback()
     except Exception as error:  # noqa: BLE001 - any failure means it cannot be used
-        return f"The database cannot be written to: {type(error).__name__}: {_first_line(error)}"
+        return f"The database cannot be written to: {type(error).__name__}: {first_line(error)}"
     return None
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
+    """Return the first line of what an error says (the rest is often a hint or a URL)."""
     return str(error).strip().splitlines()[0] if str(error).strip() else ""

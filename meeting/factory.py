@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -25,6 +26,7 @@ from . import connections, database, instance, logs, startup, templating
 from .actions import views as actions  # noqa: I001
 from .agenda import views as agenda
 from .attendance import views as attendance
+from .backups.cli import COMMANDS as backup_commands
 from .cases import views as cases
 from .chairs import council_views as council
 from .chairs import views as chairs
@@ -55,6 +57,7 @@ AREAS: tuple[ModuleType, ...] = (chairs, agenda, joining, room, rating, decision
 AREAS += (council, attendance, reports, record, circulation, delivery, reading, letters, cases)
 AREAS += (startup, responses, monitoring)
 COMMANDS = (*chair_commands, *record_commands, *retention_commands, *monitoring_commands)
+COMMANDS += (*backup_commands,)
 
 
 class Application(Flask):
@@ -187,6 +190,14 @@ def _database(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))
     with app.app_context():
         connections.tell_sqlite(db.engine)
-        app.extensions["meeting.behind"] = database.prepare(app)
+        try:
+            app.extensions["meeting.behind"] = database.prepare(app)
+        except OperationalError as error:
+            # Said in one line as the server refuses to start (`startup.ready`), not as a
+            # traceback from here; a command meets the same error at its first query.
+            app.extensions["meeting.behind"] = (
+                f"the database at {startup.shown(connections.db_url(app))} cannot be reached "
+                f"({database.first_line(error.orig or error)})."
+            )
         if not app.extensions["meeting.behind"]:
             once.forget_old()

@@ -9,6 +9,11 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from flask import Config, Flask
+
+# The embedded database's file in the instance folder (`settings.defaults`).
+EMBEDDED_DATABASE = "meeting.sqlite3"
+
 
 def prepare(folder: Path) -> str | None:
     """Make the instance folder if need be; return why it cannot be written to, or None."""
@@ -41,3 +46,23 @@ def secret_key(folder: Path) -> str:
         finally:
             made.unlink()
     return path.read_text().strip()
+
+
+def configured_database() -> str:
+    """Return the address of the database a server started now would use: the environment,
+    then the instance folder's config.py, as `create_app` reads them, without building it."""
+    # Only what says where the database is: gunicorn's master asks as it ends, and loading
+    # the whole application there would cost seconds.
+    folder = Path(
+        Flask(
+            "meeting",
+            instance_path=os.environ.get("MEETING_INSTANCE_PATH"),
+            instance_relative_config=True,
+        ).instance_path
+    )
+    config = Config(folder)
+    config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
+        "MEETING_DATABASE_URL", f"sqlite:///{folder / EMBEDDED_DATABASE}"
+    )
+    config.from_pyfile("config.py", silent=True)
+    return str(config["SQLALCHEMY_DATABASE_URI"])

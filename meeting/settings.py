@@ -14,6 +14,7 @@ from flask import current_app, g
 
 from . import policy as policies
 from .circulation.transport import MailSettings
+from .instance import EMBEDDED_DATABASE
 from .policy import Policy
 from .words import uploads
 
@@ -23,7 +24,7 @@ def defaults(instance: Path) -> dict[str, Any]:
     env = os.environ.get
     return {
         "SQLALCHEMY_DATABASE_URI": env(
-            "MEETING_DATABASE_URL", f"sqlite:///{instance / 'meeting.sqlite3'}"
+            "MEETING_DATABASE_URL", f"sqlite:///{instance / EMBEDDED_DATABASE}"
         ),
         # Connections each server process keeps to the database, and how many more it may
         # open at a busy moment (see `connections.size_pool`).
