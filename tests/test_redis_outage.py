@@ -125,6 +125,8 @@ def test_a_redis_outage_answers_everyone_and_screens_catch_up_within_seconds(
     # The display is held by the second process; everyone rates through the first, where
     # the first person's phone has its live connection.
     display = Device(requests.Session(), second)
+    # The display link is traded for the display's cookie, as a browser opening it would.
+    assert display.http.get(f"{second.url}/display/{token}").ok
     display.connect(display=token)
     phone = Device(people[1], first)
     phone.connect(meeting=meeting_id)
@@ -135,7 +137,8 @@ def test_a_redis_outage_answers_everyone_and_screens_catch_up_within_seconds(
     def rated_on_screen() -> int:
         """How many the display's scene says have rated, read from the second process."""
         answer = display.http.get(
-            f"{second.url}/display/{token}/region/scene", headers={"HX-Request": "true"}
+            f"{second.url}/display/meeting/{meeting_id}/region/scene",
+            headers={"HX-Request": "true"},
         )
         assert answer.status_code == 200, answer.status_code
         shown = re.search(r"\b(\d+) of \d+ have rated", text_of(answer.text))

@@ -309,14 +309,45 @@ def after_outage(app: Flask, everywhere: bool) -> None:
                 rooms.setdefault(to, []).append(sid)
         if client is not None and rooms:
             _count_in_redis(client, rooms)
-        for to in sorted(_UNREACHED):
-            _UNREACHED.discard(to)
+        for to in _closed_while_away(client):
             # Pages load again and connect afresh, joining only what they may now hear.
             _ring(to, (), True)
-            drop_connections(to)
+            manager = _server().manager
+            if isinstance(manager, Queue):
+                manager.drop_room(to)
+            else:
+                drop_connections(to)
+            _forget(to)
     message = {"regions": [*REGIONS, SCENE], "reload": False}
     # Not through Redis (ignore_queue), unless every process is to hear it.
     _server().emit("changed", message, namespace="/", ignore_queue=not everywhere)
+
+
+def _closed_while_away(client: Any) -> list[str]:
+    """Return the rooms to close now Redis is back: this process's `_UNREACHED`, and those
+    any process closed while it was away.
+
+    Redis came back empty, and the other processes listen again each in its own second: a
+    room one closes is kept in Redis for a minute, so a process that listens again after
+    that ring went by still closes its own connections in it.
+    """
+    closing = set(_UNREACHED)
+    _UNREACHED.clear()
+    if client is None:
+        return sorted(closing)
+    key = f"{current_app.config['REDIS_PREFIX']}:closed-while-away"
+    try:
+        with client.pipeline() as each:
+            if closing:
+                each.sadd(key, *closing)
+                each.expire(key, 60)
+            each.smembers(key)
+            closing |= {to.decode() for to in each.execute()[-1]}
+    except _unreachable() as error:
+        _unanswered(error, "rooms closed meanwhile are closed again when it answers.")
+        _UNREACHED.update(closing)
+        return []
+    return sorted(closing)
 
 
 def _server() -> Any:

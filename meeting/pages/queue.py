@@ -86,6 +86,27 @@ class Queue(socketio.RedisManager):
             self._tell(everywhere=True)
         return sent
 
+    def drop_room(self, room: str) -> None:
+        """Close every connection in a room, this process's at once and every other
+        listening process's through Redis (see `doorbell.after_outage`)."""
+        message = {
+            "method": "close_room",
+            "room": room,
+            "namespace": "/",
+            "host_id": self.host_id,
+            "drop": True,
+        }
+        self._handle_close_room(message)
+        self._publish(message)
+
+    def _handle_close_room(self, message: Any) -> None:
+        """Close a room; one sent by `drop_room` also closes this process's connections in it."""
+        if message.get("drop"):
+            namespace = message.get("namespace") or "/"
+            for sid, _engine_sid in list(self.get_participants(namespace, message.get("room"))):
+                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        super()._handle_close_room(message)
+
     def _redis_listen_with_retries(self) -> Any:
         """Yield what is published on the channel, listening again every second it is lost."""
         lost = False
