@@ -352,7 +352,11 @@ def test_a_second_version_made_by_a_correction_verifies_with_both_copies(app, pe
     token = scalar(people, "SELECT reader_token FROM attendee WHERE id = :id", id=priya)
     wanted = "My reason should read: missing three times"
     reader = people.app.test_client()
-    asked = reader.post(f"/minutes/{token}/corrections", data={"section": "item-1", "text": wanted})
+    opened = reader.get(f"/minutes/{token}")
+    assert opened.status_code == 303
+    asked = reader.post(
+        f"{opened.location}/corrections", data={"section": "item-1", "text": wanted}
+    )
     assert asked.status_code == 302
     url = f"/meetings/{people.meeting_id}/minutes"
     correction = scalar(people, "SELECT id FROM correction WHERE attendee_id = :id", id=priya)
