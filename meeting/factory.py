@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -43,7 +44,7 @@ from .reports import views as reports
 from .retention.cli import COMMANDS as retention_commands
 from .room import events as room_events  # noqa: F401
 from .room import views as room
-from .settings import defaults, policy
+from .settings import WrongSetting, checked, defaults, policy
 from .startup import NotReady
 from .words import views as words
 
@@ -101,13 +102,21 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     problem = instance.prepare(folder)
     if problem:
         raise NotReady(problem)
-    app.config.from_mapping(defaults(folder))
-    app.config.from_pyfile("config.py", silent=True)
+    try:
+        app.config.from_mapping(defaults(folder))
+        app.config.from_pyfile("config.py", silent=True)
+        checked(app.config)
+    except WrongSetting as wrong:
+        raise NotReady(str(wrong)) from None
     if overrides:
         app.config.from_mapping(overrides)
+    # Where the key came from, for a server to say which to change (`startup.ready`).
+    app.extensions["meeting.key"] = "SECRET_KEY in instance/config.py"
     if not app.config.get("SECRET_KEY"):
-        key = os.environ.get("MEETING_SECRET_KEY")
+        app.extensions["meeting.key"] = "MEETING_SECRET_KEY"
+        key = os.environ.get("MEETING_SECRET_KEY", "").strip()
         app.config["SECRET_KEY"] = key or instance.secret_key(folder)
+        app.extensions["meeting.key_made"] = not key
 
 
 def _behind_proxy(app: Flask) -> None:
@@ -165,6 +174,9 @@ def _database(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))
     with app.app_context():
         connections.tell_sqlite(db.engine)
-        app.extensions["meeting.behind"] = database.prepare(app)
+        try:
+            app.extensions["meeting.behind"] = database.prepare(app)
+        except DBAPIError as error:
+            raise NotReady(database.unreachable(connections.db_url(app), error)) from None
         if not app.extensions["meeting.behind"]:
             once.forget_old()
