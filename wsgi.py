@@ -1,6 +1,6 @@
-"""The application for a WSGI server (gunicorn): it starts only if it can serve."""
+"""The application for a WSGI server (gunicorn): it starts only if it can serve, else exits 3."""
 
 from meeting import create_app
-from meeting.startup import ready
+from meeting.startup import served
 
-app = ready(create_app())
+app = served(create_app)

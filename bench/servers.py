@@ -206,8 +206,10 @@ def product(
     if redis_url:
         env["MEETING_REDIS_URL"] = redis_url
         env["MEETING_REDIS_PREFIX"] = prefix or "meeting-bench"
-    if processes > 1:
-        env["MEETING_SECRET_KEY"] = secrets.token_hex(16)
+    # Anywhere but the one-room default (SQLite), the key must be given, and several
+    # processes must share it.
+    if processes > 1 or database_url:
+        env["MEETING_SECRET_KEY"] = secrets.token_hex(32)
     made = [Process(command, dict(env), folder / f"product-{n + 1}") for n in range(processes)]
     if processes > 1:
         for each in made:

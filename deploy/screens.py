@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -68,6 +69,8 @@ class Server:
         env.pop("MEETING_REDIS_URL", None)
         if database:
             env["MEETING_DATABASE_URL"] = database
+            # Anywhere but the one-room default (SQLite) the key must be given.
+            env.setdefault("MEETING_SECRET_KEY", secrets.token_hex(32))
         self.url = f"http://127.0.0.1:{port}"
         self.setup_code = ""
         self.lines: list[str] = []

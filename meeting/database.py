@@ -22,15 +22,41 @@ from alembic.util import CommandError
 from flask import Flask
 from flask_migrate import stamp, upgrade
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from .chairs import accounts
 from .extensions import db
+from .readers import shown
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The schema of the release before migrations: a database made by it has the tables and
 # no record of a revision, and is recorded at this one before it is upgraded.
 BASELINE = "0001"
 UPGRADE_COMMAND = "flask --app meeting db upgrade"
+# What to check when the database refuses or does not answer, by what it said.
+SOCKET_URL = "postgresql+psycopg://meeting@/meeting?host=/var/run/postgresql"
+ADVICE = (
+    (
+        ("password authentication failed", "no password supplied"),
+        "give the database user's password in MEETING_DATABASE_URL (user:password@host), or "
+        f"connect through the local socket as the user of the same name: {SOCKET_URL}",
+    ),
+    (
+        ("peer authentication failed", "ident authentication failed"),
+        "run the server as the system user of the same name as the database user, or give "
+        "a password in MEETING_DATABASE_URL and connect to 127.0.0.1",
+    ),
+    (
+        ("does not exist",),
+        "create it (docs/operating.md, Deploying: createuser, createdb) or correct "
+        "MEETING_DATABASE_URL",
+    ),
+    (
+        ("pg_hba.conf",),
+        "let this user in to this database in PostgreSQL's pg_hba.conf, or correct "
+        "MEETING_DATABASE_URL",
+    ),
+)
 # Any fixed number: every process of every release asks PostgreSQL for the same lock.
 LOCK_KEY = 7_350_221
 
@@ -136,3 +162,18 @@ def writable(engine: Engine) -> str | None:
 def first_line(error: Exception) -> str:
     """Return the first line of what an error says (the rest is often a hint or a URL)."""
     return str(error).strip().splitlines()[0] if str(error).strip() else ""
+
+
+def unreachable(url: str, error: DBAPIError) -> str:
+    """Return the one line saying the database at `url` refused or did not answer, and what
+    to check: its words, without any password, and the setting or server to look at."""
+    said = " ".join(str(error.orig or error).split())
+    found = said.lower()
+    if url.startswith("sqlite"):
+        advice = "check that its folder exists and this user may write to it"
+        return f"Not starting: the database at {url} cannot be used ({said}): {advice}."
+    advice = next(
+        (what for words, what in ADVICE if any(word in found for word in words)),
+        "check that the database server is running and listening there, and MEETING_DATABASE_URL",
+    )
+    return f"Not starting: the database at {shown(url)} cannot be used ({said}): {advice}."

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -49,7 +49,7 @@ from .reports import views as reports
 from .retention.cli import COMMANDS as retention_commands
 from .room import events as room_events  # noqa: F401
 from .room import views as room
-from .settings import defaults, policy
+from .settings import WrongSetting, checked, defaults, policy
 from .startup import NotReady
 from .words import views as words
 
@@ -110,13 +110,21 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     problem = instance.prepare(folder)
     if problem:
         raise NotReady(problem)
-    app.config.from_mapping(defaults(folder))
-    app.config.from_pyfile("config.py", silent=True)
+    try:
+        app.config.from_mapping(defaults(folder))
+        app.config.from_pyfile("config.py", silent=True)
+        checked(app.config)
+    except WrongSetting as wrong:
+        raise NotReady(str(wrong)) from None
     if overrides:
         app.config.from_mapping(overrides)
+    # Where the key came from, for a server to say which to change (`startup.ready`).
+    app.extensions["meeting.key"] = "SECRET_KEY in instance/config.py"
     if not app.config.get("SECRET_KEY"):
-        key = os.environ.get("MEETING_SECRET_KEY")
+        app.extensions["meeting.key"] = "MEETING_SECRET_KEY"
+        key = os.environ.get("MEETING_SECRET_KEY", "").strip()
         app.config["SECRET_KEY"] = key or instance.secret_key(folder)
+        app.extensions["meeting.key_made"] = not key
 
 
 def _behind_proxy(app: Flask) -> None:
@@ -192,12 +200,7 @@ def _database(app: Flask) -> None:
         connections.tell_sqlite(db.engine)
         try:
             app.extensions["meeting.behind"] = database.prepare(app)
-        except OperationalError as error:
-            # Said in one line as the server refuses to start (`startup.ready`), not as a
-            # traceback from here; a command meets the same error at its first query.
-            app.extensions["meeting.behind"] = (
-                f"the database at {startup.shown(connections.db_url(app))} cannot be reached "
-                f"({database.first_line(error.orig or error)})."
-            )
+        except DBAPIError as error:
+            raise NotReady(database.unreachable(connections.db_url(app), error)) from None
         if not app.extensions["meeting.behind"]:
             once.forget_old()

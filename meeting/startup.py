@@ -5,26 +5,50 @@ behind this release, one it cannot write to, or a Redis it cannot reach each sto
 start with one line saying what is wrong and what to do.
 """
 
+import sys
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
 
-from . import database
+from . import database, settings
 from .chairs import council
 from .extensions import db, socketio
+from .readers import shown
 from .release import VERSION
 
 bp = Blueprint("health", __name__)
+
+
+# gunicorn's "worker failed to boot": its master then stops altogether, for systemd and
+# nginx to see, rather than start the worker again and again.
+CANNOT_BOOT = 3
 
 
 class NotReady(SystemExit):
     """The server cannot start; the message says why and what to do (exit status 1)."""
 
 
+def served(make: Callable[[], Flask]) -> Flask:
+    """Return the app for a WSGI server; if it cannot serve, say why and exit with status 3."""
+    try:
+        return ready(make())
+    except NotReady as stop:
+        print(stop.code, file=sys.stderr, flush=True)
+        raise SystemExit(CANNOT_BOOT) from None
+
+
 def ready(app: Flask) -> Flask:
     """Return the app if it can serve; otherwise stop the process with one clear line."""
+    problem = settings.key_problem(
+        app.config.get("SECRET_KEY"),
+        app.extensions.get("meeting.key", "SECRET_KEY"),
+        needed=not settings.one_room(app.config),
+        made=app.extensions.get("meeting.key_made", False),
+    )
+    if problem:
+        raise NotReady(f"Not starting: {problem}")
     behind = app.extensions.get("meeting.behind")
     if behind:
         raise NotReady(f"Not starting: {behind}")
@@ -44,18 +68,6 @@ def ready(app: Flask) -> Flask:
         if problem:
             raise NotReady(f"Not starting: {problem} Check MEETING_REDIS_URL.")
     return app
-
-
-def shown(url: str) -> str:
-    """Return an address as it may be printed: without any password in it."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    where = parts.hostname or ""
-    if parts.port:
-        where += f":{parts.port}"
-    where = f"{parts.username or ''}:***@{where}"
-    return urlunsplit(parts._replace(netloc=where))
 
 
 def _redis_problem(url: str) -> str | None:

@@ -724,6 +724,8 @@ class LiveServer:
         self.production = production
         # More settings for this process (Redis, a shared secret key), as a deployment sets.
         self.env = env or {}
+        # The same across restarts, as an operator's is.
+        self.key = secrets.token_hex(32)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.setup_code = ""
@@ -737,6 +739,8 @@ class LiveServer:
         env.pop("MEETING_DATABASE_URL", None)
         if self.database_url:
             env["MEETING_DATABASE_URL"] = self.database_url
+            # Anywhere but the one-room default (SQLite) the operator must give the key.
+            env["MEETING_SECRET_KEY"] = self.key
         env.update(self.env)
         command = [sys.executable, "-m", "meeting", "--port", str(self.port)]
         if self.production:

@@ -6,6 +6,7 @@ production command starts it), started as an operator would, on SQLite and on Po
 
 import os
 import re
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -56,6 +57,8 @@ def database(engine: str, folder: Path):
 
 def environment(folder: Path, url: str, **extra: str) -> dict[str, str]:
     env = {**os.environ, "MEETING_INSTANCE_PATH": str(folder / "instance")}
+    # Anywhere but the one-room default (SQLite) the operator must give the key.
+    env["MEETING_SECRET_KEY"] = secrets.token_hex(32)
     env.pop("MEETING_REDIS_URL", None)
     return env | {"MEETING_DATABASE_URL": url} | extra
 
@@ -344,6 +347,38 @@ def test_two_workers_start_on_a_fresh_database_every_time(engine, tmp_path):
     for _process, said, _databases in started:
         output = "".join(said)
         assert "Traceback" not in output and "exited with code" not in output, output
+
+
+def test_gunicorn_that_cannot_start_stops_altogether_saying_why(tmp_path):
+    """A database behind the code: both workers say why and the whole server stops with
+    status 3, for systemd and nginx to see, rather than start its workers again and again."""
+    databases = new_postgres_database()
+    url = next(databases)
+    try:
+        behind = create_engine(url)
+        with behind.begin() as connection:
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+            connection.execute(text(f"INSERT INTO alembic_version VALUES ('{BASELINE}')"))
+        behind.dispose()
+        process, _url = gunicorn(tmp_path, url)
+        started = time.monotonic()
+        try:
+            output, _ = process.communicate(timeout=90)
+        finally:
+            process.kill()
+        took = time.monotonic() - started
+    finally:
+        next(databases, None)
+    assert process.returncode == 3, output
+    said = output.splitlines()
+    why = [line for line in said if line.startswith("Not starting:")]
+    assert why, output
+    assert all(line.startswith("Not starting: The database is at migration 0001") for line in why)
+    assert len(why) <= 2, "each of the two workers tried once, and none again"
+    assert output.count("Booting worker") <= 2, output
+    assert "Worker failed to boot" in output
+    assert "Traceback" not in output
+    assert took < 60, took
 
 
 def a_meeting(server: LiveServer) -> tuple[BrowserSession, str, str]:
