@@ -442,7 +442,7 @@ def test_a_server_whose_database_cannot_be_reached_says_so_in_one_line(tmp_path)
     assert len(lines) == 1, lines
     assert lines[0].startswith(
         "Not starting: the database at postgresql+psycopg://meeting:***@127.0.0.1:9/meeting "
-        "cannot be reached ("
+        "cannot be used ("
     )
 
 

@@ -327,6 +327,8 @@ def test_nginx_logs_no_secret_of_any_link_even_while_the_processes_restart(tmp_p
         until(lambda: "[error]" in (folder / "error.log").read_text(), 10, "no failure logged")
         for process in processes:
             process.start()
+        # nginx rests an upstream that failed for a few seconds before it tries it again.
+        until(lambda: chair.get(public + "/healthz", timeout=2).ok, 30, "nginx passed nothing on")
         screen.goto(f"{public}/display/{token}")
         expect(screen.locator("#connection")).to_have_text("Live", timeout=LIVE)
         reader.goto(f"{public}/minutes/{reader_token}")

@@ -21,6 +21,8 @@ APPLICATION = {"factory.py", "settings.py", "extensions.py", "__main__.py"}
 # templates, its checks, its log.
 APPLICATION |= {"instance.py", "database.py", "connections.py", "templating.py"}
 APPLICATION |= {"startup.py", "logs.py"}
+# Backing up and restoring the database with its own tools (backups/).
+APPLICATION |= {"copies.py"}
 
 
 def rule_modules() -> list[str]:

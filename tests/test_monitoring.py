@@ -103,7 +103,9 @@ def test_metrics_is_refused_to_anyone_but_the_deployments_scraper(app):
 def test_a_short_metrics_token_stops_the_start(tmp_path, monkeypatch):
     monkeypatch.setenv("MEETING_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("MEETING_METRICS_TOKEN", "secret")
-    with pytest.raises(NotReady, match="MEETING_METRICS_TOKEN is 6 characters long"):
+    with pytest.raises(
+        NotReady, match="MEETING_METRICS_TOKEN must be a token of at least 24 characters"
+    ):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}"})
 
 

@@ -12,6 +12,7 @@ redirects, and posts the provider's form, as a browser does.
 import html
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -410,6 +411,7 @@ def test_without_the_settings_only_the_password_form_is_offered(client):
 
 def test_half_the_settings_stop_the_start(app):
     app.config["OIDC_ISSUER"] = "https://login.microsoftonline.com/council/v2.0"
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
     with pytest.raises(NotReady) as stopped:
         ready(app)
     said = str(stopped.value)

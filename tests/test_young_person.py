@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from meeting.extensions import db
 from meeting.models import Event, OwnWords, OwnWork
 from meeting.record.verify import verify
+from meeting.settings import policy
 
 WORDS = "I want to keep going to football on Saturdays. It is the best bit of my week."
 
@@ -110,7 +111,7 @@ def test_words_and_a_drawing_from_the_phone_come_first_on_the_phones_and_in_the_
     assert given["work"][0]["sha256"] == digest.hexdigest()
     assert "data" not in given["work"][0]
     with people.app.app_context():
-        assert verify(db.session, people.meeting()).problems == []
+        assert verify(db.session, people.meeting(), policy=policy()).problems == []
 
 
 def test_a_change_is_logged_with_what_it_replaced(people, young):

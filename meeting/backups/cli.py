@@ -21,6 +21,7 @@ from ..connections import db_url
 from ..extensions import db
 from ..models import Chair, Meeting
 from ..record.verify import verify
+from ..settings import policy
 from . import copies
 from .copies import BackupFailed
 
@@ -155,7 +156,7 @@ def _check_every_meeting() -> None:
     for meeting_id in db.session.scalars(select(Meeting.id).order_by(Meeting.id)).all():
         meeting = db.session.get(Meeting, meeting_id)
         assert meeting is not None
-        check = verify(db.session, meeting, ())
+        check = verify(db.session, meeting, policy=policy())
         for problem in check.problems:
             click.echo(f"Meeting {meeting_id}: DOES NOT MATCH: {problem}")
         failing += not check.intact

@@ -46,7 +46,7 @@ def verify_command(meeting_id: int, receipts: tuple[str, ...], copies: tuple[Pat
         except (OSError, UnicodeDecodeError) as error:
             click.echo(f"The copy of the minutes in {path} could not be read: {error}", err=True)
             sys.exit(2)
-    check = verify(db.session, meeting, receipts, read, policy())
+    check = verify(db.session, meeting, receipts, read, policy=policy())
     click.echo(f"Meeting {meeting.id}: {check.entries} lines in its log.")
     for note in check.notes:
         click.echo(note)

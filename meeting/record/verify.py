@@ -37,7 +37,6 @@ from ..models import (
     View,
 )
 from ..policy import Policy
-from ..settings import policy as current_policy
 from . import issued
 from .chain import (
     GENESIS,
@@ -323,7 +322,8 @@ def verify(
     meeting: Meeting,
     receipts: Sequence[str] = (),
     copies: Sequence[tuple[str, str]] = (),
-    policy: Policy | None = None,
+    *,
+    policy: Policy,
 ) -> Check:
     """Check a meeting's log, its records, its reveals, its minutes, and any receipts and
     copies of the minutes (where each was found, and its text) given."""
@@ -334,7 +334,7 @@ def verify(
     _check_chain(entries, check)
     _check_records(session, meeting, entries, check)
     _check_reveals(session, meeting, entries, check)
-    issued.check_versions(session, meeting, entries, check.problems, policy or current_policy())
+    issued.check_versions(session, meeting, entries, check.problems, policy)
     issued.check_copies(session, meeting, entries, copies, check.problems, check.notes)
     _check_receipts(entries, list(receipts), check)
     return check
