@@ -10,6 +10,7 @@ browser's side (a word too long for the screen) is in `test_insider_room.py`.
 import re
 import threading
 import time
+from datetime import date, timedelta
 
 import pytest
 import socketio
@@ -26,6 +27,10 @@ from conftest import (
 )
 from story import circulate, join
 from test_withheld_reports import fetch_everything, reader_urls
+
+# Dates worked out from the day the tests run: a month ahead, and a month back.
+AHEAD = (date.today() + timedelta(days=30)).isoformat()
+BACK = (date.today() - timedelta(days=30)).isoformat()
 
 # A log-in link's `next`, as a hostile colleague writes it into an email.
 AWAY = [
@@ -169,7 +174,7 @@ def chairs_meeting(server: LiveServer) -> tuple[BrowserSession, str, str]:
     assert answer.ok
     made = chair.post(
         f"{server.url}/meetings/new",
-        data={"title": "Review", "kind": "other", "child": "A.B.", "starts_at": "2030-01-01T10:00"},
+        data={"title": "Review", "kind": "other", "child": "A.B.", "starts_at": f"{AHEAD}T10:00"},
     )
     meeting_id = made.url.rstrip("/").rsplit("/", 1)[1]
     code = re.search(r'class="join-code"[^>]*>([A-Z0-9-]+)<', made.text).group(1)
@@ -246,7 +251,7 @@ def test_a_huge_chronology_event_is_refused_and_given_back(people):
     assert inplace.status_code == 422
     htmx = priya.post(
         f"/m/{people.meeting_id}/chronology",
-        data={"happened_on": "2020-01-01", "what": HUGE, "agency": "Police"},
+        data={"happened_on": BACK, "what": HUGE, "agency": "Police"},
         headers={"HX-Request": "true"},
     )
     assert htmx.status_code == 422 and htmx.headers.get("HX-Reswap") == "none"
@@ -338,8 +343,8 @@ def test_an_id_too_large_for_any_row_in_a_form_is_a_clear_refusal(people, path, 
     people.start()
     round_id = people.open_round()
     url = path.format(mid=people.meeting_id, round=round_id)
-    data = {field: BIG, "what": "Call", "owner_name": "", "due": "2030-01-01", "score": "3"}
-    data |= {"title": "T", "kind": "other", "child": "C", "starts_at": "2030-01-01T10:00"}
+    data = {field: BIG, "what": "Call", "owner_name": "", "due": AHEAD, "score": "3"}
+    data |= {"title": "T", "kind": "other", "child": "C", "starts_at": f"{AHEAD}T10:00"}
     answer = people.chair.post(url, data=data)
     assert answer.status_code in (404, 409, 422), (answer.status_code, text_of(answer.text))
     assert "Internal Server Error" not in answer.text

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from conftest import People
@@ -21,6 +22,8 @@ from meeting.models import Event
 from meeting.record.chain import entry_hash, receipt_of
 
 CHRONOLOGY = "Reported missing overnight; found by police the next morning"
+# When the event happened: a month before the day the tests run.
+HAPPENED = (date.today() - timedelta(days=30)).isoformat()
 
 
 def hold(people: People) -> None:
@@ -30,7 +33,7 @@ def hold(people: People) -> None:
     people.start()
     added = priya.post(
         f"/m/{people.meeting_id}/chronology",
-        data={"happened_on": "2026-01-05", "what": CHRONOLOGY, "agency": "Police"},
+        data={"happened_on": HAPPENED, "what": CHRONOLOGY, "agency": "Police"},
     )
     assert added.status_code in (200, 302), added.text
     round_id = people.open_round()
@@ -140,9 +143,10 @@ def test_an_added_rating_row_is_found(app, people):
         people,
         "INSERT INTO rating (round_id, attendee_id, score, reason, first_submitted_at, "
         "submitted_at, written, report, track, given) VALUES (:r, :a, 1, '', "
-        "'2026-01-05 10:00:00', '2026-01-05 10:00:00', 0, '', 'professionals', 'device')",
+        ":at, :at, 0, '', 'professionals', 'device')",
         r=round_id,
         a=chair,
+        at=datetime.now().replace(microsecond=0),
     )
     code, output = verify(people)
     assert code == 1, output
@@ -159,7 +163,7 @@ def test_a_chronology_event_edited_is_named(app, people):
     found = problems(output)
     assert len(found) == 1, output
     assert (
-        "Chronology entry 1 (2026-01-05, Police): what happened reads “Nothing of note”"
+        f"Chronology entry 1 ({HAPPENED}, Police): what happened reads “Nothing of note”"
         in (found[0])
     )
     assert f"has “{CHRONOLOGY}”" in found[0]
