@@ -38,6 +38,7 @@ from .states import (
     Part,
     ReportStatus,
     Scale,
+    Sureness,
     Track,
     word_of,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "Part",
     "ReportStatus",
     "Scale",
+    "Sureness",
     "Track",
     "SetupCode",
     "View",

@@ -42,6 +42,15 @@ class Decision(Base):
     review_triggers: Mapped[str] = mapped_column(Text, default="")
     # What the meeting expects by the review if the plan is followed, one forecast a line.
     forecast: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Where the item should be by the review: a position on its scale (safety at least this
+    # score; likelihood × severity at most this score's band) or, on a choice list, an option.
+    target_point: Mapped[int | None]
+    target_choice: Mapped[str | None] = mapped_column(String(200))
+    # At a review, when the rating moved against what was done (safer while the plan was
+    # not carried out, or less safe when it all was): the question asked and the new
+    # evidence the chair recorded as the answer, before the decision could be recorded.
+    change_question: Mapped[str] = mapped_column(Text, default="", server_default="")
+    change_evidence: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

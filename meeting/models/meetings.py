@@ -88,6 +88,9 @@ class Meeting(Base):
     # Whether the family sees the shared display (by video, or in the room): if so, it is
     # drawn as for the family, and holds while a restricted part runs.
     family_sees_display: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Whether the display and the phones show a reveal without names (values, reasons and
+    # minority marks only); the chair's cockpit, the minutes and the record keep every name.
+    reveal_unnamed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     chair: Mapped[Chair] = relationship(back_populates="meetings")
     case: Mapped["ChildCase | None"] = relationship(back_populates="meetings")
@@ -147,6 +150,9 @@ class Item(Base):
     restricted: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # The same item at the meeting this one reviews, which it was copied from.
     previous_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), index=True)
+    # When the chair edited or confirmed an item copied from the last meeting; until then
+    # it is marked "from the last meeting: review before the meeting".
+    confirmed_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     previous_item: Mapped["Item | None"] = relationship(remote_side=[id])

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .states import Basis, Given, Track
+from .states import Basis, Given, Sureness, Track
 
 if TYPE_CHECKING:
     from .meetings import Attendee, Item
@@ -59,7 +59,19 @@ class Rating(Base):
     """One person's rating in one round, with their reason and when they gave it."""
 
     __tablename__ = "rating"
-    __table_args__ = (UniqueConstraint("round_id", "attendee_id"), *on_the_scales())
+    __table_args__ = (
+        UniqueConstraint("round_id", "attendee_id"),
+        *on_the_scales(),
+        CheckConstraint("low IS NULL OR low BETWEEN 0 AND 25", name="low"),
+        CheckConstraint("high IS NULL OR high BETWEEN 0 AND 25", name="high"),
+        CheckConstraint("low IS NULL OR high IS NULL OR low <= high", name="low_to_high"),
+        # "I can't rate this yet" carries no value at all.
+        CheckConstraint(
+            "needs = '' OR (score IS NULL AND likelihood IS NULL AND severity IS NULL "
+            "AND choice IS NULL AND low IS NULL AND high IS NULL)",
+            name="needs_no_value",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
@@ -69,6 +81,13 @@ class Rating(Base):
     severity: Mapped[int | None]
     choice: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(300), default="")
+    # How uncertain: the lowest and highest the rater thinks plausible, as positions on the
+    # scale (safety 0–10; likelihood × severity 1–25), and how sure they are. Optional.
+    low: Mapped[int | None]
+    high: Mapped[int | None]
+    sure: Mapped[Sureness | None] = mapped_column(enum_column(Sureness, 8))
+    # "I can't rate this yet: I need …": an answer with no value, counted apart, never as one.
+    needs: Mapped[str] = mapped_column(Text, default="", server_default="")
     first_submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A written contribution from an absent agency, entered by the chair before the meeting.
@@ -87,6 +106,11 @@ class Rating(Base):
 
     round: Mapped[Round] = relationship(back_populates="ratings")
     attendee: Mapped["Attendee"] = relationship()
+
+    @property
+    def cannot_rate(self) -> bool:
+        """Whether this answer is "I can't rate this yet", with no value."""
+        return bool(self.needs)
 
 
 class Contribution(Base):

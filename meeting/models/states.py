@@ -170,6 +170,25 @@ GIVEN_LABELS = {
 ENTERED_BY_CHAIR = (Given.PHONE, Given.PAPER, Given.TOLD)
 
 
+class Sureness(StrEnum):
+    """How sure a rater is of their rating, said with it (optional)."""
+
+    SURE = "sure"
+    FAIRLY = "fairly"
+    UNSURE = "unsure"
+
+    @property
+    def label(self) -> str:
+        return SURENESS_LABELS[self]
+
+
+SURENESS_LABELS = {
+    Sureness.SURE: "Sure",
+    Sureness.FAIRLY: "Fairly sure",
+    Sureness.UNSURE: "Not sure",
+}
+
+
 class Track(StrEnum):
     """Whose view a rating is: the professionals' (pooled) or the family's (beside it)."""
 
