@@ -275,9 +275,7 @@ def test_the_case_report_counts_no_family_rating_as_an_agencys(app):
     # family, who would make a row of their own if the family's ratings were counted.
     professionals = {"Ana Silva": 2, "Ben Cole": 3, "Cat Ode": 2}
     family = ("Mum Brown", "Dad Brown", "Gran Brown")
-    devices = {
-        name: people.join_admitted(name, "Children's social care") for name in professionals
-    }
+    devices = {name: people.join_admitted(name, "Children's social care") for name in professionals}
     # Police and health make the conference quorate; one each, so no row of theirs shows.
     for name, agency, _score in PROFESSIONALS[1:3]:
         devices[name] = people.join_admitted(name, agency)

@@ -37,7 +37,7 @@ def table_on_page(page: str, section_id: str) -> list[list[str]]:
     table = section[: section.index("</table>")]
     return [
         [text_of(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
-        for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)
     ]
 
 
@@ -93,7 +93,7 @@ def test_the_worked_example_calibration_table_is_what_the_page_shows(app):
     assert brier in shown
     assert "10 forecasts answered at a review, from 1 decision." in shown
     assert "½ when partly met" in shown and "never used to weigh anyone" in shown
-    assert "fewer than 3: not shown, so no one's rating can be read from it" in shown
+    assert "not shown : fewer than 3, so no one's rating can be read from it." in shown
     # Three officers rated 0–3, each counted once for each of the ten forecasts: their row
     # rests on three people. The one teacher's row would be one person's rating: left out.
     assert table_on_page(page, "ratings")[1:] == [
