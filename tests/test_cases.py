@@ -307,12 +307,13 @@ def test_a_case_through_three_meetings(app, sio):
     assert "No missing episodes: Not met — One episode on 9 Dec" in case_page
     assert "Attends school 90% or more: Met" in case_page
     report = text_of(case.chair.get("/cases/report").text)
-    # Each rating behind a decision, once per forecast of it answered: the first decision's
-    # two (met, not met), then the review's one (partly met).
+    # The first decision's two forecasts (met, not met), then the review's one (partly met).
     assert "3 forecasts answered at a review, from 2 decisions." in report
-    assert "Safety scale 0–10 School 7–10 0 1 0 1" in report
-    assert "Safety scale 0–10 Police 0–3 1 0 1 2" in report
-    assert "Safety scale 0–10 School 4–6 1 0 1 2" in report
+    # One professional from each agency: a row such as "Police 0–3" would be one officer's
+    # rating, so no row is shown.
+    assert "No row rests on 3 or more people's ratings yet, so none is shown." in report
+    assert "Police" not in report and "School" not in report and "0–3" not in report
+    assert "No answered forecast carries a likelihood yet." in report
     assert "Priya" not in report and "K.M." not in report, "counts, never people or children"
 
 

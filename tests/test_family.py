@@ -271,13 +271,22 @@ def test_the_case_report_counts_no_family_rating_as_an_agencys(app):
     first = make_meeting(case.chair, SAFETY_ITEM, kind="cp_conference")
     case.meetings.append(first)
     people = case.people(first)
-    devices = {name: people.join_admitted(name, agency) for name, agency, _ in PROFESSIONALS[:3]}
-    mum = people.join_admitted("Mum Brown", "", part="parent")
+    # Three social workers, so their row rests on three people and is shown; three of the
+    # family, who would make a row of their own if the family's ratings were counted.
+    professionals = {"Ana Silva": 2, "Ben Cole": 3, "Cat Ode": 2}
+    family = ("Mum Brown", "Dad Brown", "Gran Brown")
+    devices = {name: people.join_admitted(name, "Children's social care") for name in professionals}
+    # Police and health make the conference quorate; one each, so no row of theirs shows.
+    for name, agency, _score in PROFESSIONALS[1:3]:
+        devices[name] = people.join_admitted(name, agency)
+        professionals[name] = 4
+    relatives = [people.join_admitted(name, "", part="parent") for name in family]
     people.start()
     round_id = people.open_round()
-    for (_name, _agency, score), device in zip(PROFESSIONALS, devices.values(), strict=False):
-        people.rate(device, round_id, score=score)
-    people.rate(mum, round_id, score=9)
+    for name, score in professionals.items():
+        assert people.rate(devices[name], round_id, score=score).status_code == 302
+    for relative in relatives:
+        assert people.rate(relative, round_id, score=9).status_code == 302
     people.reveal(round_id)
     item = case.item_id(first, 1)
     case.post(first, f"/items/{item}/decision", intent="record", **DECISION)
@@ -288,5 +297,6 @@ def test_the_case_report_counts_no_family_rating_as_an_agencys(app):
         decision_id = case.people(first).meeting().items[0].decision.id
     case.post(review, f"/forecasts/{decision_id}/1", result="met", note="Home every night")
     report = text_of(case.chair.get("/cases/report").text)
-    assert "Children's social care 0–3" in report and "Police 4–6" in report
-    assert "No agency given" not in report and "7–10" not in report, "the mother's 9"
+    assert "Children's social care 0–3 3 not shown not shown 3" in report
+    assert "Police" not in report and "Health" not in report, "one person's rating each"
+    assert "No agency given" not in report and "7–10" not in report, "the family's 9s"

@@ -1,8 +1,8 @@
 """A case's story (its meetings, decisions, forecasts against outcomes, open actions), and
-the deployment's report of how ratings related to what happened: descriptive counts per
-agency and scale, never a score of any one person."""
+the deployment's report of how ratings and forecasts related to what happened: descriptive
+counts per agency and scale and by the likelihood the meeting gave, never a score of any
+one person, with any count under 3 kept off the page."""
 
-from collections import Counter
 from dataclasses import dataclass
 
 from ..models import (
@@ -15,12 +15,14 @@ from ..models import (
     ForecastResult,
     Item,
     Meeting,
+    Rating,
     Scale,
     Track,
     session_of,
 )
 from ..rating import concealment, scales
 from ..rating.concealment import UNSEATED_CHAIR
+from . import calibration
 from .carried import updates_of
 from .forecasts import outcomes_of
 
@@ -109,7 +111,6 @@ def story(case: ChildCase) -> Story:
 
 # The deployment's report ------------------------------------------------------------------
 
-RESULTS = tuple(ForecastResult)
 # Safety ratings read in three bands: grave worry, in between, and safe enough.
 SAFETY_BANDS = ((0, 3, "0–3"), (4, 6, "4–6"), (7, 10, "7–10"))
 
@@ -124,31 +125,21 @@ def _bucket(scale: Scale, value: scales.Value) -> str:
 
 
 @dataclass(frozen=True)
-class Row:
-    """How often an agency's rating in one band was followed by each outcome."""
-
-    scale: str
-    agency: str
-    rated: str
-    counts: tuple[int, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
-
-
-@dataclass(frozen=True)
 class Outcomes:
-    """Every answered forecast, counted by the ratings behind its decision."""
+    """Every answered forecast: the calibration table over those with a likelihood, and
+    the ratings behind their decisions counted by what happened, small counts kept off."""
 
-    rows: list[Row]
+    calibration: calibration.Calibration
+    rows: list[calibration.Row]
+    left_out: int
     forecasts: int
     decisions: int
 
 
 def outcomes(cases: list[ChildCase]) -> Outcomes:
-    """Count, per scale, agency and rating band, what happened to the forecasts of the
-    decisions those ratings led to (each rating in a decision's last revealed round)."""
+    """Count what happened to the answered forecasts: by the likelihood the meeting gave
+    them, and per scale, agency and rating band of the ratings in their decision's last
+    revealed round (each rating once per answered forecast)."""
     decisions = [
         i.decision
         for c in cases
@@ -157,12 +148,14 @@ def outcomes(cases: list[ChildCase]) -> Outcomes:
         if i.decision and i.decision.recorded and i.decision.forecasts
     ]
     answers = _latest_outcomes([d for d in decisions if d is not None])
-    counts: Counter[tuple[str, str, str, ForecastResult]] = Counter()
-    answered_decisions = set()
-    for (decision_id, _line), outcome in answers.items():
-        decision = outcome.decision
-        answered_decisions.add(decision_id)
-        item = decision.item
+    counted: list[tuple[Rating, str, str, str, ForecastResult]] = []
+    scored: list[tuple[int, ForecastResult]] = []
+    for outcome in answers.values():
+        result = ForecastResult(outcome.result)
+        said = calibration.likelihood(outcome.forecast)
+        if said is not None:
+            scored.append((said, result))
+        item = outcome.decision.item
         revealed = [r for r in item.rounds if r.revealed_at is not None]
         if not revealed:
             continue
@@ -172,8 +165,24 @@ def outcomes(cases: list[ChildCase]) -> Outcomes:
                 # The family's own view is no agency's forecast.
                 continue
             bucket = _bucket(scale, concealment.value_of(rating))
+            if not bucket:
+                # An answer that the rater could not rate yet carries no value to count.
+                continue
             agency = rating.attendee.agency.strip() or "No agency given"
-            counts[(scales.SCALES[scale], agency, bucket, ForecastResult(outcome.result))] += 1
-    keys = sorted({k[:3] for k in counts}, key=lambda k: (k[0], k[1].casefold(), k[2]))
-    rows = [Row(*key, tuple(counts[(*key, r)] for r in RESULTS)) for key in keys]
-    return Outcomes(rows, len(answers), len(answered_decisions))
+            counted.append((rating, scales.SCALES[scale], agency, bucket, result))
+    raters = {r.attendee for r, *_ in counted}
+    person = calibration.people(
+        (a.id, a.previous_attendee_id, a.email, a.name, a.agency)
+        for a in sorted(raters, key=lambda a: a.id)
+    )
+    shown, left_out = calibration.rows(
+        calibration.Counted(scale, agency, bucket, person[rating.attendee_id], result)
+        for rating, scale, agency, bucket, result in counted
+    )
+    return Outcomes(
+        calibration.calibration(scored),
+        shown,
+        left_out,
+        len(answers),
+        len({decision_id for decision_id, _line in answers}),
+    )

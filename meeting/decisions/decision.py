@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from ..agenda.status import running
 from ..attendance.quorum import require_quorum
+from ..cases.calibration import likelihood_problem
 from ..changes import Fact
 from ..clock import future_date, parse_date
 from ..errors import Invalid, Refused
@@ -79,6 +80,9 @@ def _read(
             errors["rationale"] = "Give the rationale: why this decision, on what evidence."
         if not fields["child_views"] and not fields["child_views_missing"]:
             errors["child_views"] = "Record the child's views, or say why they were not obtained."
+        unscorable = likelihood_problem(fields["forecast"].splitlines())
+        if unscorable:
+            errors["forecast"] = unscorable
         if protective_prompt(item) and not fields["protective_action"]:
             errors["protective_action"] = (
                 "The safety median is 2 or below: record what immediate protective action "
