@@ -52,9 +52,7 @@ def upgrade():
         )
     with op.batch_alter_table("item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(), nullable=True))
-    op.execute(
-        "UPDATE item SET confirmed_at = CURRENT_TIMESTAMP WHERE previous_item_id IS NOT NULL"
-    )
+    op.execute("UPDATE item SET confirmed_at = CURRENT_TIMESTAMP WHERE previous_item_id IS NOT NULL")
     with op.batch_alter_table("decision", schema=None) as batch_op:
         batch_op.add_column(sa.Column("target_point", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("target_choice", sa.String(length=200), nullable=True))
