@@ -1,0 +1,110 @@
+"""What discussion changed, through the pages: the cockpit, the display, a phone, the record
+and the minutes, and the worked example in docs/minutes.md word for word."""
+
+import re
+
+import minutes
+from conftest import ROOT, text_of
+
+# Six professionals and their two rounds on the safety scale (docs/minutes.md's example):
+# round 1 2 3 4 4 6 8 (median 4), round 2 5 4 4 6 6 5 (median 5).
+RATERS = [
+    ("Priya Shah", "Children's social care", 2, 5),
+    ("Tom Reid", "School", 3, 4),
+    ("Lena Ward", "Health", 4, 4),
+    ("Ade Cole", "Police", 4, 6),
+    ("Sam Boyd", "Youth justice", 6, 6),
+    ("Kim Lowe", "Housing", 8, 5),
+]
+SENTENCE = (
+    "Round 1: median 4, range 2–8; round 2: median 5, range 4–6. "
+    "3 moved towards round 1's middle, 1 away from it, 2 held."
+)
+
+
+def two_rounds(people, raters=RATERS) -> dict:
+    """Rate the first item in two rounds, revealing each; return each rater's device."""
+    devices = {name: people.join_admitted(name, agency) for name, agency, _a, _b in raters}
+    people.start()
+    for column in (2, 3):
+        round_id = people.open_round()
+        for rater in raters:
+            answer = people.rate(devices[rater[0]], round_id, score=rater[column], reason="")
+            assert answer.status_code in (200, 302), answer.text
+        assert people.reveal(round_id).status_code == 302
+    return devices
+
+
+def region(client, url: str) -> str:
+    return client.get(url, headers={"HX-Request": "true"}).text
+
+
+def test_after_round_2_every_screen_says_what_discussion_changed(people, app):
+    devices = two_rounds(people)
+    screen = app.test_client()
+    display = people.open_display(screen)
+    stage = f"/m/{people.meeting_id}/region/stage"
+    shown = {
+        "chair": text_of(region(people.chair, f"/m/{people.meeting_id}/region/stage")),
+        "phone": text_of(region(devices["Tom Reid"], stage)),
+        "display": text_of(screen.get(display).text),
+    }
+    for name, text in shown.items():
+        assert "What discussion changed since round 1" in text, name
+        assert SENTENCE in text, name
+        assert "2 → 5 Moved towards the middle" in text, name
+        assert "4 → 6 Moved away from the middle" in text, name
+    assert "Kim Lowe Housing 8 → 5 Moved towards the middle" in shown["chair"]
+
+
+def test_one_round_says_nothing_of_discussion(people, app):
+    devices = {n: people.join_admitted(n, a) for n, a, _x, _y in RATERS[:3]}
+    people.start()
+    round_id = people.open_round()
+    for name, _agency, first, _second in RATERS[:3]:
+        people.rate(devices[name], round_id, score=first)
+    people.reveal(round_id)
+    chair = region(people.chair, f"/m/{people.meeting_id}/region/stage")
+    assert "What discussion changed" not in chair
+    record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
+    assert record["items"][0]["discussion"] is None
+
+
+def test_a_round_open_again_is_not_compared_until_it_is_revealed(people):
+    devices = two_rounds(people, RATERS[:3])
+    round_id = people.open_round()
+    people.rate(devices["Priya Shah"], round_id, score=9)
+    record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
+    # Round 3 is open: what discussion changed is still round 1 against round 2.
+    assert record["items"][0]["discussion"]["rounds"] == [1, 2]
+    assert "9" not in [p["latest"] for p in record["items"][0]["discussion"]["people"]]
+
+
+def worked_example() -> list[str]:
+    """Return the lines of docs/minutes.md's worked example "Two rounds with movement"."""
+    docs = (ROOT / "docs" / "minutes.md").read_text()
+    part = docs.split("#### Worked example: two rounds with movement", 1)[1]
+    block = re.search(r"```markdown\n(.*?)```", part, re.S)
+    assert block is not None
+    return block.group(1).splitlines()
+
+
+def test_the_record_and_the_minutes_say_it_as_the_worked_example(people):
+    two_rounds(people)
+    record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
+    changed = record["items"][0]["discussion"]
+    assert changed["summary"] == SENTENCE
+    assert [p["name"] for p in changed["people"]] == [r[0] for r in RATERS]
+    assert [p["change"] for p in changed["people"]] == [
+        "towards",
+        "towards",
+        "held",
+        "away",
+        "held",
+        "towards",
+    ]
+    text = minutes.render(record, minutes.Edition())
+    lines = worked_example()
+    assert len(lines) > 8
+    at = text.splitlines().index(lines[0])
+    assert text.splitlines()[at : at + len(lines)] == lines
