@@ -3,8 +3,9 @@ and the minutes, and the worked example in docs/minutes.md word for word."""
 
 import re
 
-import minutes
 from conftest import ROOT, text_of
+
+import minutes
 
 # Six professionals and their two rounds on the safety scale (docs/minutes.md's example):
 # round 1 2 3 4 4 6 8 (median 4), round 2 5 4 4 6 6 5 (median 5).
