@@ -109,3 +109,60 @@ def test_the_record_and_the_minutes_say_it_as_the_worked_example(people):
     assert len(lines) > 8
     at = text.splitlines().index(lines[0])
     assert text.splitlines()[at : at + len(lines)] == lines
+
+
+def test_the_familys_own_track_is_listed_beside_and_never_counted(people):
+    assert people.chair.post(
+        f"/meetings/{people.meeting_id}/family/rates", data={"on": "yes"}
+    ).status_code in (302, 303)
+    parent = people.join_admitted("Jo Parent", "", role="Mother", part="parent")
+    devices = {n: people.join_admitted(n, a) for n, a, _x, _y in RATERS[:3]}
+    people.start()
+    # The parent rates 10 then 3; the professionals 2 3 4, then 5 4 4.
+    for family, pro in ((10, (2, 3, 4)), (3, (5, 4, 4))):
+        round_id = people.open_round()
+        people.rate(parent, round_id, score=family)
+        for (name, *_rest), score in zip(RATERS[:3], pro, strict=True):
+            people.rate(devices[name], round_id, score=score)
+        people.reveal(round_id)
+    record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
+    changed = record["items"][0]["discussion"]
+    # Counted: the three professionals alone (median 3, then 4).
+    assert changed["summary"] == (
+        "Round 1: median 3, range 2–4; round 2: median 4, range 4–5. "
+        "0 moved towards round 1's middle, 2 away from it, 1 held."
+    )
+    family = [p for p in changed["people"] if p["family"]]
+    assert [(p["name"], p["round_1"], p["latest"], p["change"]) for p in family] == [
+        ("Jo Parent", "10", "3", "towards")
+    ]
+    text = minutes.render(record, minutes.Edition())
+    assert "| Jo Parent | Parent or carer (family's view, not counted) | 10 | 3 |" in text
+    stage = text_of(region(people.chair, f"/m/{people.meeting_id}/region/stage"))
+    assert "The family's own view, beside the professionals' and not counted in them:" in stage
+
+
+def test_i_cannot_rate_this_yet_carries_no_value_and_is_not_compared(people, app):
+    from meeting.extensions import db
+    from meeting.models import Meeting
+    from meeting.rating.concealment import UNSEATED_CHAIR
+    from meeting.rating.discussion import changed
+
+    two_rounds(people, RATERS[:3])
+    with app.app_context():
+        item = db.session.get(Meeting, people.meeting_id).items[0]
+        rating = item.rounds[1].ratings[0]
+        rating.score, rating.needs = None, "the school's attendance since March"
+        db.session.commit()
+        found = changed(item, UNSEATED_CHAIR)
+        assert found.sentence == (
+            "Round 1: median 3, range 2–4; round 2: median 4, range: all 4. "
+            "0 moved towards round 1's middle, 1 away from it, 1 held. "
+            "1 not compared (a rating in one of the two rounds only)."
+        )
+        assert [(m.name, m.first, m.latest, m.words) for m in found.moved][0] == (
+            "Priya Shah",
+            "2",
+            "—",
+            "Not compared: no rating in both rounds",
+        )
