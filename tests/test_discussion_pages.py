@@ -166,3 +166,72 @@ def test_i_cannot_rate_this_yet_carries_no_value_and_is_not_compared(people, app
             "—",
             "Not compared: no rating in both rounds",
         )
+
+
+def open_on(people, position: int, basis: str = "", controls: str = "") -> int:
+    """Open the next round on the item at this position, as the chair's form sends it."""
+    with people.app.app_context():
+        item = people.meeting().items[position - 1]
+        number = len(item.rounds) + 1
+        item_id = item.id
+    form = {"number": str(number), "basis": basis, "controls": controls}
+    opened = people.chair.post(f"/meetings/{people.meeting_id}/items/{item_id}/rounds", data=form)
+    assert opened.status_code == 302, opened.text
+    with people.app.app_context():
+        return people.meeting().items[position - 1].rounds[-1].id
+
+
+def test_likelihood_by_severity_compares_round_1_with_a_later_round_of_the_same_basis(people):
+    devices = {n: people.join_admitted(n, a) for n, a, _x, _y in RATERS[:3]}
+    people.start()
+    people.move_to(2)
+    rounds = [
+        ("inherent", "", ((2, 2), (2, 4), (3, 5))),
+        ("residual", "A curfew and a safety plan", ((1, 2), (2, 2), (2, 3))),
+    ]
+    record_url = f"/meetings/{people.meeting_id}/record.json"
+    for basis, controls, given in rounds:
+        round_id = open_on(people, 2, basis, controls)
+        for (name, *_rest), (likelihood, severity) in zip(RATERS[:3], given, strict=True):
+            people.rate(devices[name], round_id, likelihood=likelihood, severity=severity)
+        people.reveal(round_id)
+    # The residual risk answers another question: nothing to compare yet.
+    assert people.chair.get(record_url).json["items"][1]["discussion"] is None
+    round_id = open_on(people, 2, "inherent")
+    for (name, *_rest), (likelihood, severity) in zip(
+        RATERS[:3], ((2, 3), (4, 2), (3, 4)), strict=True
+    ):
+        people.rate(devices[name], round_id, likelihood=likelihood, severity=severity)
+    people.reveal(round_id)
+    changed = people.chair.get(record_url).json["items"][1]["discussion"]
+    assert changed["rounds"] == [1, 3]
+    assert changed["summary"] == (
+        "Round 1: median score 8 (Medium), range 4–15; "
+        "round 3: median score 8 (Medium), range 6–12. "
+        "2 moved towards round 1's middle, 0 away from it, 1 held."
+    )
+    assert [(p["round_1"], p["latest"]) for p in changed["people"]][2] == (
+        "L3 × S5 = 15 (High)",
+        "L3 × S4 = 12 (High)",
+    )
+
+
+def test_a_choice_list_says_who_changed_to_round_1s_largest_group(people):
+    devices = {n: people.join_admitted(n, a) for n, a, _x, _y in RATERS[:4]}
+    people.start()
+    people.move_to(3)
+    with people.app.app_context():
+        cpp, cin, nfa = people.meeting().items[2].choices[:3]
+    for given in ((cin, cin, cpp, nfa), (cin, cpp, cin, cin)):
+        round_id = open_on(people, 3)
+        for (name, *_rest), choice in zip(RATERS[:4], given, strict=True):
+            people.rate(devices[name], round_id, choice=choice)
+        people.reveal(round_id)
+    changed = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
+    words = [p["change_words"] for p in changed["items"][2]["discussion"]["people"]]
+    assert words == [
+        "Held",
+        "Changed away from the largest group",
+        "Changed to the largest group",
+        "Changed to the largest group",
+    ]
