@@ -1,6 +1,7 @@
 """One item's defensible-decision section: the ratings, the decision and its reasons,
 minority views, and the item's actions."""
 
+from .discussion import discussion_lines
 from .edition import decided
 from .review import ReviewSections
 from .text import assessment, block, clock, clock_seconds, inline, iso_day, moment, when
@@ -186,6 +187,7 @@ class ItemSections(ReviewSections):
             self.round(round_)
         if len(item["rounds"]) > 1:
             self.side_by_side(item["rounds"])
+        self.out(*discussion_lines(item))
 
     def side_by_side(self, rounds: list[dict]) -> None:
         """Each rater's rating in every round, in one table: who moved, and which way."""

@@ -204,6 +204,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/family/rates"),
     ("post", "/meetings/{mid}/family/out"),
     ("post", "/meetings/{mid}/family/display"),
+    ("post", "/meetings/{mid}/reveal-names"),
     ("post", "/meetings/{mid}/items/{iid}/restricted"),
     ("post", "/meetings/{mid}/quorum"),
     ("post", "/meetings/{mid}/reports"),

@@ -180,6 +180,11 @@ def test_every_region_on_every_screen_is_true_after_every_step(room):
     reveal = chair.get_by_role("button", name="Reveal round 1")
     reveal.click()
     screens.check("round 1 revealed")
+    people = chair.locator("#region-people")
+    people.get_by_role("button", name="Reveal without names on shared screens").click()
+    screens.check("the reveal without names on shared screens")
+    people.get_by_role("button", name="Show names at the reveal").click()
+    screens.check("names at the reveal again")
 
     item_id = room.current_item_id()
     room.decide(

@@ -182,3 +182,18 @@ def family_sees_display(meeting: Meeting, sees: bool) -> None:
     """Say whether the family sees the shared display: if so, it holds for them too."""
     said = "the family sees the display" if sees else "the family does not see the display"
     _switch(meeting, "family_sees_display", sees, f"recorded that {said}", Fact.ITEM)
+
+
+def reveal_unnamed(meeting: Meeting, unnamed: bool) -> None:
+    """Say whether the display and the phones show the reveal without names.
+
+    The chair's cockpit, the minutes and the record keep every name either way.
+    """
+    said = "without names" if unnamed else "with names"
+    _switch(
+        meeting,
+        "reveal_unnamed",
+        unnamed,
+        f"set the reveal on shared screens {said}",
+        (Fact.ITEM, Fact.ROLL),
+    )

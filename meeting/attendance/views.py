@@ -83,6 +83,16 @@ def family(meeting_id, switch):
     return chair_change(meeting, f"family-{switch}", change, anchor="#attendance")
 
 
+@bp.route("/reveal-names", methods=["POST"])
+@login_required
+def reveal_names(meeting_id):
+    """Say whether the display and the phones show the reveal without names; the meeting's
+    chair only."""
+    meeting = chairs_meeting(meeting_id)
+    change = partial(roll.reveal_unnamed, meeting, request.form.get("unnamed") == "yes")
+    return chair_change(meeting, "reveal-names", change, anchor="#attendance")
+
+
 @bp.route("/quorum", methods=["POST"])
 @login_required
 def inquorate(meeting_id):

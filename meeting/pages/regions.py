@@ -30,7 +30,7 @@ from ..models import (
     session_of,
     utcnow,
 )
-from ..rating import behalf, concealment, scales
+from ..rating import behalf, concealment, discussion, scales, unnamed
 from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
 from ..reports import panel as reports_panel
@@ -203,9 +203,13 @@ def region_context(
         return only is None or only == region or scene in scenes
 
     join_link = public_url("joining.details", code=meeting.join_code)
+    # The display and the phones show the reveal without names when the meeting asks it.
+    names_off = unnamed.names_off(meeting, viewer)
     shown_rounds: list[tuple[Any, concealment.Spread | None]] = []
     if item is not None and wants("stage", "reveal", "decision"):
-        shown_rounds = [(r, concealment.spread(r, viewer)) for r in item.rounds]
+        shown_rounds = [
+            (r, unnamed.as_seen(concealment.spread(r, viewer), names_off)) for r in item.rounds
+        ]
     # Likelihood × severity: the latest revealed round of each basis (inherent, residual).
     bases = {r.basis: (r, s) for r, s in shown_rounds if s is not None and r.basis}
     mine = (
@@ -230,6 +234,7 @@ def region_context(
         extra.setdefault("quorum", quorum(meeting, policy()))
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault("earlier", history.earlier(item, viewer))
+        extra.setdefault("discussion", discussion.changed(item, viewer, names_off))
     if item is not None and wants("stage", "item"):
         extra.setdefault("given", own.given(item))
     if viewer.is_chair and open_round is not None and wants("behalf"):
@@ -243,6 +248,7 @@ def region_context(
         "viewer": viewer,
         "item": item,
         "rounds": shown_rounds,
+        "unnamed": names_off,
         "bases": bases,
         "open_round": open_round,
         "progress": concealment.progress(open_round)

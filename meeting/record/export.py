@@ -16,7 +16,7 @@ from ..cases import record as case_record
 from ..decisions.dissent import consensus, family_voices, minority_at_reveal
 from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
 from ..policy import Policy
-from ..rating import concealment, scales
+from ..rating import concealment, discussion, scales
 from ..rating.concealment import Viewer
 from ..rating.rounds import BASES
 from ..reports import record as reports_record
@@ -246,6 +246,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
                 "choices": item.choices,
                 "young_person": _own(item),
                 "rounds": [_round(r, viewer) for r in item.rounds],
+                "discussion": discussion.as_record(discussion.changed(item, viewer)),
                 "decision": _decision(item),
                 "actions": [_action(a) for a in actions.live(meeting, item)],
                 "previous_item": {

@@ -1,0 +1,162 @@
+"""A reveal without names on the shared screens, tested as the concealment rule is.
+
+With the meeting's `reveal_unnamed` set, no rater's name (nor their agency) reaches the
+display or a phone in anything about the reveal: the display's scene, page and socket
+frames; a phone's stage region as a fragment, in its page and in socket frames. Names
+still appear where they belong on those screens (who is in the meeting, who has rated),
+so it is the reveal that is searched. The chair's cockpit, the record and the minutes
+keep every name. Values, reasons and minority marks stay on every screen.
+"""
+
+import re
+
+from conftest import text_of
+
+import minutes
+from meeting.extensions import db
+
+# Distinct enough that no other word on a page contains them. Zed Quimby is a minority view
+# in both rounds (9, then 7); round 2 moves people, so the discussion table is drawn.
+RATERS = [
+    ("Anwen Pargeter", "Xylo Police", 2, 3, "Seen with older males twice"),
+    ("Birgit Quennell", "Yarrow Health", 3, 3, "Missed two appointments"),
+    ("Cosmo Ravenhill", "Zircon School", 3, 4, "Attends most days"),
+    ("Zed Quimby", "Quartz Housing", 9, 7, "Settled at home now"),
+]
+NAMES = [r[0] for r in RATERS] + [r[1] for r in RATERS]
+
+
+def reveal_names(people, unnamed: bool):
+    return people.chair.post(
+        f"/meetings/{people.meeting_id}/reveal-names", data={"unnamed": "yes" if unnamed else "no"}
+    )
+
+
+def stage_of(page: str) -> str:
+    """Return a page's stage region alone (the rest names people as it should)."""
+    start = page.index('id="region-stage"')
+    after = re.search(r'<section id="region-(?!stage)', page[start:])
+    return page[start : start + after.start()] if after else page[start:]
+
+
+def frames(sio_client, region: str) -> list[str]:
+    """Return the drawn regions of this name in the frames a socket received."""
+    received = [e["args"][0] for e in sio_client.get_received() if e["name"] == "changed"]
+    return [f["html"][region] for f in received if region in f.get("html", {})]
+
+
+def named_in(text: str) -> list[str]:
+    return [n for n in NAMES if n in text]
+
+
+def test_the_switch_is_set_in_set_up_changed_while_running_and_safe_twice(people, app):
+    from meeting.models import Meeting
+
+    for _twice in range(2):
+        assert reveal_names(people, True).status_code == 302
+    with app.app_context():
+        assert db.session.get(Meeting, people.meeting_id).reveal_unnamed
+    setup = people.chair.get(f"/meetings/{people.meeting_id}").text
+    assert "show the reveal <strong>without names</strong>" in setup
+    events = people.chair.get(f"/meetings/{people.meeting_id}/events").text
+    assert events.count("set the reveal on shared screens without names") == 1
+    people.start()
+    for _twice in range(2):
+        assert reveal_names(people, False).status_code == 302
+    with app.app_context():
+        assert not db.session.get(Meeting, people.meeting_id).reveal_unnamed
+    assert (
+        "Reveal without names on shared screens"
+        in people.chair.get(f"/meetings/{people.meeting_id}").text
+    )
+    # Only the meeting's chair may set it.
+    stranger = people.join_admitted("Mallory Hostile", "Unknown agency")
+    refused = stranger.post(f"/meetings/{people.meeting_id}/reveal-names", data={"unnamed": "yes"})
+    assert refused.status_code in (302, 401, 403)
+    with app.app_context():
+        assert not db.session.get(Meeting, people.meeting_id).reveal_unnamed
+
+
+def test_no_name_reaches_a_shared_screen_in_the_reveal_but_the_chair_keeps_them(people, app, sio):
+    assert reveal_names(people, True).status_code == 302
+    devices = {name: people.join_admitted(name, agency) for name, agency, *_ in RATERS}
+    phone = devices["Birgit Quennell"]
+    screen = app.test_client()
+    display = people.open_display(screen)
+    people.start()
+    listening = {
+        "phone": sio(phone, meeting=people.meeting_id),
+        "display": sio(screen, display=people.display_token),
+        "chair": sio(people.chair, meeting=people.meeting_id),
+    }
+    heard: dict[str, list[str]] = {"phone": [], "display": [], "chair": []}
+    regions = {"phone": "stage", "display": "scene", "chair": "stage"}
+    for column in (2, 3):
+        round_id = people.open_round()
+        for name, _agency, *values, reason in RATERS:
+            people.rate(devices[name], round_id, score=values[column - 2], reason=reason)
+        for client in listening.values():
+            client.get_received()
+        assert people.reveal(round_id).status_code == 302
+        for who, client in listening.items():
+            heard[who] += frames(client, regions[who])
+        assert heard["phone"] and heard["display"], "no reveal was sent, so none was searched"
+
+        stage_url = f"/m/{people.meeting_id}/region/stage"
+        shared = {
+            "display page": screen.get(display).text,
+            "display scene": screen.get(
+                f"/display/meeting/{people.meeting_id}/region/scene", headers={"HX-Request": "true"}
+            ).text,
+            "phone stage": phone.get(stage_url, headers={"HX-Request": "true"}).text,
+            "phone page's stage": stage_of(phone.get(f"/m/{people.meeting_id}").text),
+            **{f"phone frame {i}": html for i, html in enumerate(heard["phone"])},
+            **{f"display frame {i}": html for i, html in enumerate(heard["display"])},
+        }
+        for where, html in shared.items():
+            assert named_in(html) == [], f"{where} names a rater after round {column - 1}"
+            text = text_of(html)
+            # What was said stays: values, reasons, the minority view.
+            assert "Seen with older males twice" in text, where
+            assert "Minority view" in text, where
+        # The people list on the phone still names everyone: it is not the reveal.
+        whole = text_of(phone.get(f"/m/{people.meeting_id}").text)
+        assert "Anwen Pargeter" in whole
+
+    display_text = text_of(screen.get(display).text)
+    assert "What discussion changed since round 1" in display_text
+    assert "9 → 7 Moved towards the middle" in display_text
+    assert "without names" in text_of(phone.get(stage_url, headers={"HX-Request": "true"}).text)
+
+    # The chair's cockpit, its frames, the record and the minutes name everyone.
+    cockpit = people.chair.get(stage_url, headers={"HX-Request": "true"}).text
+    for html in [cockpit, *heard["chair"][-1:]]:
+        assert named_in(html) == NAMES
+    assert "Zed Quimby Quartz Housing 9 → 7 Moved towards the middle" in text_of(cockpit)
+    record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
+    assert [p["name"] for p in record["items"][0]["discussion"]["people"]] == NAMES[:4]
+    text = minutes.render(record, minutes.Edition())
+    assert named_in(text) == NAMES
+    assert "| Zed Quimby | Quartz Housing | 9 | 7 | Moved towards the middle |" in text
+    assert "- Round 1: Zed Quimby (Quartz Housing), 9: “Settled at home now”" in text
+
+
+def test_the_rows_without_names_follow_the_ratings_not_the_people(people, app):
+    assert reveal_names(people, True).status_code == 302
+    devices = {name: people.join_admitted(name, agency) for name, agency, *_ in RATERS}
+    people.start()
+    round_id = people.open_round()
+    # Joined first, rated highest: drawn last.
+    for (name, *_rest), score in zip(RATERS, (8, 1, 5, 3), strict=True):
+        people.rate(devices[name], round_id, score=score)
+    people.reveal(round_id)
+    stage = (
+        devices["Zed Quimby"]
+        .get(f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"})
+        .text
+    )
+    table = stage[stage.index('<table class="ratings">') :]
+    values = re.findall(r'<td class="value">\s*(\d+)', table)
+    assert values == ["1", "3", "5", "8"]
+    # Nothing marks which row is whose: no attendee's id is drawn.
+    assert re.findall(r'data-rater="(\d+)"', table) in ([], ["0"] * 4)
