@@ -302,8 +302,8 @@ def test_the_cockpit_and_the_case_page_show_an_action_carried_again(app, sio):
     cockpit = text_of(case.chair.get(f"/meetings/{fourth}").text)
     # Beside the item under discussion, before any round: for the chair alone.
     stage = text_of(case.chair.get(f"/m/{fourth}/region/stage", headers=HTMX).text)
-    assert f"{referral} · Refer to the exploitation team (Jo Bloggs, Social care)" in stage
-    assert f"{weekly} · Send weekly attendance" in stage
+    assert f"{referral} Refer to the exploitation team (Jo Bloggs, Social care)" in stage
+    assert f"{weekly} Send weekly attendance" in stage
     assert "Share the missing reports" not in stage, "done at the first review"
     second_held, first_held = _held(case, case.meetings[1]), agreed
     assert (
