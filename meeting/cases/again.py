@@ -119,9 +119,10 @@ def _again(upto: Meeting, actions: list[Action]) -> dict[int, CarriedAgain]:
     return found
 
 
-def again_at(meeting: Meeting) -> dict[int, CarriedAgain]:
-    """Return, by action id, the actions a review carries that have come to it again."""
-    return _again(meeting, [c.action for c in carried(meeting)])
+def again_at(meeting: Meeting, actions: list[Action] | None = None) -> dict[int, CarriedAgain]:
+    """Return, by action id, the actions a review carries (or those of them given) that have
+    come to it again."""
+    return _again(meeting, [c.action for c in carried(meeting)] if actions is None else actions)
 
 
 def again_in_case(case: ChildCase, actions: list[Action]) -> dict[int, CarriedAgain]:

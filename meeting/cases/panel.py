@@ -66,7 +66,7 @@ def seen_by(meeting: Meeting, viewer: Viewer, policy: Policy) -> CaseView:
         forecasts=forecasts(meeting) if viewer.is_chair else [],
         chronology=list(meeting.case.chronology) if meeting.case else [],
         earlier=earlier,
-        again=again_at(meeting) if chairs else {},
+        again=again_at(meeting, [c.action for c in carried_]) if chairs else {},
         since_last=copied.since_last(meeting)
         if chairs and meeting.status == MeetingStatus.SETUP
         else [],
