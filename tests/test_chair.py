@@ -238,6 +238,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/letter/1/send-again"),
     ("post", "/meetings/{mid}/display/stop"),
     ("post", "/meetings/{mid}/carried/1"),
+    ("post", "/meetings/{mid}/items/{iid}/confirm"),
     ("post", "/meetings/{mid}/forecasts/1/1"),
     ("post", "/meetings/{mid}/invitations"),
     ("post", "/meetings/{mid}/invitations/{aid}/again"),

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..cases import case as cases
+from ..cases import copied
 from ..changes import Fact
 from ..errors import Invalid, Refused
 from ..models import (
@@ -234,6 +235,7 @@ def update_item(item: Item, form: Mapping[str, str]) -> None:
             }
         )
     was = f"Was: {item.title} ({item.scale})"
+    copied.edited(item, fields["title"], fields["body"])
     for key, value in fields.items():
         setattr(item, key, value)
     log(

@@ -8,7 +8,8 @@ from ..circulation.recipients import group_of
 from ..models import ChronologyEntry, CopyGroup, Item, Meeting, MeetingStatus, ReviewTrigger
 from ..policy import Policy
 from ..rating.concealment import Viewer, hidden_from
-from . import history
+from . import copied, history
+from .again import CarriedAgain, again_at
 from .carried import Carried, carried, owns
 from .forecasts import Forecast, forecasts
 from .triggers import brought_forward_by
@@ -28,6 +29,12 @@ class CaseView:
     earlier: list[tuple[Item, history.Earlier]] = field(default_factory=list)
     may_add: bool = False
     may_trigger: bool = False
+    # The chair's: actions come to a review again, and, in set-up, the chronology since
+    # the last meeting to set beside the items copied from it.
+    again: dict[int, CarriedAgain] = field(default_factory=dict)
+    since_last: list[ChronologyEntry] = field(default_factory=list)
+    # The items copied from the last meeting that the chair has not looked at again.
+    unreviewed: list[Item] = field(default_factory=list)
 
     @property
     def mine_ids(self) -> set[int]:
@@ -45,6 +52,7 @@ def seen_by(meeting: Meeting, viewer: Viewer, policy: Policy) -> CaseView:
     earlier = []
     if viewer.is_chair and meeting.status == MeetingStatus.SETUP:
         earlier = [(i, e) for i in meeting.items if (e := history.earlier(i, viewer)) is not None]
+    chairs = viewer.is_chair and meeting.previous_id is not None
     professional = (
         viewer.attendee is not None
         and not viewer.is_chair
@@ -58,6 +66,11 @@ def seen_by(meeting: Meeting, viewer: Viewer, policy: Policy) -> CaseView:
         forecasts=forecasts(meeting) if viewer.is_chair else [],
         chronology=list(meeting.case.chronology) if meeting.case else [],
         earlier=earlier,
+        again=again_at(meeting, [c.action for c in carried_]) if chairs else {},
+        since_last=copied.since_last(meeting)
+        if chairs and meeting.status == MeetingStatus.SETUP
+        else [],
+        unreviewed=copied.unreviewed(meeting) if chairs else [],
         may_add=meeting.status != MeetingStatus.CLOSED and meeting.case is not None,
         may_trigger=bool(
             meeting.case

@@ -9,12 +9,13 @@ from werkzeug.wrappers import Response
 
 from ..errors import Forbidden, Invalid, Refused
 from ..extensions import db
-from ..models import Action, ChildCase, Decision, Meeting
+from ..models import Action, ChildCase, Decision, Item, Meeting
 from ..pages.access import (
     chairs_meeting,
     get_meeting,
     logged_in_chair,
     login_required,
+    owned,
     viewer_for,
 )
 from ..pages.forms import added_by, chair_change, kept, status_of
@@ -22,9 +23,11 @@ from ..pages.regions import Page, attendee_page, chair_page
 from ..rating.concealment import Viewer
 from ..settings import policy
 from . import report
+from .again import again_in_case
 from .carried import set_status
 from .case import cases_for, may_see
 from .chronology import add_entry
+from .copied import confirm
 from .forecasts import answer_forecast
 from .panel import seen_by
 from .review import review_due
@@ -49,12 +52,14 @@ def index():
 
 
 def _case_page(case: ChildCase, status: int = 200, **extra: Any) -> Page:
+    story = report.story(case)
     return (
         render_template(
             "cases/case.html",
             case=case,
             due=review_due(case),
-            story=report.story(case),
+            story=story,
+            again=again_in_case(case, [a for a, _said in story.open_actions]),
             today=policy().today(),
             current_chair_id=logged_in_chair().id,
             kept_key=extra.pop("kept_key", ""),
@@ -134,6 +139,20 @@ def chair_carried(meeting_id, action_id):
         f"carried-{action.id}",
         lambda: set_status(meeting, action, request.form, None),
         anchor="#case",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/confirm", methods=["POST"])
+@login_required
+def confirm_item(meeting_id, item_id):
+    """Confirm an item copied from the last meeting unchanged; the review's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    item = owned(Item, meeting, item_id, lambda i: i.meeting_id)
+    return chair_change(
+        meeting,
+        f"confirm-{item.id}",
+        lambda: confirm(item, meeting.chair.name),
+        anchor=f"#copied-{item.id}",
     )
 
 

@@ -16,7 +16,7 @@ from ..actions import rules as actions
 from ..agenda.meetings import display_shown
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
-from ..cases import history, panel
+from ..cases import again, history, panel
 from ..changes import Fact
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
@@ -235,6 +235,9 @@ def region_context(
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault("earlier", history.earlier(item, viewer))
         extra.setdefault("discussion", discussion.changed(item, viewer, names_off))
+    if viewer.is_chair and item is not None and meeting.previous_id and wants("stage"):
+        # The chair's alone: items not looked at again, actions carried again, decisions.
+        extra.setdefault("looking_back", again.looking_back(item))
     if item is not None and wants("stage", "item"):
         extra.setdefault("given", own.given(item))
     if viewer.is_chair and open_round is not None and wants("behalf"):
