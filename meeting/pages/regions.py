@@ -16,7 +16,7 @@ from ..actions import rules as actions
 from ..agenda.meetings import display_shown
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
-from ..cases import history, panel
+from ..cases import history, optimism, panel, targets
 from ..changes import Fact
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
@@ -230,6 +230,7 @@ def region_context(
         extra.setdefault("quorum", quorum(meeting, policy()))
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault("earlier", history.earlier(item, viewer))
+        extra.setdefault("target_check", targets.at_review(item, viewer))
     if item is not None and wants("stage", "item"):
         extra.setdefault("given", own.given(item))
     if viewer.is_chair and open_round is not None and wants("behalf"):
@@ -450,6 +451,7 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Pag
     item = meeting.current_item
     extra.setdefault("legal_bases", policy().legal_bases)
     extra.setdefault("protective", bool(item and protective_prompt(item)))
+    extra.setdefault("change_question", optimism.asked(item) if item else "")
     extra.setdefault("display_mark", display_shown(meeting))
     # The decision's "child's views" start from what the young person gave.
     extra.setdefault("child_words", own.for_decision(item) if item else "")
