@@ -106,7 +106,7 @@ def _explained(item: Item, fields: dict[str, Any], errors: dict[str, str]) -> No
         fields["change_evidence"] = ""
     elif not fields["change_evidence"]:
         errors["change_evidence"] = (
-            f"{fields['change_question']} Record the new evidence before recording the decision."
+            "Write the new evidence that explains the change before recording the decision."
         )
 
 
