@@ -6,6 +6,7 @@ until the chair records the new evidence that explains it."""
 
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from conftest import LXS_ITEM, SAFETY_ITEM, log_in, make_chair, make_meeting, text_of
@@ -204,7 +205,9 @@ def test_a_target_met_and_one_missed_and_the_question_a_safer_rating_asks(app, s
     assert record["items"][0]["decision"]["change_evidence"] == EVIDENCE
 
     page = said(case.chair.get(f"/cases/{case.case_id()}").text)
+    by = f"{date.today() + timedelta(days=42):%-d %b %Y}"
     assert (
-        "Target: safety at least 7. At the review: Round 1's median is 5: not met, 2 short." in page
+        f"Target by {by}: safety at least 7. At the review: Round 1's median is 5: "
+        "not met, 2 short." in page
     )
     assert "Round 1's median score is 6 (Medium): met." in page
