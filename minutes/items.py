@@ -1,6 +1,7 @@
 """One item's defensible-decision section: the ratings, the decision and its reasons,
 minority views, and the item's actions."""
 
+from .checks import CheckSections
 from .discussion import discussion_lines
 from .edition import decided
 from .review import ReviewSections
@@ -11,7 +12,7 @@ from .writer import table
 YOUNG_PERSON_PARTS = {"The young person", "The young person's advocate"}
 
 
-class ItemSections(ReviewSections):
+class ItemSections(ReviewSections, CheckSections):
     """Writes the part of the minutes about each agenda item."""
 
     def item(self, item: dict) -> None:
@@ -36,6 +37,7 @@ class ItemSections(ReviewSections):
         self.ratings(item)
         self.heard(item)
         self.item_history(item)
+        self.target_check(item)
         decision = item["decision"] if decided(item) else None
         self.out("### Decision", "")
         if decision is None:
@@ -51,6 +53,7 @@ class ItemSections(ReviewSections):
                 f"Recorded at {when(decision['recorded_at'], self.zone)}"
                 + (f" (wording version {decision['version']})." if decision["version"] > 1 else ".")
             )
+            self.change_check(decision)
             self.reasons(decision)
             self.minority(decision)
         self.item_actions(item)
@@ -139,6 +142,7 @@ class ItemSections(ReviewSections):
     def review(self, item: dict, decision: dict) -> None:
         self.out("### Review", "")
         expected = [self.forecast_lines(decision)] if decision.get("forecast") else []
+        expected += [t] if (t := self.target_line(decision)) else []
         if self.shared_review() is not None:
             self.para("As for every item of this meeting: see *Review*, after the items.")
             if expected:

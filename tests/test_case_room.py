@@ -178,7 +178,10 @@ def test_a_review_in_the_room(room):
     first.get_by_label("A line on what happened").fill("One episode in December")
     first.get_by_role("button", name="Save").click()
     expect(stage).to_contain_text("Not met", timeout=LIVE)
-    room.decide(room.current_item_id(), **{**DECISION, "review_date": REVIEW_DATE})
+    # Rated safer while the actions are not done and a forecast was missed: the chair
+    # records what new evidence explains it (see test_targets_room).
+    evidence = {"change_evidence": "She has engaged with the evening safety plan"}
+    room.decide(room.current_item_id(), **{**DECISION, "review_date": REVIEW_DATE, **evidence})
     for name, display in displays.items():
         expect(display.locator(".scene-decision")).to_be_visible(timeout=LIVE)
         assert still(display), f"{name} scrolls"

@@ -237,7 +237,15 @@ def test_a_case_through_three_meetings(app, sio):
     assert "Police 3 5 rated safer" in display
 
     item = case.item_id(review, 1)
-    case.post(review, f"/items/{item}/decision", intent="record", **REVIEW_DECISION)
+    # Rated safer with the referral not done and a forecast missed: the chair says why.
+    evidence = "Attendance is up and she engaged with the plan"
+    case.post(
+        review,
+        f"/items/{item}/decision",
+        intent="record",
+        **REVIEW_DECISION,
+        change_evidence=evidence,
+    )
     case.post(review, "/close")
 
     minutes = case.minutes(review)

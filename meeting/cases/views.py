@@ -20,9 +20,9 @@ from ..pages.access import (
 )
 from ..pages.forms import added_by, chair_change, kept, status_of
 from ..pages.regions import Page, attendee_page, chair_page
-from ..rating.concealment import Viewer
+from ..rating.concealment import UNSEATED_CHAIR, Viewer
 from ..settings import policy
-from . import report
+from . import report, targets
 from .again import again_in_case
 from .carried import set_status
 from .case import cases_for, may_see
@@ -62,6 +62,7 @@ def _case_page(case: ChildCase, status: int = 200, **extra: Any) -> Page:
             again=again_in_case(case, [a for a, _said in story.open_actions]),
             today=policy().today(),
             current_chair_id=logged_in_chair().id,
+            target_of=lambda d: targets.checked_later(d, UNSEATED_CHAIR),
             kept_key=extra.pop("kept_key", ""),
             kept_form=extra.pop("kept_form", {}),
             kept_errors=extra.pop("kept_errors", {}),

@@ -11,11 +11,12 @@ from sqlalchemy import update
 
 from ..agenda.status import running
 from ..attendance.quorum import require_quorum
+from ..cases import optimism, targets
 from ..cases.calibration import likelihood_problem
 from ..changes import Fact
 from ..clock import future_date, parse_date
 from ..errors import Invalid, Refused
-from ..models import Decision, DecisionStatus, Item, session_of, utcnow
+from ..models import Decision, DecisionStatus, Item, Scale, session_of, utcnow
 from ..policy import Policy
 from ..rating.concealment import UNSEATED_CHAIR, spread
 from ..rating.rounds import unacknowledged_divergence
@@ -70,7 +71,12 @@ def _read(
         errors["legal_bases"] = (
             "Pick the legal basis from the list; add anything else in the notes."
         )
+    fields["target_point"], fields["target_choice"] = targets.read(
+        Scale(item.scale), item.choices, form, errors
+    )
+    fields["change_evidence"] = (form.get("change_evidence") or "").strip()
     if record:
+        _explained(item, fields, errors)
         fields["review_date"] = future_date(
             form.get("review_date"), errors, "review_date", "the review date", policy.today()
         )
@@ -96,9 +102,23 @@ def _read(
     return fields, errors
 
 
+def _explained(item: Item, fields: dict[str, Any], errors: dict[str, str]) -> None:
+    """Ask for the new evidence when a review's rating moved against what was done (see
+    `optimism`): the question and the chair's answer go on the record with the decision."""
+    fields["change_question"] = optimism.asked(item)
+    if not fields["change_question"]:
+        fields["change_evidence"] = ""
+    elif not fields["change_evidence"]:
+        errors["change_evidence"] = (
+            "Write the new evidence that explains the change before recording the decision."
+        )
+
+
 def _changes(decision: Decision, fields: dict[str, Any]) -> list[tuple[str, str]]:
     changed = []
     labels = {**TEXT_FIELDS, "legal_bases": "Legal basis", "review_date": "Review date"}
+    labels |= {"target_point": "Target", "target_choice": "Target"}
+    labels |= {"change_evidence": "New evidence for the change"}
     for name, label in labels.items():
         before = getattr(decision, name)
         if before != fields[name]:

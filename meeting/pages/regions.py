@@ -16,7 +16,7 @@ from ..actions import rules as actions
 from ..agenda.meetings import display_shown
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
-from ..cases import again, history, panel
+from ..cases import again, history, optimism, panel, targets
 from ..changes import Fact
 from ..decisions import dissent
 from ..decisions.decision import protective_prompt
@@ -235,6 +235,7 @@ def region_context(
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault("earlier", history.earlier(item, viewer))
         extra.setdefault("discussion", discussion.changed(item, viewer, names_off))
+        extra.setdefault("target_check", targets.at_review(item, viewer))
     if viewer.is_chair and item is not None and meeting.previous_id and wants("stage"):
         # The chair's alone: items not looked at again, actions carried again, decisions.
         extra.setdefault("looking_back", again.looking_back(item))
@@ -459,6 +460,7 @@ def chair_page(meeting: Meeting, status: int | None = None, **extra: Any) -> Pag
     item = meeting.current_item
     extra.setdefault("legal_bases", policy().legal_bases)
     extra.setdefault("protective", bool(item and protective_prompt(item)))
+    extra.setdefault("change_question", optimism.asked(item) if item else "")
     extra.setdefault("display_mark", display_shown(meeting))
     # The decision's "child's views" start from what the young person gave.
     extra.setdefault("child_words", own.for_decision(item) if item else "")

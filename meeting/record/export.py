@@ -13,6 +13,7 @@ from ..actions import rules as actions
 from ..attendance.quorum import quorum
 from ..attendance.roll import attendance_label
 from ..cases import record as case_record
+from ..cases import targets
 from ..decisions.dissent import consensus, family_voices, minority_at_reveal
 from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
 from ..policy import Policy
@@ -145,6 +146,9 @@ def _decision(item: Item) -> dict[str, Any] | None:
         "review_date": day(d.review_date),
         "review_triggers": d.review_triggers,
         "forecast": d.forecasts,
+        "target": targets.recorded_target(d),
+        "change_question": d.change_question,
+        "change_evidence": d.change_evidence,
         "consensus": agreed.status if agreed else None,
         "awaiting_views_from": [a.name for a in agreed.waiting_for] if agreed else [],
         "written_contributions_from": [a.name for a in agreed.written] if agreed else [],
@@ -256,6 +260,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
                 if item.previous_item
                 else None,
                 "history": case_record.item_history(item, viewer),
+                "target_check": targets.recorded_check(item, viewer),
             }
             for item in meeting.items
         ],
