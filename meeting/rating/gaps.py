@@ -67,7 +67,6 @@ def make_action(round_: Round, attendee_id: int, due: str, policy: Policy) -> Ac
     return actions.add(round_.item.meeting, form, policy)
 
 
-
 def standing(round_: Round) -> dict[int, Action]:
     """Return, by attendee, the standing actions made from a revealed round's information
     gaps (none before the reveal)."""
