@@ -89,12 +89,16 @@ def test_ranges_and_gaps_on_the_phone_the_display_and_the_cockpit(revealed):
     phone.locator("fieldset.sureness label", has_text="Fairly sure").click()
     phone.get_by_role("button", name="Submit my rating").click()
     answered(phone)
-    expect(phone.get_by_text("The lowest you think plausible (4) is above your rating, 3.")).to_be_visible(timeout=LIVE)  # fmt: skip
+    expect(
+        phone.get_by_text("The lowest you think plausible (4) is above your rating, 3.")
+    ).to_be_visible(timeout=LIVE)
     expect(phone.locator("select[name=high]")).to_have_value("5")
     phone.locator("select[name=low]").select_option("2")
     phone.get_by_role("button", name="Submit my rating").click()
     answered(phone)
-    expect(phone.locator(".given")).to_contain_text("You rated 3 (plausible 2–5, fairly sure)", timeout=LIVE)  # fmt: skip
+    expect(phone.locator(".given")).to_contain_text(
+        "You rated 3 (plausible 2–5, fairly sure)", timeout=LIVE
+    )
 
     for name, (_agency, rating) in RATINGS.items():
         if name != "Priya Shah":
@@ -126,8 +130,12 @@ def test_ranges_and_gaps_on_the_phone_the_display_and_the_cockpit(revealed):
     kim = gaps.locator("li", has_text="Kim Key")
     kim.locator("input[name=due]").fill(DUE)
     kim.get_by_role("button", name="Add the action").click()
-    expect(gaps.locator("li", has_text="Kim Key")).to_contain_text("Action for Kim Key, due", timeout=LIVE)  # fmt: skip
-    expect(cockpit.locator("#region-actions")).to_contain_text("Find out: the police report on the two missing episodes", timeout=LIVE)  # fmt: skip
+    expect(gaps.locator("li", has_text="Kim Key")).to_contain_text(
+        "Action for Kim Key, due", timeout=LIVE
+    )
+    expect(cockpit.locator("#region-actions")).to_contain_text(
+        "Find out: the police report on the two missing episodes", timeout=LIVE
+    )
     gaps.evaluate("el => el.scrollIntoView({block: 'end'})")
     shot(cockpit, "gaps-cockpit-action-1366x768", full_page=False)
 
