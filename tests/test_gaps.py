@@ -278,3 +278,40 @@ def test_the_record_and_the_minutes_say_it_as_the_docs_do(people):
     for line in worked_example("minutes.md"):
         assert line in markdown, line
     assert "| Cy Health | Health | Could not rate yet (information needed) |" in markdown
+
+
+def test_a_gap_at_a_review_is_no_value_in_how_the_ratings_moved(app):
+    """At a review, someone who cannot rate yet has no rating to set beside the last one:
+    their agency reads "not rated this time", and the review's median is of the values."""
+    from conftest import SAFETY_ITEM, log_in, make_chair, make_meeting
+    from test_cases import Case
+
+    make_chair(app)
+    case = Case(app, log_in(app))
+    first = make_meeting(case.chair, SAFETY_ITEM, title="Initial", child="K.M.")
+    case.meetings.append(first)
+    people = case.people(first)
+    devices = case.join_all(people)
+    people.start()
+    round_id = people.open_round()
+    for name, score in (("Priya Shah", 3), ("Tom Reid", 6), ("Lena Okafor", 4)):
+        assert people.rate(devices[name], round_id, score=score).status_code == 302
+    assert people.reveal(round_id).status_code == 302
+    case.post(first, "/close")
+
+    review = case.review_of(first)
+    people = case.people(review)
+    devices = case.join_all(people)
+    people.start()
+    round_id = people.open_round()
+    priya = people.rate(devices["Priya Shah"], round_id, answer="cannot", needs=NEEDS)
+    assert priya.status_code == 302
+    for name, score in (("Tom Reid", 8), ("Lena Okafor", 4)):
+        assert people.rate(devices[name], round_id, score=score).status_code == 302
+    assert people.reveal(round_id).status_code == 302
+    stage = text_of(
+        devices["Tom Reid"].get(f"/m/{review}/region/stage", headers={"HX-Request": "true"}).text
+    )
+    assert "Median 6 · Range 4–8 · 2 rated, 1 could not rate" in stage
+    assert "Police 3 not rated not rated this time" in stage
+    assert "None" not in stage
