@@ -19,6 +19,7 @@ from room import (
     fitted,
     font_px,
     inside,
+    serious_violations,
     shot,
 )
 
@@ -74,26 +75,27 @@ def test_ranges_and_gaps_on_the_phone_the_display_and_the_cockpit(revealed):
     # The simple case: a score, an optional reason, one button; the rest folded away.
     expect(phone.locator("details.rate-sure")).not_to_have_attribute("open", "")
     expect(phone.locator("details.rate-cannot")).not_to_have_attribute("open", "")
-    expect(phone.locator("select[name=low]")).to_be_hidden()
+    expect(phone.locator("input[name=low]")).to_be_hidden()
     shot(phone, "gaps-phone-form-simple-360", full_page=False)
     phone.get_by_text("How sure are you?").click()
     phone.get_by_text("Can't rate this yet?").click()
     phone.locator("details.rate-sure").scroll_into_view_if_needed()
     shot(phone, "gaps-phone-form-open-360")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert serious_violations(phone) == []
 
     # Priya rates on her phone with a range that does not hold: told, and nothing lost.
     phone.locator("label.pick", has_text="3").first.click()
-    phone.locator("select[name=low]").select_option("4")
-    phone.locator("select[name=high]").select_option("5")
+    phone.locator("input[name=low]").fill("4")
+    phone.locator("input[name=high]").fill("5")
     phone.locator("fieldset.sureness label", has_text="Fairly sure").click()
     phone.get_by_role("button", name="Submit my rating").click()
     answered(phone)
     expect(
         phone.get_by_text("The lowest you think plausible (4) is above your rating, 3.")
     ).to_be_visible(timeout=LIVE)
-    expect(phone.locator("select[name=high]")).to_have_value("5")
-    phone.locator("select[name=low]").select_option("2")
+    expect(phone.locator("input[name=high]")).to_have_value("5")
+    phone.locator("input[name=low]").fill("2")
     phone.get_by_role("button", name="Submit my rating").click()
     answered(phone)
     expect(phone.locator(".given")).to_contain_text(
@@ -121,12 +123,14 @@ def test_ranges_and_gaps_on_the_phone_the_display_and_the_cockpit(revealed):
     for width, height in ((1920, 1080), (1280, 720), (1024, 768)):
         no_overflow_at(display, width, height, "display")
         inside(display, scene.locator(".gaps"))
+    assert serious_violations(display) == []
 
     # The cockpit: each gap is one date and one button from being an action.
     gaps = cockpit.locator("#region-stage .gaps")
     expect(gaps).to_be_visible(timeout=LIVE)
     gaps.evaluate("el => el.scrollIntoView({block: 'end'})")
     shot(cockpit, "gaps-cockpit-1366x768", full_page=False)
+    assert serious_violations(cockpit) == []
     kim = gaps.locator("li", has_text="Kim Key")
     kim.locator("input[name=due]").fill(DUE)
     kim.get_by_role("button", name="Add the action").click()
@@ -144,3 +148,4 @@ def test_ranges_and_gaps_on_the_phone_the_display_and_the_cockpit(revealed):
     phone.locator("#region-stage .spread").scroll_into_view_if_needed()
     shot(phone, "gaps-phone-reveal-360")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert serious_violations(phone) == []
