@@ -130,6 +130,8 @@ def test_ranges_and_gaps_on_the_phone_the_display_and_the_cockpit(revealed):
     expect(gaps).to_be_visible(timeout=LIVE)
     gaps.evaluate("el => el.scrollIntoView({block: 'end'})")
     shot(cockpit, "gaps-cockpit-1366x768", full_page=False)
+    cockpit.locator("#region-stage .spread").evaluate("el => el.scrollIntoView({block: 'start'})")
+    shot(cockpit, "gaps-cockpit-spread-1366x768", full_page=False)
     assert serious_violations(cockpit) == []
     kim = gaps.locator("li", has_text="Kim Key")
     kim.locator("input[name=due]").fill(DUE)
