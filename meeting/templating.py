@@ -40,6 +40,7 @@ from .models.states import (
     FORECAST_RESULT_LABELS,
     KIND_LABELS,
     PART_LABELS,
+    SURENESS_LABELS,
     Channel,
     Given,
     Part,
@@ -47,7 +48,7 @@ from .models.states import (
 from .pages.markup import render_markdown
 from .policy import Policy
 from .rating.concealment import Audience
-from .rating.scales import LIKELIHOOD, SCALES, SEVERITY
+from .rating.scales import BANDS, LIKELIHOOD, SCALES, SEVERITY
 from .record.seen import fingerprint
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ WORDS: dict[str, Any] = {
     "SCALES": SCALES,
     "LIKELIHOOD": LIKELIHOOD,
     "SEVERITY": SEVERITY,
+    "BANDS": BANDS,
+    "SURENESS_LABELS": SURENESS_LABELS,
     "Audience": Audience,
     "AttendeeStatus": AttendeeStatus,
     "CorrectionStatus": CorrectionStatus,

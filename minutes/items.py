@@ -207,7 +207,8 @@ class ItemSections(ReviewSections, CheckSections):
             values = []
             for round_ in rounds:
                 given = [r for r in round_["ratings"] if r["attendee_id"] == attendee_id]
-                values.append(inline(given[0].get("value", "")) if given else "—")
+                said = "could not rate" if given and given[0].get("cannot_rate") else ""
+                values.append(said or inline(given[0].get("value", "")) if given else "—")
             rows.append([inline(name), inline(agency), *values])
         head = ["Rater", "Agency"] + [f"Round {round_['number']}" for round_ in rounds]
         self.out(*table(head, rows))
@@ -232,7 +233,7 @@ class ItemSections(ReviewSections, CheckSections):
             rater = inline(r["name"]) + (
                 " (written contribution)" if r["written_contribution"] else ""
             )
-            value = inline(r.get("value", "not revealed"))
+            value = _value(r)
             if r.get("minority"):
                 value += " (minority)"
             if r["written_contribution"]:
@@ -250,6 +251,7 @@ class ItemSections(ReviewSections, CheckSections):
             )
         )
         self.family_track(round_)
+        self.gaps(round_)
         for r in professionals:
             if r["written_contribution"] and r.get("report"):
                 self.out(
@@ -305,7 +307,7 @@ class ItemSections(ReviewSections, CheckSections):
             [
                 inline(r["name"]),
                 inline(r.get("part", "")),
-                inline(r.get("value", "not revealed")),
+                _value(r),
                 inline(r.get("reason")),
                 clock_seconds(r["submitted_at"], self.zone),
             ]
@@ -314,6 +316,19 @@ class ItemSections(ReviewSections, CheckSections):
         rows = [_with_given(row, r, round_) for row, r in zip(rows, family, strict=True)]
         head = ["Family member", "Who", "Rating", "Reason", "Submitted"]
         self.out(*table(_with_given(head, None, round_), rows))
+
+    def gaps(self, round_: dict) -> None:
+        """Say who answered "I can't rate this yet" and what each needed: counted apart,
+        never in the spread."""
+        # Records made before a rater could say so have no such field.
+        gaps = round_.get("could_not_rate") or []
+        if not gaps:
+            return
+        needed = "; ".join(
+            f"{inline(g['needs'])} ({inline(g['name'])}, {inline(g['agency'] or g['part'])})"
+            for g in gaps
+        )
+        self.para(f"**{len(gaps)} could not rate:** information needed on {needed}.")
 
     @staticmethod
     def _divided_marks(round_: dict) -> str:
@@ -470,3 +485,17 @@ def _with_given(row: list[str], rating: dict | None, round_: dict) -> list[str]:
     if rating is None:
         return [*row, "Given"]
     return [*row, GIVEN.get(rating.get("given", ""), "")]
+
+
+def _value(rating: dict) -> str:
+    """Return a rating as the ratings table reads it: the value with how sure the rater
+    was and the range they thought plausible, or that they could not rate yet."""
+    if rating.get("cannot_rate"):
+        return "Could not rate yet (information needed)"
+    value = inline(rating.get("value", "not revealed"))
+    words = []
+    if rating.get("range"):
+        words.append(f"plausible {inline(rating['range'])}")
+    if rating.get("sureness"):
+        words.append(inline(rating["sureness"]).lower())
+    return value + (f" ({', '.join(words)})" if words else "")

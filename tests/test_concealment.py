@@ -97,6 +97,55 @@ def snapshot(client, urls) -> dict:
 @pytest.mark.parametrize("position", [1, 2, 3])
 def test_no_viewer_can_obtain_another_rating_before_the_reveal(app, people, sio, position):
     first, second = VALUES[position]
+    unchanged_until_the_reveal(app, people, sio, position, first, second)
+
+
+# A rating's range and sureness, and "I can't rate this yet" with what is needed, are hidden
+# as its value is: changing only them (or a value for a gap) changes nothing anyone sees.
+UNCERTAIN = {
+    "safety range and sureness": (
+        1,
+        {"score": 5, "low": 4, "high": 6, "sure": "sure"},
+        {"score": 5, "low": 0, "high": 10, "sure": "unsure"},
+        "plausible 0–10, not sure",
+    ),
+    "likelihood × severity bands": (
+        2,
+        {"likelihood": 3, "severity": 3, "low": 4, "high": 9},
+        {"likelihood": 3, "severity": 3, "low": 9, "high": 25, "sure": "fairly"},
+        "plausible Medium–Very high, fairly sure",
+    ),
+    "choice sureness": (
+        3,
+        {"choice": "No further action", "sure": "sure"},
+        {"choice": "No further action", "sure": "unsure"},
+        "not sure",
+    ),
+    "a value, then cannot rate": (
+        1,
+        {"score": 1},
+        {"answer": "cannot", "needs": f"{SECRET_SECOND} police check"},
+        "1 could not rate",
+    ),
+    "what is needed": (
+        2,
+        {"answer": "cannot", "needs": f"{SECRET_FIRST} school report"},
+        {"answer": "cannot", "needs": f"{SECRET_SECOND} school report"},
+        # Mallory and the chair answered alike, with needs of their own.
+        "3 could not rate",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNCERTAIN)
+def test_no_viewer_can_obtain_a_range_sureness_or_gap_before_the_reveal(app, people, sio, case):
+    position, first, second, revealed = UNCERTAIN[case]
+    unchanged_until_the_reveal(app, people, sio, position, first, second, revealed)
+
+
+def unchanged_until_the_reveal(app, people, sio, position, first, second, revealed=""):
+    """Victor rates `first`, then `second`: before the reveal nobody's pages, fragments or
+    events change; after it the same pages show the second (and the words `revealed`)."""
     mallory = people.join_admitted("Mallory Hostile", "Unknown agency")
     victor = people.join_admitted("Victor Rater", "Health")
     display = app.test_client()
@@ -104,8 +153,10 @@ def test_no_viewer_can_obtain_another_rating_before_the_reveal(app, people, sio,
     people.move_to(position)
     round_id = people.open_round()
     # The hostile attendee and the chair have rated too, so their own forms are in play.
-    people.rate(mallory, round_id, **first, reason="mallory's own")
-    people.rate(people.chair, round_id, **first, reason="chair's own")
+    # Their own answers, whatever Victor's: what they need is theirs, not his secret.
+    own = {k: "their own need" if k == "needs" else v for k, v in first.items()}
+    people.rate(mallory, round_id, **own, reason="mallory's own")
+    people.rate(people.chair, round_id, **own, reason="chair's own")
 
     listeners = {
         "mallory": sio(mallory, meeting=people.meeting_id),
@@ -136,6 +187,7 @@ def test_no_viewer_can_obtain_another_rating_before_the_reveal(app, people, sio,
     people.reveal(round_id)
     stage = mallory.get(f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"})
     assert SECRET_SECOND in stage.text
+    assert revealed in stage.text
 
 
 def _set_written(app, people, score: int, reason: str) -> None:

@@ -129,6 +129,9 @@ def _by_agency(round_: Round) -> dict[tuple[bool, str], list[scales.Value]]:
     (their name and part): (True, "Mum Brown (Parent or carer)")."""
     found: dict[tuple[bool, str], list[scales.Value]] = {}
     for rating in concealment.visible_ratings(round_, UNSEATED_CHAIR):
+        if rating.cannot_rate:
+            # "I can't rate this yet" has no value to compare.
+            continue
         person = rating.attendee
         if rating.track == Track.FAMILY:
             key = (True, f"{person.name} ({person.part_label})")

@@ -161,8 +161,9 @@ def outcomes(cases: list[ChildCase]) -> Outcomes:
             continue
         scale = Scale(item.scale)
         for rating in concealment.visible_ratings(revealed[-1], UNSEATED_CHAIR):
-            if rating.track == Track.FAMILY:
-                # The family's own view is no agency's forecast.
+            if rating.track == Track.FAMILY or rating.cannot_rate:
+                # The family's own view is no agency's forecast; "I can't rate this yet"
+                # is no rating at all.
                 continue
             bucket = _bucket(scale, concealment.value_of(rating))
             if not bucket:

@@ -30,7 +30,7 @@ from ..models import (
     session_of,
     utcnow,
 )
-from ..rating import behalf, concealment, discussion, scales, unnamed
+from ..rating import behalf, concealment, discussion, gaps, scales, uncertainty, unnamed
 from ..rating.concealment import Audience, Viewer, chair_viewer, display_viewer, hidden_from
 from ..record import chain, log
 from ..reports import panel as reports_panel
@@ -71,9 +71,10 @@ READS: dict[Region, frozenset[Fact]] = {
     Region.CONTROLS: frozenset(
         {Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.DECISION, Fact.ROLL}
     ),
-    # The item under discussion: the young person's own words on it first.
+    # The item under discussion: the young person's own words on it first; at a reveal,
+    # the actions made from its information gaps.
     Region.STAGE: frozenset(
-        {Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.DECISION, Fact.CASE, Fact.WORDS}
+        {Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.DECISION, Fact.CASE, Fact.WORDS, Fact.ACTIONS}
     ),
     Region.PROGRESS: frozenset({Fact.ITEM, Fact.ROUND, Fact.RATINGS, Fact.ROLL}),
     Region.RATE: frozenset({Fact.AGENDA, Fact.ITEM, Fact.ROUND, Fact.ROLL}),
@@ -264,6 +265,8 @@ def region_context(
         "join_link": join_link,
         "join_unreachable": unreachable(join_link),
         "scales": scales,
+        "uncertainty": uncertainty,
+        "gap_actions": gaps.standing,
         "attendance_label": attendance_label,
         "as_of": as_of,
         "scene": scene,
@@ -342,8 +345,9 @@ def drawn_once(
 def _values(rating: Rating | None) -> dict[str, str]:
     if rating is None:
         return {}
-    fields = ("score", "likelihood", "severity", "choice", "reason")
-    return {f: str(getattr(rating, f)) for f in fields if getattr(rating, f) is not None}
+    fields = ("score", "likelihood", "severity", "choice", "reason", "low", "high", "sure")
+    given = {f: str(getattr(rating, f)) for f in fields if getattr(rating, f) is not None}
+    return given | ({"needs": rating.needs} if rating.cannot_rate else {})
 
 
 def _region_url(meeting: Meeting, viewer: Viewer, name: str) -> str:

@@ -20,7 +20,7 @@ from ..models import (
     word_of,
 )
 from ..record.log import log
-from . import scales
+from . import scales, uncertainty
 from .concealment import attendee_viewer, eligible_raters, hidden_from
 from .rounds import as_decided, record_rating
 
@@ -115,15 +115,15 @@ def enter_rating(round_: Round, attendee: Attendee | None, form: Mapping[str, st
     given = word_of(Given, form.get("given") or _default_given(attendee))
     if given not in ENTERED_BY_CHAIR:
         errors["given"] = "Say how the rating reached you: a phone line, a paper slip, or told."
-    value = None
+    answer = None
     try:
-        value = scales.parse(round_.item.scale, round_.item.choices, form)
+        answer = uncertainty.read(round_.item.scale, round_.item.choices, form)
     except scales.InvalidRating as invalid:
         errors["rating"] = str(invalid)
-    if errors or value is None or given is None:
+    if errors or answer is None or given is None:
         raise Invalid(errors)
     reason = (form.get("reason") or "").strip()[:300]
-    rating = record_rating(round_, attendee, value, reason, given, too_late)
+    rating = record_rating(round_, attendee, answer, reason, given, too_late)
     log(
         meeting,
         meeting.chair.name,

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ..models import Attendee, Item, Meeting, MeetingStatus, Part, Rating, Round, Track
-from . import scales
+from . import scales, uncertainty
 
 
 class Audience(StrEnum):
@@ -152,6 +152,17 @@ class Shown:
     report: str = ""
     # Who they are in the meeting ("Parent or carer"), as the family's track names them.
     part: str = ""
+    # How uncertain: the plausible range in words ("4–7", "Medium–High") and how sure
+    # ("Fairly sure"); or, for "I can't rate this yet", what they need (and no value).
+    range: str = ""
+    sure: str = ""
+    needs: str = ""
+
+    @property
+    def uncertainty(self) -> str:
+        """Return the range and sureness in a few words ("plausible 4–7, fairly sure")."""
+        words = [f"plausible {self.range}"] if self.range else []
+        return ", ".join([*words, self.sure.lower()] if self.sure else words)
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,9 @@ class Spread:
     # minority; a side held by few still can be.
     divided: str = ""
     family: tuple[Shown, ...] = ()
+    # "I can't rate this yet": who said so and what they need, on either track; counted
+    # apart, never in the middle, range, bars or minority views.
+    gaps: tuple[Shown, ...] = ()
 
     @property
     def minority(self) -> list[Shown]:
@@ -190,7 +204,9 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
     if round_.revealed_at is None or hidden_from(round_.item, viewer):
         return None
     item = round_.item
-    ratings = [r for r in visible_ratings(round_, viewer) if r.track != Track.FAMILY]
+    visible = visible_ratings(round_, viewer)
+    answered = [r for r in visible if not r.cannot_rate]
+    ratings = [r for r in answered if r.track != Track.FAMILY]
     values = [value_of(r) for r in ratings]
     summary = scales.summarise(item.scale, item.choices, values)
     shown = [_shown(r, marked) for r, marked in zip(ratings, summary.minority, strict=True)]
@@ -198,7 +214,7 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
     family = tuple(
         _shown(r, False)
         for r in sorted(
-            (r for r in visible_ratings(round_, viewer) if r.track == Track.FAMILY),
+            (r for r in answered if r.track == Track.FAMILY),
             key=lambda r: r.attendee.part not in (Part.YOUNG_PERSON, Part.ADVOCATE),
         )
     )
@@ -212,16 +228,18 @@ def spread(round_: Round, viewer: Viewer) -> Spread | None:
         scales.needs_protective_prompt(item.scale, summary),
         summary.divided,
         family,
+        tuple(_shown(r, False) for r in visible if r.cannot_rate),
     )
 
 
 def _shown(rating: Rating, minority: bool) -> Shown:
     """Return one revealed rating as every screen shows it."""
+    scale = rating.round.item.scale
     return Shown(
         name=rating.attendee.name,
         role=rating.attendee.role,
         agency=rating.attendee.agency,
-        value=scales.describe(rating.round.item.scale, value_of(rating)),
+        value="" if rating.cannot_rate else scales.describe(scale, value_of(rating)),
         reason=rating.reason,
         submitted_at=rating.submitted_at,
         minority=minority,
@@ -229,6 +247,9 @@ def _shown(rating: Rating, minority: bool) -> Shown:
         written=rating.written,
         report=rating.report,
         part=rating.attendee.part_label,
+        range=uncertainty.describe_range(scale, rating.low, rating.high),
+        sure=uncertainty.sureness(rating.sure),
+        needs=rating.needs,
     )
 
 

@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..record import chain
 from ..record.log import log
-from . import scales
+from . import scales, uncertainty
 from .concealment import UNSEATED_CHAIR, eligible_raters, spread
 
 BASES = {
@@ -147,9 +147,9 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
         raise Forbidden(
             "The family does not rate in this meeting; the chair will ask you what you think."
         )
-    value = scales.parse(round_.item.scale, round_.item.choices, form)
+    answer = uncertainty.read(round_.item.scale, round_.item.choices, form)
     reason = (form.get("reason") or "").strip()[:300]
-    rating = record_rating(round_, attendee, value, reason, Given.DEVICE, too_late)
+    rating = record_rating(round_, attendee, answer, reason, Given.DEVICE, too_late)
     log(
         meeting,
         attendee.name,
@@ -164,13 +164,16 @@ def submit_rating(round_: Round, attendee: Attendee, form: Mapping[str, str]) ->
 def record_rating(
     round_: Round,
     attendee: Attendee,
-    value: scales.Value,
+    answer: uncertainty.Answer,
     reason: str,
     given: Given,
     too_late: str,
 ) -> Rating:
     """Save someone's rating in a round still unrevealed (a new one, or their change of it),
-    however it was given; refuse with `too_late` if the reveal got there first."""
+    however it was given; refuse with `too_late` if the reveal got there first.
+
+    An answer of "I can't rate this yet" clears every value, range and sureness: it is
+    an answer with no value."""
     _claim_unrevealed(round_, too_late)
     # Read after the claim: a copy of this rating sent at the same moment has committed.
     session = session_of(round_)
@@ -181,8 +184,11 @@ def record_rating(
     if rating is None:
         rating = Rating(round=round_, attendee=attendee, first_submitted_at=now)
         session.add(rating)
+    value = answer.value or scales.Value()
     rating.score, rating.likelihood = value.score, value.likelihood
     rating.severity, rating.choice = value.severity, value.choice
+    rating.low, rating.high, rating.sure = answer.low, answer.high, answer.sure
+    rating.needs = answer.needs
     rating.reason, rating.submitted_at = reason, now
     rating.track = track_of(attendee)
     rating.given = given

@@ -1,10 +1,10 @@
 """A reveal without names on the shared screens: the chair's choice for a meeting.
 
 When a meeting asks for it (`Meeting.reveal_unnamed`), the display and every phone show
-the revealed ratings with their values, reasons and minority marks but without who gave
-them: no name, role or agency, in order of the ratings rather than of the people. The
-chair's cockpit, the minutes and the record keep every name, so dissent stays
-attributable where it is recorded.
+the revealed ratings with their values, reasons and minority marks, and what those who
+could not rate yet need, but without who gave them: no name, role or agency, in order of
+the ratings rather than of the people. The chair's cockpit, the minutes and the record
+keep every name, so dissent stays attributable where it is recorded.
 """
 
 from dataclasses import dataclass, replace
@@ -60,4 +60,5 @@ def as_seen(spread: Spread | None, unnamed: bool) -> Spread | None:
         ratings=[_without_name(s, False) for s in ratings],
         did_not_rate=[Unnamed() for _a in spread.did_not_rate],
         family=tuple(_without_name(s, True) for s in family),
+        gaps=tuple(_without_name(g, False) for g in sorted(spread.gaps, key=lambda g: g.needs)),
     )

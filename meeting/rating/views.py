@@ -14,7 +14,7 @@ from ..pages.forms import chair_change, kept
 from ..pages.regions import attendee_page, chair_page, in_place
 from ..settings import policy
 from . import behalf as entered
-from . import rounds, scales, slips
+from . import gaps, rounds, scales, slips
 from .concealment import hidden_from
 
 bp = Blueprint("rating", __name__)
@@ -98,6 +98,24 @@ def behalf(meeting_id, round_id):
         flash(f"{attendee.name}'s rating is in round {round_.number}, hidden until the reveal.")
 
     return chair_change(meeting, "behalf", change, anchor="#behalf", then=said)
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/rounds/<int:round_id>/gaps/<int:attendee_id>/action",
+    methods=["POST"],
+)
+@login_required
+def gap_action(meeting_id, round_id, attendee_id):
+    """Make an information gap at a reveal an action in one step: the person who needs the
+    information finds it out by the date the chair gives; the meeting's chair only."""
+    meeting = chairs_meeting(meeting_id)
+    round_ = owned(Round, meeting, round_id, lambda r: r.item.meeting_id)
+    return chair_change(
+        meeting,
+        f"gap-{round_.id}-{attendee_id}",
+        lambda: gaps.make_action(round_, attendee_id, request.form.get("due", ""), policy()),
+        anchor=f"#gap-{round_.id}-{attendee_id}",
+    )
 
 
 @bp.route("/m/<int:meeting_id>/rounds/<int:round_id>/rating", methods=["POST"])

@@ -17,7 +17,7 @@ from ..cases import targets
 from ..decisions.dissent import consensus, family_voices, minority_at_reveal
 from ..models import Action, AttendeeStatus, Event, Item, Meeting, Round, session_of
 from ..policy import Policy
-from ..rating import concealment, discussion, scales
+from ..rating import concealment, discussion, scales, uncertainty
 from ..rating.concealment import Viewer
 from ..rating.rounds import BASES
 from ..reports import record as reports_record
@@ -47,10 +47,18 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
             "first_submitted_at": stamp(r.first_submitted_at),
             "submitted_at": stamp(r.submitted_at),
         }
-        if r.id in visible:
+        if r.id in visible and r.cannot_rate:
+            # "I can't rate this yet": what they need, and no value of any kind.
+            entry |= {"cannot_rate": True, "needs": r.needs, "reason": r.reason}
+        elif r.id in visible:
             value = concealment.value_of(r)
             entry |= {
                 "value": scales.describe(item.scale, value),
+                "low": r.low,
+                "high": r.high,
+                "range": uncertainty.describe_range(item.scale, r.low, r.high),
+                "sure": r.sure,
+                "sureness": uncertainty.sureness(r.sure),
                 "score": r.score,
                 "likelihood": r.likelihood,
                 "severity": r.severity,
@@ -70,6 +78,16 @@ def _round(round_: Round, viewer: Viewer) -> dict[str, Any]:
         "did_not_rate": [
             {"attendee_id": a.id, "name": a.name, "agency": a.agency, "part": a.part_label}
             for a in (shown.did_not_rate if shown else [])
+        ],
+        "could_not_rate": [
+            {
+                "attendee_id": g.attendee_id,
+                "name": g.name,
+                "agency": g.agency,
+                "part": g.part,
+                "needs": g.needs,
+            }
+            for g in (shown.gaps if shown else ())
         ],
         "middle": shown.middle if shown else None,
         "range": shown.range if shown else None,
