@@ -23,7 +23,11 @@ RATERS = [
     ("Cosmo Ravenhill", "Zircon School", 3, 4, "Attends most days"),
     ("Zed Quimby", "Quartz Housing", 9, 7, "Settled at home now"),
 ]
+# And one who cannot rate yet, in both rounds: what they need is shown, never who needs it.
+UNSURE = ("Oswin Thackeray", "Vellum Probation")
+NEEDS = "the youth offending team's notes since the summer"
 NAMES = [r[0] for r in RATERS] + [r[1] for r in RATERS]
+EVERYONE = [r[0] for r in RATERS] + [UNSURE[0]] + [r[1] for r in RATERS] + [UNSURE[1]]
 
 
 def reveal_names(people, unnamed: bool):
@@ -46,7 +50,7 @@ def frames(sio_client, region: str) -> list[str]:
 
 
 def named_in(text: str) -> list[str]:
-    return [n for n in NAMES if n in text]
+    return [n for n in EVERYONE if n in text]
 
 
 def test_the_switch_is_set_in_set_up_changed_while_running_and_safe_twice(people, app):
@@ -80,6 +84,7 @@ def test_the_switch_is_set_in_set_up_changed_while_running_and_safe_twice(people
 def test_no_name_reaches_a_shared_screen_in_the_reveal_but_the_chair_keeps_them(people, app, sio):
     assert reveal_names(people, True).status_code == 302
     devices = {name: people.join_admitted(name, agency) for name, agency, *_ in RATERS}
+    devices[UNSURE[0]] = people.join_admitted(*UNSURE)
     phone = devices["Birgit Quennell"]
     screen = app.test_client()
     display = people.open_display(screen)
@@ -95,6 +100,7 @@ def test_no_name_reaches_a_shared_screen_in_the_reveal_but_the_chair_keeps_them(
         round_id = people.open_round()
         for name, _agency, *values, reason in RATERS:
             people.rate(devices[name], round_id, score=values[column - 2], reason=reason)
+        people.rate(devices[UNSURE[0]], round_id, answer="cannot", needs=NEEDS)
         for client in listening.values():
             client.get_received()
         assert people.reveal(round_id).status_code == 302
@@ -119,6 +125,7 @@ def test_no_name_reaches_a_shared_screen_in_the_reveal_but_the_chair_keeps_them(
             # What was said stays: values, reasons, the minority view.
             assert "Seen with older males twice" in text, where
             assert "Minority view" in text, where
+            assert "1 could not rate" in text and NEEDS in text, where
         # The people list on the phone still names everyone: it is not the reveal.
         whole = text_of(phone.get(f"/m/{people.meeting_id}").text)
         assert "Anwen Pargeter" in whole
@@ -131,12 +138,12 @@ def test_no_name_reaches_a_shared_screen_in_the_reveal_but_the_chair_keeps_them(
     # The chair's cockpit, its frames, the record and the minutes name everyone.
     cockpit = people.chair.get(stage_url, headers={"HX-Request": "true"}).text
     for html in [cockpit, *heard["chair"][-1:]]:
-        assert named_in(html) == NAMES
+        assert named_in(html) == EVERYONE
     assert "Zed Quimby Quartz Housing 9 → 7 Moved towards the middle" in text_of(cockpit)
     record = people.chair.get(f"/meetings/{people.meeting_id}/record.json").json
     assert [p["name"] for p in record["items"][0]["discussion"]["people"]] == NAMES[:4]
     text = minutes.render(record, minutes.Edition())
-    assert named_in(text) == NAMES
+    assert named_in(text) == EVERYONE
     assert "| Zed Quimby | Quartz Housing | 9 | 7 | Moved towards the middle |" in text
     assert "- Round 1: Zed Quimby (Quartz Housing), 9: “Settled at home now”" in text
 
