@@ -186,6 +186,7 @@ CHAIR_ACTIONS = [
     ("post", "/meetings/{mid}/items/{iid}/rounds"),
     ("post", "/meetings/{mid}/rounds/1/reveal"),
     ("post", "/meetings/{mid}/rounds/1/behalf"),
+    ("post", "/meetings/{mid}/rounds/1/gaps/{aid}/action"),
     ("get", "/meetings/{mid}"),
     ("get", "/meetings/{mid}/items/{iid}"),
     ("get", "/meetings/{mid}/qr.svg"),

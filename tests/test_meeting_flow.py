@@ -55,7 +55,9 @@ def test_a_second_round_leaves_the_first_exactly_as_it_was(people):
     people.rate(priya, first, score=1, reason="first view")
     people.rate(people.chair, first, score=8)
     people.reveal(first)
-    before = _spread_page(people, priya).split("Round 1")[1]
+    # Round 1's section, from its heading on (what discussion changed, above it, names
+    # round 1 too).
+    before = _spread_page(people, priya).split("Round 1 — revealed")[1]
 
     second = people.open_round()
     assert second != first
@@ -65,8 +67,8 @@ def test_a_second_round_leaves_the_first_exactly_as_it_was(people):
 
     stage = _spread_page(people, priya)
     assert "Round 2 — revealed" in stage and "Round 1 — revealed" in stage
-    assert stage.split("Round 1")[1] == before
-    assert "moved after discussion" in stage.split("Round 1")[0]
+    assert stage.split("Round 1 — revealed")[1] == before
+    assert "moved after discussion" in stage.split("Round 1 — revealed")[0]
 
 
 def test_a_rating_off_the_scale_is_refused_and_the_reason_kept(people):

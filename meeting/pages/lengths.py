@@ -46,7 +46,7 @@ HOLDS = {
             "answer benefits child_views child_views_missing choices considered controls "
             "cost_of_restriction evidence forecast least_restrictive legal_note options "
             "protective_action rationale review_triggers text undecided_reason "
-            "withheld_reason withheld_summary words change_evidence"
+            "withheld_reason withheld_summary words change_evidence needs"
         ).split()
     },
 }
