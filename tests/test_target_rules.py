@@ -135,8 +135,8 @@ def test_nothing_is_set_against_a_target_with_no_ratings():
             7,
             [NOT_DONE, None, DONE],
             [NOT_MET, MET],
-            "Rated safer than last time (median 4 → 7) while 2 actions are not done and "
-            "1 forecast was not met: what new evidence explains the change?",
+            "Rated safer than last time (median 4 → 7) while 1 action is not done and "
+            "1 not reported on, and 1 forecast was not met: what new evidence explains the change?",
         ),
         (
             SAFETY,
@@ -144,7 +144,7 @@ def test_nothing_is_set_against_a_target_with_no_ratings():
             5.5,
             [PARTLY],
             [],
-            "Rated safer than last time (median 4 → 5.5) while 1 action is not done: "
+            "Rated safer than last time (median 4 → 5.5) while 1 action is only partly done: "
             "what new evidence explains the change?",
         ),
         (
@@ -153,7 +153,8 @@ def test_nothing_is_set_against_a_target_with_no_ratings():
             6,
             [DONE, NOT_NEEDED],
             [PARTLY_MET, NOT_MET],
-            "Rated safer than last time (median 4 → 6) while 2 forecasts were not met: "
+            "Rated safer than last time (median 4 → 6) while 1 forecast was not met and "
+            "1 only partly met: "
             "what new evidence explains the change?",
         ),
         (
@@ -172,7 +173,7 @@ def test_nothing_is_set_against_a_target_with_no_ratings():
             [None],
             [],
             "Rated lower risk than last time (median score 12 → 6) while 1 action is not "
-            "done: what new evidence explains the change?",
+            "reported on: what new evidence explains the change?",
         ),
         (
             LXS,

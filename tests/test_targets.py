@@ -27,8 +27,8 @@ MET = (
     "Round 1's median score is 6 (Medium): met."
 )
 QUESTION = (
-    "Rated safer than last time (median 4 → 5) while 1 action is not done and 1 forecast "
-    "was not met: what new evidence explains the change?"
+    "Rated safer than last time (median 4 → 5) while 1 action is not reported on and "
+    "1 forecast was not met: what new evidence explains the change?"
 )
 EVIDENCE = "The school's attendance log and the police's return-home interview, both this week"
 # What of the targets a page could show before round 1 is revealed.

@@ -16,7 +16,7 @@ from test_case_room import DECISION, ITEM, PEOPLE, fits_sideways, still
 
 MISSED = "Target: safety at least 7 by the review. Round 1's median is 5: not met, 2 short."
 QUESTION = (
-    "Rated safer than last time (median 4 → 5) while 1 action is not done: "
+    "Rated safer than last time (median 4 → 5) while 1 action is not reported on: "
     "what new evidence explains the change?"
 )
 DISPLAYS = {"display-1920": (1920, 1080), "display-1280": (1280, 720)}

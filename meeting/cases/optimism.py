@@ -27,8 +27,15 @@ def _n(x: float) -> str:
     return f"{x:g}"
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def _tally(noun: str, present: bool, states: Sequence[tuple[int, str]]) -> str:
+    """Say how many of a kind stand in each state, each named as it is ("2 actions are not
+    done, 1 only partly done and 1 not answered"); states with none are left out."""
+    said = [(n, state) for n, state in states if n]
+    first_n, first_state = said[0]
+    verb = ("is" if first_n == 1 else "are") if present else ("was" if first_n == 1 else "were")
+    words = [f"{first_n} {noun}{'' if first_n == 1 else 's'} {verb} {first_state}"]
+    words += [f"{n} {state}" for n, state in said[1:]]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _every(n: int, what: str) -> str:
@@ -60,11 +67,31 @@ def question(
             return ""
         said = []
         if undone:
-            said.append(_count(undone, "action is not done", "actions are not done"))
+            said.append(
+                _tally(
+                    "action",
+                    True,
+                    [
+                        (actions.count(ActionStatus.NOT_DONE), "not done"),
+                        (actions.count(ActionStatus.PARTLY), "only partly done"),
+                        (actions.count(None), "not reported on"),
+                    ],
+                )
+            )
         if missed:
-            said.append(_count(missed, "forecast was not met", "forecasts were not met"))
+            said.append(
+                _tally(
+                    "forecast",
+                    False,
+                    [
+                        (results.count(ForecastResult.NOT_MET), "not met"),
+                        (results.count(ForecastResult.PARTLY), "only partly met"),
+                    ],
+                )
+            )
         way = "safer" if scale == Scale.SAFETY else "lower risk"
-        return f"Rated {way} than last time {moved} while {' and '.join(said)}: {ASK}"
+        joined = (", and " if any(" and " in x for x in said) else " and ").join(said)
+        return f"Rated {way} than last time {moved} while {joined}: {ASK}"
     all_met = all(r == ForecastResult.MET for r in results)
     if not (actions or results) or undone or not all_met:
         return ""
