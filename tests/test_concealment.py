@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from conftest import text_of
 
 from meeting.pages.regions import REGIONS, SCENE
 
@@ -187,7 +188,7 @@ def unchanged_until_the_reveal(app, people, sio, position, first, second, reveal
     people.reveal(round_id)
     stage = mallory.get(f"/m/{people.meeting_id}/region/stage", headers={"HX-Request": "true"})
     assert SECRET_SECOND in stage.text
-    assert revealed in stage.text
+    assert revealed in text_of(stage.text)
 
 
 def _set_written(app, people, score: int, reason: str) -> None:
