@@ -163,7 +163,7 @@ def test_i_cannot_rate_this_yet_carries_no_value_and_is_not_compared(people, app
         assert [(m.name, m.first, m.latest, m.words) for m in found.moved][0] == (
             "Priya Shah",
             "2",
-            "—",
+            "could not rate",
             "Not compared: no rating in both rounds",
         )
 

@@ -46,6 +46,8 @@ CHOICE_WORDS = {
     Way.ACROSS: "Changed, not to the largest group",
 }
 NOT_COMPARED = "Not compared: no rating in both rounds"
+# In place of a round's value, for someone who answered "I can't rate this yet" in it.
+CANNOT_RATE = "could not rate"
 
 
 def way(
@@ -238,6 +240,16 @@ def changed(item: Item, viewer: Viewer, unnamed: bool = False) -> Discussion | N
     first, latest = pair
     then, now = _valued(first, viewer), _valued(latest, viewer)
     pro = Track.PROFESSIONALS
+    # Who answered "I can't rate this yet" in each round: said so, rather than a blank.
+    gaps = tuple(
+        {r.attendee_id for r in visible_ratings(round_, viewer) if r.cannot_rate}
+        for round_ in (first, latest)
+    )
+
+    def shown(values: dict, who: int, gap: set[int]) -> str:
+        if who in values:
+            return scales.describe(item.scale, values[who])
+        return CANNOT_RATE if who in gap else "—"
 
     def values(ratings: list[Rating], family: bool) -> dict[int, scales.Value]:
         return {r.attendee_id: value_of(r) for r in ratings if (r.track != pro) == family}
@@ -257,8 +269,8 @@ def changed(item: Item, viewer: Viewer, unnamed: bool = False) -> Discussion | N
             name=person.name,
             agency=person.agency,
             part=person.part_label,
-            first=scales.describe(item.scale, a[who]) if who in a else "—",
-            latest=scales.describe(item.scale, b[who]) if who in b else "—",
+            first=shown(a, who, gaps[0]),
+            latest=shown(b, who, gaps[1]),
             way=way_,
             words=way_words(item.scale, way_),
             family=family,
