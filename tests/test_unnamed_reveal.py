@@ -270,3 +270,40 @@ def test_a_review_without_names_hides_each_agencys_movement_and_who_dissents(app
     text = case.minutes(review)
     assert "| Xylo Police | 4 | 5 |" in text
     assert "Zed Quimby" in text and dissent in text
+
+
+def test_an_absent_agencys_written_rating_is_counted_on_phones_not_named(people, app):
+    from test_decisions import DECISION
+
+    assert reveal_names(people, True).status_code == 302
+    people.chair.post(
+        f"/meetings/{people.meeting_id}/apologies",
+        data={"name": UNSURE[0], "role": "Officer", "agency": UNSURE[1]},
+    )
+    with app.app_context():
+        item_id = people.meeting().items[0].id
+    absent = people.attendee_id(UNSURE[0])
+    written = people.chair.post(
+        f"/meetings/{people.meeting_id}/people/{absent}/contributions/{item_id}",
+        data={"report": "Reporting weekly.", "score": "6", "reason": "Reporting weekly"},
+    )
+    assert written.status_code == 302
+    devices = {name: people.join_admitted(name, agency) for name, agency, *_ in RATERS}
+    people.start()
+    round_id = people.open_round()
+    for (name, *_rest), score in zip(RATERS, (5, 5, 6, 6), strict=True):
+        assert people.rate(devices[name], round_id, score=score).status_code == 302
+    assert people.reveal(round_id).status_code == 302
+    decided = people.chair.post(
+        f"/meetings/{people.meeting_id}/items/{item_id}/decision",
+        data={"intent": "record", **DECISION},
+    )
+    assert decided.status_code == 302, decided.text
+    phone = devices["Birgit Quennell"]
+    shown = phone.get(f"/m/{people.meeting_id}/region/decision", headers={"HX-Request": "true"})
+    assert named_in(shown.text) == []
+    assert "written contribution from 1 absent agency" in text_of(shown.text)
+    chair = people.chair.get(
+        f"/m/{people.meeting_id}/region/decision", headers={"HX-Request": "true"}
+    ).text
+    assert f"written contribution from {UNSURE[0]}" in text_of(chair)
