@@ -57,6 +57,8 @@ class Earlier:
     middles: list[Middle]
     # How higher reads on the scale: "safer" or "higher risk" ("" for a choice list).
     higher: str
+    # Each agency's movement left off a screen that shows the reveal without names.
+    moved_elsewhere: bool = False
 
 
 def lineage(item: Item) -> list[Item]:

@@ -234,7 +234,9 @@ def region_context(
     if wants("people", "lobby", "item", "round", "reveal", "decision") or only == "roll":
         extra.setdefault("quorum", quorum(meeting, policy()))
     if item is not None and wants("stage", "reveal", "decision"):
-        extra.setdefault("earlier", history.earlier(item, viewer))
+        extra.setdefault(
+            "earlier", unnamed.earlier_as_seen(history.earlier(item, viewer), names_off)
+        )
         extra.setdefault("discussion", discussion.changed(item, viewer, names_off))
         extra.setdefault("target_check", targets.at_review(item, viewer))
     if viewer.is_chair and item is not None and meeting.previous_id and wants("stage"):

@@ -4,10 +4,14 @@ When a meeting asks for it (`Meeting.reveal_unnamed`), the display and every pho
 the revealed ratings with their values, reasons and minority marks, and what those who
 could not rate yet need, but without who gave them: no name, role or agency, in order of
 the ratings rather than of the people. The chair's cockpit, the minutes and the record
-keep every name, so dissent stays attributable where it is recorded.
+keep every name, so dissent stays attributable where it is recorded. At a review the
+shared screens leave out each agency's movement since the last meeting (with one person to
+an agency, it names every rating) and keep the item's middle at each meeting; after a
+decision they show the minority views without who holds them.
 """
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..models import Meeting
 from .concealment import Shown, Spread, Viewer
@@ -61,4 +65,18 @@ def as_seen(spread: Spread | None, unnamed: bool) -> Spread | None:
         did_not_rate=[Unnamed() for _a in spread.did_not_rate],
         family=tuple(_without_name(s, True) for s in family),
         gaps=tuple(_without_name(g, False) for g in sorted(spread.gaps, key=lambda g: g.needs)),
+    )
+
+
+def earlier_as_seen(earlier: Any, unnamed: bool) -> Any:
+    """Return an item's history across meetings as drawn for a screen: when `unnamed`,
+    without each agency's (and family member's) movement, which names every rating; the
+    middle at each meeting stays, and `moved_elsewhere` says the movement was left off."""
+    if earlier is None or not unnamed:
+        return earlier
+    return replace(
+        earlier,
+        spreads=[(r, as_seen(s, True)) for r, s in earlier.spreads],
+        moved=[],
+        moved_elsewhere=bool(earlier.moved),
     )
