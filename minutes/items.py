@@ -8,6 +8,12 @@ from .review import ReviewSections
 from .text import assessment, block, clock, clock_seconds, inline, iso_day, moment, when
 from .writer import table
 
+# Under the assessment of an item copied from the last meeting and never looked at again.
+NOT_LOOKED_AT_AGAIN = (
+    "This assessment is the last meeting's, copied word for word: the chair did not look "
+    "at it again before this meeting."
+)
+
 # How the attendance names the young person and their advocate.
 YOUNG_PERSON_PARTS = {"The young person", "The young person's advocate"}
 
@@ -34,6 +40,7 @@ class ItemSections(ReviewSections, CheckSections):
             self.para(assessment(item["body"]))
         else:
             self.para("*No assessment was written for this item.*")
+        self.copied(item)
         self.ratings(item)
         self.heard(item)
         self.item_history(item)
@@ -95,6 +102,16 @@ class ItemSections(ReviewSections, CheckSections):
                     f"{work['size']:,} bytes, SHA-256 `{work['sha256']}`{by}"
                 )
             self.out("")
+
+    def copied(self, item: dict) -> None:
+        """Say, under the assessment, that an item copied from the last meeting was never
+        looked at again before this one: its words are the last meeting's.
+
+        Records made before copied items were marked have no such field, and nothing is said.
+        """
+        copied = item.get("copied")
+        if copied and copied["from_last_meeting"] and not copied["looked_at_again_at"]:
+            self.para(f"*{NOT_LOOKED_AT_AGAIN}*")
 
     def heard(self, item: dict) -> None:
         """List the ratings marked as minority views at each reveal, which were heard first.

@@ -361,3 +361,34 @@ def test_the_first_review_carries_an_action_without_saying_again(app):
     case.post(alone, "/start")
     page = case.chair.get(f"/meetings/{alone}").text
     assert "Looking back" not in page and "not yet reviewed" not in page
+
+
+NOT_LOOKED_AT = (
+    "This assessment is the last meeting's, copied word for word: the chair did not look "
+    "at it again before this meeting."
+)
+
+
+def _section(minutes: str, position: int) -> str:
+    """One item's section of the minutes, up to the next item's."""
+    return minutes.split(f"## Item {position}:")[1].split("\n## ")[0]
+
+
+def test_the_record_and_minutes_say_which_copied_items_were_never_looked_at_again(app, sio):
+    case, review, _devices = reviewed(app)
+    case.post(review, f"/items/{case.item_id(review, 2)}/confirm")
+    case.post(review, "/items", title="Health", body="Two A&E visits", scale="safety")
+    case.people(review).start()
+    case.post(review, "/close")
+
+    items = case.record(review)["items"]
+    assert items[0]["copied"] == {"from_last_meeting": True, "looked_at_again_at": None}
+    assert items[1]["copied"]["from_last_meeting"] is True
+    assert items[1]["copied"]["looked_at_again_at"].startswith(TODAY.isoformat())
+    assert items[2]["copied"] is None, "added at this meeting"
+
+    minutes = case.minutes(review)
+    assessed = _section(minutes, 1).split("### What was assessed")[1].split("### Ratings")[0]
+    assert "Seen with older males" in assessed and NOT_LOOKED_AT in text_of(assessed)
+    for position in (2, 3):
+        assert "copied word for word" not in _section(minutes, position), position

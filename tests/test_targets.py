@@ -13,8 +13,9 @@ from conftest import LXS_ITEM, SAFETY_ITEM, log_in, make_chair, make_meeting, te
 from test_cases import DECISION, REVIEW_DECISION, Case, day, in_minutes
 from test_concealment import every_get_url
 
+from meeting.cases.targets import agreed_line
 from meeting.extensions import db
-from meeting.models import Decision
+from meeting.models import Decision, Item, Scale
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FIRST = {"Priya Shah": 3, "Tom Reid": 4, "Lena Okafor": 5}
@@ -211,3 +212,13 @@ def test_a_target_met_and_one_missed_and_the_question_a_safer_rating_asks(app, s
         "not met, 2 short." in page
     )
     assert "Round 1's median score is 6 (Medium): met." in page
+
+
+def test_the_room_is_shown_the_target_as_it_agrees_to_it():
+    by = date.today() + timedelta(days=42)
+    safety = Decision(item=Item(scale=Scale.SAFETY), target_point=7, review_date=by)
+    assert agreed_line(safety) == f"Target by {by.day} {by:%b %Y}: safety at least 7"
+    undated = Decision(item=Item(scale=Scale.CHOICE), target_choice="Plan ends")
+    assert agreed_line(undated) == "Target by the review: “Plan ends”"
+    assert agreed_line(Decision(item=Item(scale=Scale.SAFETY))) is None, "no target set"
+    assert agreed_line(None) is None

@@ -19,6 +19,8 @@ QUESTION = (
     "Rated safer than last time (median 4 → 5) while 1 action is not reported on: "
     "what new evidence explains the change?"
 )
+AGREED = re.compile(r"Target by \d+ \w+ \d{4}: safety at least 7")
+FORECASTS = "Expected by the review if the plan is followed: No missing episodes; Attends school"
 DISPLAYS = {"display-1920": (1920, 1080), "display-1280": (1280, 720)}
 
 
@@ -37,7 +39,20 @@ def first_meeting(room: Room) -> int:
         room.rate(people[name], round_id, score=then)
     room.reveal(round_id)
     item_id = room.current_item_id()
+    displays = {}
+    for name, (width, height) in DISPLAYS.items():
+        context = room.browser.new_context(viewport={"width": width, "height": height})
+        displays[name] = context.new_page()
+        displays[name].goto(room.display_url)
     room.decide(item_id, **DECISION, target="7")
+    # The room sees the wording the next review will score: the target and the forecasts.
+    for name, display in displays.items():
+        expected = display.locator(".scene-decision .expected")
+        expect(expected).to_contain_text(AGREED, timeout=LIVE)
+        expect(expected).to_contain_text(FORECASTS)
+        assert still(display), f"{name} scrolls"
+        shot(display, f"targets-{name}-decision", full_page=False)
+        display.context.close()
     soon = (date.today() + timedelta(days=10)).isoformat()
     form = {"what": "Share the missing reports", "owner_id": str(people["Priya Shah"].id)}
     form["item_id"] = str(item_id)

@@ -82,6 +82,16 @@ def of(decision: Decision | None) -> Target | None:
     return Target(scale, point=decision.target_point) if decision.target_point is not None else None
 
 
+def agreed_line(decision: Decision | None) -> str | None:
+    """Say a decision's target as the room agrees to it: "Target by 18 Jan 2027: safety at
+    least 7" ("by the review" with no date set), or None when it sets none."""
+    target = of(decision)
+    if decision is None or target is None:
+        return None
+    by = f"{decision.review_date:%-d %b %Y}" if decision.review_date else "the review"
+    return f"Target by {by}: {target.words}"
+
+
 def _n(x: float) -> str:
     return f"{x:g}"
 

@@ -226,6 +226,8 @@ def region_context(
             extra.setdefault("minority_marks", dissent.minority_at_reveal(item))
         extra.setdefault("raters", dissent.raters(item))
         extra.setdefault("my_view", dissent.view_of(item.decision, viewer.attendee))
+        # The target and forecasts the room agrees the next review will score it on.
+        extra.setdefault("target_line", targets.agreed_line(item.decision))
     if wants("actions", "lobby", "item", "decision"):
         shown = [a for a in actions.live(meeting) if not (a.item and hidden_from(a.item, viewer))]
         extra.setdefault("standing_actions", shown)

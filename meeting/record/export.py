@@ -193,6 +193,14 @@ def _decision(item: Item) -> dict[str, Any] | None:
     }
 
 
+def _copied(item: Item) -> dict[str, Any] | None:
+    """Whether an item was copied from the last meeting, and when the chair looked at it
+    again (edited its words or confirmed it unchanged): null for an item added here."""
+    if item.previous_item_id is None:
+        return None
+    return {"from_last_meeting": True, "looked_at_again_at": stamp(item.confirmed_at)}
+
+
 def _action(a: Action) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -277,6 +285,7 @@ def build(meeting: Meeting, viewer: Viewer, policy: Policy) -> dict[str, Any]:
                 }
                 if item.previous_item
                 else None,
+                "copied": _copied(item),
                 "history": case_record.item_history(item, viewer),
                 "target_check": targets.recorded_check(item, viewer),
             }
