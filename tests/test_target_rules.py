@@ -39,7 +39,7 @@ def lxs(*pairs):
 )
 def test_a_target_is_read_from_the_form(scale, raw, expected):
     errors: dict[str, str] = {}
-    assert read(scale, OPTIONS, {"target": raw}, errors) == expected
+    assert read(scale, OPTIONS, raw, errors) == expected
     assert errors == {}
 
 
@@ -54,7 +54,7 @@ def test_a_target_is_read_from_the_form(scale, raw, expected):
 )
 def test_a_target_off_the_scale_is_refused_with_the_reason(scale, raw, message):
     errors: dict[str, str] = {}
-    assert read(scale, OPTIONS, {"target": raw}, errors) == (None, None)
+    assert read(scale, OPTIONS, raw, errors) == (None, None)
     assert errors == {"target": message}
 
 

@@ -222,7 +222,7 @@ def people(attendees: Iterable[tuple[int, int | None, str, str, str]]) -> dict[i
     for attendee_id, returned, email, name, agency in listed:
         if returned is not None and returned in parent:
             join(attendee_id, returned)
-        keys = [("name", name.strip().casefold(), agency.strip().casefold())]
+        keys: list[tuple[str, ...]] = [("name", name.strip().casefold(), agency.strip().casefold())]
         if email.strip():
             keys.append(("email", email.strip().casefold()))
         for key in keys:

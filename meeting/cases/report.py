@@ -23,6 +23,8 @@ from ..models import (
 from ..rating import concealment, scales
 from ..rating.concealment import UNSEATED_CHAIR
 from . import calibration
+from .calibration import Calibration
+from .calibration import Row as RatingRow
 from .carried import updates_of
 from .forecasts import outcomes_of
 
@@ -129,8 +131,8 @@ class Outcomes:
     """Every answered forecast: the calibration table over those with a likelihood, and
     the ratings behind their decisions counted by what happened, small counts kept off."""
 
-    calibration: calibration.Calibration
-    rows: list[calibration.Row]
+    calibration: Calibration
+    rows: list[RatingRow]
     left_out: int
     forecasts: int
     decisions: int

@@ -7,7 +7,6 @@ once it is revealed, and the earlier meeting's target only once `earlier_shown` 
 neither anchors a blind round.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,11 +42,12 @@ class Target:
 
 
 def read(
-    scale: Scale, choices: list[str], form: Mapping[str, str], errors: dict[str, str]
+    scale: Scale, choices: list[str], given: str | None, errors: dict[str, str]
 ) -> tuple[int | None, str | None]:
-    """Read a decision's target from its form: (target_point, target_choice), both None
-    when no target is set. A problem is noted in `errors` under "target"."""
-    raw = (form.get("target") or "").strip()
+    """Read a decision's target as its form gave it (`given`): (target_point,
+    target_choice), both None when no target is set. A problem is noted in `errors` under
+    "target"."""
+    raw = (given or "").strip()
     if not raw:
         return None, None
     if scale == Scale.CHOICE:

@@ -72,7 +72,7 @@ def _read(
             "Pick the legal basis from the list; add anything else in the notes."
         )
     fields["target_point"], fields["target_choice"] = targets.read(
-        Scale(item.scale), item.choices, form, errors
+        Scale(item.scale), item.choices, form.get("target"), errors
     )
     fields["change_evidence"] = (form.get("change_evidence") or "").strip()
     if record:

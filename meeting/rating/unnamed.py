@@ -11,9 +11,9 @@ decision they show the minority views without who holds them.
 """
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
-from ..models import Meeting
+from ..models import Attendee, Meeting
 from .concealment import Shown, Spread, Viewer
 
 
@@ -62,7 +62,8 @@ def as_seen(spread: Spread | None, unnamed: bool) -> Spread | None:
     return replace(
         spread,
         ratings=[_without_name(s, False) for s in ratings],
-        did_not_rate=[Unnamed() for _a in spread.did_not_rate],
+        # Drawn only for their number: a blank in each one's place.
+        did_not_rate=cast("list[Attendee]", [Unnamed() for _a in spread.did_not_rate]),
         family=tuple(_without_name(s, True) for s in family),
         gaps=tuple(_without_name(g, False) for g in sorted(spread.gaps, key=lambda g: g.needs)),
     )
