@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from statistics import median
 
 from ..models import ActionStatus, ForecastResult, Item, Round, Scale
-from ..rating import concealment
+from ..rating import concealment, scales
 from ..rating.concealment import UNSEATED_CHAIR
 from ..rating.scales import position
 from .carried import carried
@@ -21,10 +21,6 @@ from .targets import professionals
 # A forecast answered with one of these was not met.
 MISSED = (ForecastResult.NOT_MET, ForecastResult.PARTLY)
 ASK = "what new evidence explains the change?"
-
-
-def _n(x: float) -> str:
-    return f"{x:g}"
 
 
 def _tally(noun: str, present: bool, states: Sequence[tuple[int, str]]) -> str:
@@ -59,7 +55,7 @@ def question(
         return ""
     safer = now > then if scale == Scale.SAFETY else now < then
     median_of = "median" if scale == Scale.SAFETY else "median score"
-    moved = f"({median_of} {_n(then)} → {_n(now)})"
+    moved = f"({median_of} {scales.number(then)} → {scales.number(now)})"
     undone = sum(1 for s in actions if s is None or not s.closes)
     missed = sum(1 for r in results if r in MISSED)
     if safer:

@@ -92,10 +92,6 @@ def agreed_line(decision: Decision | None) -> str | None:
     return f"Target by {by}: {target.words}"
 
 
-def _n(x: float) -> str:
-    return f"{x:g}"
-
-
 def _bands(n: int) -> str:
     return f"{n} band{'s' if n != 1 else ''}"
 
@@ -127,12 +123,14 @@ def against(target: Target, values: list[scales.Value], number: int = 1) -> Outc
     mid = scales.summarise(target.scale, [], values).median
     assert mid is not None and target.point is not None
     if target.scale == Scale.SAFETY:
-        result = f"Round {number}'s median is {_n(mid)}"
+        result = f"Round {number}'s median is {scales.number(mid)}"
         gap = mid - target.point
         if gap < 0:
-            return Outcome(target, result, False, f"not met, {_n(-gap)} short")
-        return Outcome(target, result, True, "met" if gap == 0 else f"met, {_n(gap)} above")
-    result = f"Round {number}'s median score is {_n(mid)} ({scales.band(mid)})"
+            return Outcome(target, result, False, f"not met, {scales.number(-gap)} short")
+        return Outcome(
+            target, result, True, "met" if gap == 0 else f"met, {scales.number(gap)} above"
+        )
+    result = f"Round {number}'s median score is {scales.number(mid)} ({scales.band(mid)})"
     gap = scales.band_index(mid) - scales.band_index(target.point)
     if gap > 0:
         return Outcome(target, result, False, f"not met, {_bands(gap)} above")
@@ -158,7 +156,7 @@ def professionals(round_: Round, viewer: Viewer) -> list[scales.Value] | None:
     """Return the professionals' values of a round as this viewer may see them: None until
     it is revealed to them (`concealment.spread`); the family's own track and anyone who
     could not rate are never counted."""
-    if concealment.spread(round_, viewer) is None:
+    if round_.revealed_at is None or concealment.hidden_from(round_.item, viewer):
         return None
     return [
         concealment.value_of(r)

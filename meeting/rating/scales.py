@@ -133,7 +133,8 @@ def describe(scale: Scale, value: Value) -> str:
     return value.choice or ""
 
 
-def _number(x: float) -> str:
+def number(x: float) -> str:
+    """Return a point on a scale as written: 4, 4.5, never 4.0."""
     return f"{x:g}"
 
 
@@ -164,21 +165,19 @@ def summarise(scale: Scale, choices: list[str], values: list[Value]) -> Summary:
     divergence = ""
     if scale == SAFETY:
         far = [abs(p - mid) >= SAFETY_MINORITY_DISTANCE for p in points]
-        middle = f"Median {_number(mid)}"
+        middle = f"Median {number(mid)}"
         if high - low >= SAFETY_DIVERGENT_RANGE:
-            divergence = f"Wide disagreement: ratings run from {_number(low)} to {_number(high)}."
+            divergence = f"Wide disagreement: ratings run from {number(low)} to {number(high)}."
     else:
         centre = band_index(mid)
         far = [abs(band_index(p) - centre) >= LXS_MINORITY_BANDS for p in points]
-        middle = f"Median score {_number(mid)} ({band(mid)})"
+        middle = f"Median score {number(mid)} ({band(mid)})"
         if band_index(high) - band_index(low) >= LXS_DIVERGENT_BANDS:
             divergence = (
-                f"Wide disagreement: ratings run from {band(low)} ({_number(low)}) "
-                f"to {band(high)} ({_number(high)})."
+                f"Wide disagreement: ratings run from {band(low)} ({number(low)}) "
+                f"to {band(high)} ({number(high)})."
             )
-    spread = (
-        f"Range {_number(low)}–{_number(high)}" if low != high else f"Range: all {_number(low)}"
-    )
+    spread = f"Range {number(low)}–{number(high)}" if low != high else f"Range: all {number(low)}"
     marks, divided = _minorities(scale, points, mid, far)
     bars = _bars(scale, choices, values)
     return Summary(middle, spread, marks, bars, divergence, mid, divided)
@@ -225,7 +224,7 @@ def _minorities(
 def _held(scale: Scale, points: list[float], raters: int) -> str:
     low, high = min(points), max(points)
     if scale == SAFETY:
-        where = _number(low) if low == high else f"{_number(low)}–{_number(high)}"
+        where = number(low) if low == high else f"{number(low)}–{number(high)}"
     else:
         names = dict.fromkeys(band(p) for p in sorted(points))
         where = " or ".join(names)
