@@ -47,7 +47,7 @@ class Summary:
         ratings = sum(r.acked for r in self.rounds)
         figures: dict[str, Any] = {
             f"{what}_p{p}": self._median_of(what, p)
-            for what in ("progress", "reveal", "open")
+            for what in ("sent", "answer", "progress", "reveal", "open")
             for p in PERCENTILES
         }
         figures |= {
@@ -111,13 +111,16 @@ def tables(summaries: list[Summary]) -> str:
     """The Markdown tables of a run: latency, then cost."""
     by = {(s.size, s.shape, s.target): s for s in summaries}
     lines = [
-        "Latency, median over rounds of each round's percentile. Progress: a rating's "
-        "acknowledgement → the last page of its meeting shows it; reveal: the reveal's "
+        "Latency as a person feels it, median over rounds of each round's percentile. "
+        "Sent → shown: a rating's button pressed → the last page of its meeting shows it; "
+        "sent → answer: the same press → the phone has its answer. Then, from the "
+        "acknowledgement (the answer) → the last page shows it, and the reveal's "
         "acknowledgement → the last page shows it. × relay: product ÷ bare relay (p95).",
         "",
-        "| size | shape | measured | progress p50 | p95 | p99 | max | reveal p50 | p95 | p99 "
-        "| max | × relay progress | × relay reveal | complete |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| size | shape | measured | sent → shown p50 | p95 | p99 | max | sent → answer p50 "
+        "| p95 | max | × relay sent → shown | × relay sent → answer | from the answer p95 "
+        "| reveal p50 | p95 | max | × relay reveal | complete |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in summaries:
         f = s.figures()
@@ -125,10 +128,13 @@ def tables(summaries: list[Summary]) -> str:
         b = base.figures() if base and s.target != "relay" else None
         lines.append(
             f"| {s.size} | {SHAPE_WORDS[s.shape]} | {s.target} | "
-            + " | ".join(ms(f[f"progress_p{p}"]) for p in PERCENTILES)
+            + " | ".join(ms(f[f"sent_p{p}"]) for p in PERCENTILES)
             + " | "
-            + " | ".join(ms(f[f"reveal_p{p}"]) for p in PERCENTILES)
-            + f" | {ratio(f['progress_p95'], b['progress_p95']) if b else ''}"
+            + " | ".join(ms(f[f"answer_p{p}"]) for p in (50, 95, 100))
+            + f" | {ratio(f['sent_p95'], b['sent_p95']) if b else ''}"
+            + f" | {ratio(f['answer_p95'], b['answer_p95']) if b else ''}"
+            + f" | {ms(f['progress_p95'])} | "
+            + " | ".join(ms(f[f"reveal_p{p}"]) for p in (50, 95, 100))
             + f" | {ratio(f['reveal_p95'], b['reveal_p95']) if b else ''}"
             + f" | {f['rounds_complete']}/{f['rounds']} rounds{_note(s)} |"
         )

@@ -6,9 +6,11 @@ to its POST; when every page of the room shows every acknowledged rating in the 
 the chair reveals; the round ends when every page shows the reveal (or a wait runs out,
 and the round did not complete).
 
-Latency of a rating: its acknowledgement → the moment the last page of its meeting shows
-it in the progress (a page that showed it before the acknowledgement counts 0). Latency
-of the reveal: its acknowledgement → the last page of the meeting shows it revealed.
+Latency of a rating, as its person feels it: sent (the button pressed) → the moment the
+last page of its meeting shows it in the progress (`sent`), and sent → the answer to its
+POST (`answer`). Beside them, from the acknowledgement (`progress`: a page that showed it
+before the acknowledgement counts 0). Latency of the reveal: its acknowledgement → the last
+page of the meeting shows it revealed.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class RoundResult:
     shape: str
     number: int
     progress: list[float] = field(default_factory=list)
+    # A rating sent → the last page shows it; sent → its POST answered.
+    sent: list[float] = field(default_factory=list)
+    answer: list[float] = field(default_factory=list)
     reveal: list[float] = field(default_factory=list)
     open: list[float] = field(default_factory=list)
     requests: int = 0
@@ -67,7 +72,7 @@ class RoundResult:
 
     @property
     def complete(self) -> bool:
-        every = self.progress + self.reveal + self.open
+        every = self.progress + self.sent + self.reveal + self.open
         return (
             self.clients_complete == self.clients
             and self.acked == self.ratings
@@ -76,7 +81,7 @@ class RoundResult:
 
     def as_json(self) -> dict[str, Any]:
         shown = asdict(self)
-        for key in ("progress", "reveal", "open"):
+        for key in ("progress", "sent", "answer", "reveal", "open"):
             shown[key] = [round(v, 4) if math.isfinite(v) else None for v in shown[key]]
         shown["complete"] = self.complete
         return shown
@@ -213,6 +218,7 @@ async def _room(
         if not await until(lambda: target.ready_to_rate(page, room), within):
             state.refused.append(room.name_of(page))
             return
+        sent = time.monotonic()
         try:
             ack = await target.rate(page, room, score)
         except (TimeoutError, aiohttp.ClientError):
@@ -221,6 +227,7 @@ async def _room(
             state.refused.append(room.name_of(page))
         else:
             state.acks[room.name_of(page)] = ack
+            state.sent[room.name_of(page)] = sent
 
     await asyncio.gather(
         *(rate(p, start + chance.random() * window, chance.randint(0, 10)) for p in room.raters)
@@ -242,7 +249,10 @@ def _measure(room: Room, result: RoundResult) -> None:
     result.acked += len(state.acks)
     result.open.append(max(0.0, _last(room, "opened") - state.opened))
     for name, ack in state.acks.items():
-        result.progress.append(max(0.0, _last(room, "rated", name) - ack))
+        shown = _last(room, "rated", name)
+        result.progress.append(max(0.0, shown - ack))
+        result.sent.append(shown - state.sent[name])
+        result.answer.append(ack - state.sent[name])
     if state.revealed is None:
         result.reveal.append(INF)
     else:

@@ -37,6 +37,8 @@ class RoundState:
     round_id: str = ""
     opened: float | None = None
     acks: dict[str, float] = field(default_factory=dict)
+    # When each acknowledged rating was sent: the moment its person pressed the button.
+    sent: dict[str, float] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     revealed: float | None = None
     # Whose ratings the record holds afterwards (None: the record could not be read).

@@ -40,6 +40,10 @@ def test_the_smallest_run_sees_everything_and_loses_nothing(tmp_path, capsys):
         assert played["clients"] == played["clients_complete"] == 26, target
         assert played["complete"], target
         assert all(v is not None for v in played["progress"] + played["reveal"]), target
+        # From the person's side: each rating's send → every page showing it, and → its
+        # answer; no page shows a rating before its person sent it.
+        assert len(played["sent"]) == len(played["answer"]) == 25, target
+        assert all(v >= 0 for v in played["sent"] + played["answer"]), target
     assert "| 1×25 | all rate in the same second | product |" in capsys.readouterr().out
 
 
