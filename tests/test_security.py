@@ -215,6 +215,11 @@ def test_pages_about_a_meeting_are_never_cached(people):
     styles = people.chair.get("/static/css/meeting.css")
     assert styles.headers.get("Cache-Control") != "no-store"
     styles.close()
+    # A file that is not there is answered with a page, which carries the session's token.
+    missing = device.get("/static/css/nothing.css")
+    assert missing.status_code == 404
+    assert 'name="csrf-token"' in missing.text
+    assert missing.headers["Cache-Control"] == "no-store"
 
 
 def test_behind_a_tls_proxy_cookies_are_secure_and_the_client_is_the_person(

@@ -36,8 +36,9 @@ def security_headers(response):
         "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if not request.path.startswith("/static/"):
-        # Pages and files about a meeting are kept by no browser or proxy cache.
+    if not request.path.startswith("/static/") or response.status_code >= 400:
+        # Pages and files about a meeting are kept by no browser or proxy cache; nor is the
+        # error page for a static file that is not there, which carries the session's token.
         response.headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
