@@ -136,9 +136,10 @@ def ring_later(app: Flask, told: News, base_url: str, sender: str | None = None)
     """Ring what committed changes touched (`changes.news`), after their request's answer.
 
     What the screens are sent is read from the database as it is when they are drawn, so
-    changes waiting together are drawn once, as they stand. The drawing for a meeting is
-    done by one request at a time; another request's changes to it wait for that drawing
-    to end and are drawn by the same request next.
+    changes waiting together are drawn once, as they stand. A meeting's rings are drawn by
+    one request or task at a time. A request draws once, for its own change and any
+    waiting with it; changes that came meanwhile are drawn by a task of their own, so
+    no request, and no connection kept open behind it, waits on other people's changes.
     """
     meetings = {(id(app), m): facts for (whose, m), facts in told.items() if whose == "meeting"}
     with _TAKING:
@@ -149,7 +150,8 @@ def ring_later(app: Flask, told: News, base_url: str, sender: str | None = None)
     try:
         with app.test_request_context(base_url=base_url):
             for key in sorted(held):
-                _draw_while_waiting(key, held)
+                _draw(key)
+                _hand_over(app, key, base_url, held)
             _ring_people(told, sender)
     finally:
         with _TAKING:
@@ -157,23 +159,55 @@ def ring_later(app: Flask, told: News, base_url: str, sender: str | None = None)
             _DRAWING.difference_update(held)
 
 
-def _draw_while_waiting(key: Key, held: set[Key]) -> None:
-    """Ring one meeting's screens until no change to it is waiting, then let it go."""
-    while True:
+def _draw(key: Key) -> None:
+    """Ring one meeting's screens with what changed, if anything waits."""
+    with _TAKING:
+        facts = _WAITING.pop(key, None)
+    if not facts:
+        return
+    try:
+        _ring_meeting(key[1], facts)
+    except Exception:
+        # The screens catch up when they next hear a ring or connect again (`since`).
+        log.exception("Ringing meeting %s failed", key[1])
+    finally:
+        # The next drawing reads what has been committed since.
+        db.session.remove()
+
+
+def _hand_over(app: Flask, key: Key, base_url: str, held: set[Key]) -> None:
+    """Let a meeting's rings go, or, if changes came while they were drawn, hand them to a
+    task that draws until none waits."""
+    with _TAKING:
+        held.discard(key)
+        if key not in _WAITING:
+            _DRAWING.discard(key)
+            return
+    try:
+        socketio.start_background_task(_draw_while_waiting, app, key, base_url)
+    except BaseException:
         with _TAKING:
-            facts = _WAITING.pop(key, None)
-            if not facts:
+            _DRAWING.discard(key)
+        raise
+
+
+def _draw_while_waiting(app: Flask, key: Key, base_url: str) -> None:
+    """Ring one meeting's screens until no change to it waits, then let it go."""
+    let_go = False
+    try:
+        with app.test_request_context(base_url=base_url):
+            while True:
+                with _TAKING:
+                    if key not in _WAITING:
+                        _DRAWING.discard(key)
+                        let_go = True
+                        return
+                _draw(key)
+    finally:
+        if not let_go:
+            # What still waits is drawn with the meeting's next change.
+            with _TAKING:
                 _DRAWING.discard(key)
-                held.discard(key)
-                return
-        try:
-            _ring_meeting(key[1], facts)
-        except Exception:
-            # The screens catch up when they next hear a ring or connect again (`since`).
-            log.exception("Ringing meeting %s failed", key[1])
-        finally:
-            # The next drawing reads what has been committed since.
-            db.session.remove()
 
 
 def ring_changes() -> None:
