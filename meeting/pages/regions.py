@@ -215,11 +215,7 @@ def region_context(
         ]
     # Likelihood × severity: the latest revealed round of each basis (inherent, residual).
     bases = {r.basis: (r, s) for r, s in shown_rounds if s is not None and r.basis}
-    mine = (
-        concealment.own_rating(open_round, viewer)
-        if open_round and wants("rate")
-        else None
-    )
+    mine = concealment.own_rating(open_round, viewer) if open_round and wants("rate") else None
     kept = extra.pop("rate_form", None)
     if item is not None and wants("decision", "decision"):
         extra.setdefault("consensus", dissent.consensus(item))
