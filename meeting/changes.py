@@ -53,8 +53,6 @@ class Fact(enum.StrEnum):
 
 
 PENDING = "meeting.changed"
-# What committed changes touched: by ("meeting", id), and by ("person", attendee id).
-News = dict[tuple[str, int], set["Fact"]]
 NEWS = "meeting.news"
 
 
@@ -73,10 +71,10 @@ def note(
         pending.setdefault(("person", own), set()).update(facts)
 
 
-def news(session: Session) -> News:
+def news(session: Session) -> dict[tuple[str, int], set[Fact]]:
     """Take what committed changes touched since this was last asked: by ("meeting", id),
     and by ("person", attendee id) for what was someone's own."""
-    found: News = session.info.pop(NEWS, {})
+    found: dict[tuple[str, int], set[Fact]] = session.info.pop(NEWS, {})
     return found
 
 

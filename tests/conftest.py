@@ -175,10 +175,6 @@ class BrowserClient(FlaskClient):
     sends_token = True
 
     def open(self, *args: Any, **kwargs: Any):
-        # A server is handed the answer whole before the change is rung
-        # (`doorbell.AnswerThenRing`): read whole, the answer has come and the rings
-        # have gone when this returns.
-        kwargs.setdefault("buffered", True)
         method = str(kwargs.get("method", "GET")).upper()
         if self.sends_token and method in UNSAFE and args and isinstance(args[0], str):
             kwargs = self._with_token(args[0], kwargs)

@@ -11,14 +11,12 @@ it has no tokens, and each page puts in its own (`once.field`, live.js).
 """
 
 import logging
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from werkzeug.wrappers import Response
 
-from ..changes import Fact, News, news
+from ..changes import Fact, news
 from ..extensions import db, socketio
 from ..models import Attendee, AttendeeStatus, Meeting, MeetingStatus
 from ..rating.concealment import Viewer, attendee_viewer
@@ -67,188 +65,46 @@ def display_room(secret: str) -> str:
     return f"display-{digest(secret)[:16]}"
 
 
-# Where a request leaves, for after its answer, the ring of what it changed.
-AFTER_ANSWER = "meeting.ring_after_answer"
-
-
 def init_app(app: Flask) -> None:
-    """Ring, once each request has been answered, the regions its committed changes touched."""
+    """Ring, after each request, the regions its committed changes touched."""
 
     @app.after_request
     def ring_after(response: Response) -> Response:
-        told = news(db.session())
-        if told:
-            sender = request.headers.get("X-Meeting-Socket")
-            base_url = request.host_url.rstrip("/") + request.script_root
-            here = current_app._get_current_object()  # type: ignore[attr-defined]
-            later = request.environ.get(AFTER_ANSWER)
-            if later is None:
-                # Not sent through a server (a request context of a command): ring now.
-                ring_later(here, told, base_url, sender)
-            else:
-                later.append(lambda: ring_later(here, told, base_url, sender))
+        ring_changes()
         return response
-
-    app.wsgi_app = AnswerThenRing(app.wsgi_app)  # type: ignore[method-assign]
-
-
-class AnswerThenRing:
-    """Send a request's answer, then ring what it changed.
-
-    The page that made the change has its answer first: the server is handed the answer's
-    last bytes and writes them before it asks for more, which is when the ring is drawn
-    and sent (the same under the development server and gunicorn's gevent worker). A
-    client that goes away mid-answer still has its change rung, as the answer is closed.
-    """
-
-    def __init__(self, wsgi_app: Any) -> None:
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        # A list, not the ring itself: the request sees a copy of this environ (Socket.IO's
-        # middleware copies it), which shares the list.
-        rings: list[Callable[[], None]] = []
-        environ[AFTER_ANSWER] = rings
-        return self._answer_then_ring(self.wsgi_app(environ, start_response), rings)
-
-    @staticmethod
-    def _answer_then_ring(answer: Any, rings: list[Callable[[], None]]) -> Any:
-        try:
-            yield from answer
-        finally:
-            close = getattr(answer, "close", None)
-            if close is not None:
-                close()
-            for ring in rings:
-                ring()
-
-
-# Rings waiting to be drawn, by app and meeting, and the meetings whose rings are being
-# drawn now. Changes that arrive while a meeting's screens are being drawn for are drawn
-# together next, once for the lot: a burst of ratings is drawn a few times, not once each.
-Key = tuple[int, int]
-_WAITING: dict[Key, set[Fact]] = {}
-_DRAWING: set[Key] = set()
-_TAKING = threading.Lock()
-
-
-def ring_later(app: Flask, told: News, base_url: str, sender: str | None = None) -> None:
-    """Ring what committed changes touched (`changes.news`), after their request's answer.
-
-    What the screens are sent is read from the database as it is when they are drawn, so
-    changes waiting together are drawn once, as they stand. A meeting's rings are drawn by
-    one request or task at a time. A request draws once, for its own change and any
-    waiting with it; changes that came meanwhile are drawn by a task of their own, so
-    no request, and no connection kept open behind it, waits on other people's changes.
-    """
-    meetings = {(id(app), m): facts for (whose, m), facts in told.items() if whose == "meeting"}
-    with _TAKING:
-        for key, facts in meetings.items():
-            _WAITING.setdefault(key, set()).update(facts)
-        held = {key for key in meetings if key not in _DRAWING}
-        _DRAWING.update(held)
-    try:
-        with app.test_request_context(base_url=base_url):
-            for key in sorted(held):
-                _draw(key)
-                _hand_over(app, key, base_url, held)
-            _ring_people(told, sender)
-    finally:
-        with _TAKING:
-            # Only if drawing could not begin: what waits is drawn with the next change.
-            _DRAWING.difference_update(held)
-
-
-def _draw(key: Key) -> None:
-    """Ring one meeting's screens with what changed, if anything waits."""
-    with _TAKING:
-        facts = _WAITING.pop(key, None)
-    if not facts:
-        return
-    try:
-        _ring_meeting(key[1], facts)
-    except Exception:
-        # The screens catch up when they next hear a ring or connect again (`since`).
-        log.exception("Ringing meeting %s failed", key[1])
-    finally:
-        # The next drawing reads what has been committed since.
-        db.session.remove()
-
-
-def _hand_over(app: Flask, key: Key, base_url: str, held: set[Key]) -> None:
-    """Let a meeting's rings go, or, if changes came while they were drawn, hand them to a
-    task that draws until none waits."""
-    with _TAKING:
-        held.discard(key)
-        if key not in _WAITING:
-            _DRAWING.discard(key)
-            return
-    try:
-        socketio.start_background_task(_draw_while_waiting, app, key, base_url)
-    except BaseException:
-        with _TAKING:
-            _DRAWING.discard(key)
-        raise
-
-
-def _draw_while_waiting(app: Flask, key: Key, base_url: str) -> None:
-    """Ring one meeting's screens until no change to it waits, then let it go."""
-    let_go = False
-    try:
-        with app.test_request_context(base_url=base_url):
-            while True:
-                with _TAKING:
-                    if key not in _WAITING:
-                        _DRAWING.discard(key)
-                        let_go = True
-                        return
-                _draw(key)
-    finally:
-        if not let_go:
-            # What still waits is drawn with the meeting's next change.
-            with _TAKING:
-                _DRAWING.discard(key)
 
 
 def ring_changes() -> None:
     """Tell the screens of every meeting changed since this was last called which of
-    their regions read what changed (or, when the meeting itself changed, to load again),
-    now, before the request goes on.
+    their regions read what changed (or, when the meeting itself changed, to load again).
 
     A change to a child's case is news to every open meeting of that case.
     """
     told = news(db.session())
     for (whose, meeting_id), facts in sorted(told.items()):
-        if whose == "meeting":
-            _ring_meeting(meeting_id, facts)
-    sender = request.headers.get("X-Meeting-Socket") if has_request_context() else None
-    _ring_people(told, sender)
-
-
-def _ring_meeting(meeting_id: int, facts: set[Fact]) -> None:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        return
-    if Fact.CASE in facts and meeting.case is not None:
-        for other in meeting.case.meetings:
-            if other.id != meeting.id and other.status != MeetingStatus.CLOSED:
-                ring_everyone(other, *reading({Fact.CASE}))
-    if Fact.MEETING in facts:
-        ring_everyone(meeting, reload=True)
-        return
-    regions = reading(facts)
-    if regions:
-        ring_everyone(meeting, *regions)
-
-
-def _ring_people(told: News, sender: str | None) -> None:
-    """Tell each person's other devices to fetch what of theirs changed: their own version
-    (the page that made the change, `sender`, has its answer drawn already)."""
+        if whose != "meeting":
+            continue
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None:
+            continue
+        if Fact.CASE in facts and meeting.case is not None:
+            for other in meeting.case.meetings:
+                if other.id != meeting.id and other.status != MeetingStatus.CLOSED:
+                    ring_everyone(other, *reading({Fact.CASE}))
+        if Fact.MEETING in facts:
+            ring_everyone(meeting, reload=True)
+            continue
+        regions = reading(facts)
+        if regions:
+            ring_everyone(meeting, *regions)
+    # Then each person's other devices fetch what of theirs changed: their own version.
     for (whose, attendee_id), facts in sorted(told.items()):
         attendee = db.session.get(Attendee, attendee_id) if whose == "person" else None
         if attendee is not None:
             mine = tuple(r for r, reads in OWN.items() if reads & facts)
             if mine:
+                # The page that made the change has its answer drawn already.
+                sender = request.headers.get("X-Meeting-Socket") if has_request_context() else None
                 ring_person(attendee, *mine, skip=sender)
 
 

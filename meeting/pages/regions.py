@@ -178,15 +178,13 @@ Page = tuple[str, int]
 
 
 def region_context(
-    meeting: Meeting, viewer: Viewer, only: str | Iterable[str] | None = None, **extra: Any
+    meeting: Meeting, viewer: Viewer, only: str | None = None, **extra: Any
 ) -> dict[str, Any]:
-    """Gather what the regions (or only the region or regions `only`) show a viewer.
+    """Gather what the regions (or the one region `only`) show a viewer.
 
     Each region loads only what it shows: progress is drawn after every rating, so it
     works out no spreads, and the display's scene loads what its kind of scene shows.
-    Regions drawn together for one viewer (a ring) share what they read.
     """
-    only = frozenset({only} if isinstance(only, str) else only) if only is not None else None
     # Read first, for a whole page: a change made while it is drawn counts as not yet seen.
     as_of = log.mark(meeting) if only is None else None
     item = meeting.current_item
@@ -200,10 +198,10 @@ def region_context(
     if scene is not None and concealment.holding(meeting, viewer):
         scene = "holding"
     if scene is not None:
-        only = frozenset({SCENE})
+        only = SCENE
 
     def wants(region: str, *scenes: str) -> bool:
-        return only is None or region in only or scene in scenes
+        return only is None or only == region or scene in scenes
 
     join_link = public_url("joining.details", code=meeting.join_code)
     # The display and the phones show the reveal without names when the meeting asks it.
@@ -215,7 +213,11 @@ def region_context(
         ]
     # Likelihood × severity: the latest revealed round of each basis (inherent, residual).
     bases = {r.basis: (r, s) for r, s in shown_rounds if s is not None and r.basis}
-    mine = concealment.own_rating(open_round, viewer) if open_round and wants("rate") else None
+    mine = (
+        concealment.own_rating(open_round, viewer)
+        if open_round and only in (None, "rate")
+        else None
+    )
     kept = extra.pop("rate_form", None)
     if item is not None and wants("decision", "decision"):
         extra.setdefault("consensus", dissent.consensus(item))
@@ -231,7 +233,7 @@ def region_context(
         extra.setdefault("standing_actions", shown)
         mine_ = actions.owned_by(meeting, viewer.attendee)
         extra.setdefault("my_actions", [a for a in mine_ if a in shown])
-    if wants("people", "lobby", "item", "round", "reveal", "decision") or wants("roll"):
+    if wants("people", "lobby", "item", "round", "reveal", "decision") or only == "roll":
         extra.setdefault("quorum", quorum(meeting, policy()))
     if item is not None and wants("stage", "reveal", "decision"):
         extra.setdefault(
@@ -259,7 +261,7 @@ def region_context(
         "bases": bases,
         "open_round": open_round,
         "progress": concealment.progress(open_round)
-        if open_round and (wants("progress", "round") or wants("controls"))
+        if open_round and (wants("progress", "round") or only == "controls")
         else None,
         "mine": mine,
         "receipt": chain.receipt_for(mine, session_of(mine)) if mine else None,
@@ -325,17 +327,15 @@ def drawn_once(
         viewer = Viewer(audience, family=bool(family))
     drawn: dict[str, str] = {}
     changed = set(changed)
-    wanted = [r for r in SHARED[audience] if r in changed]
-    drawing = [r for r in wanted if viewer.family or r not in alike]
-    # What the regions drawn for this audience read, read once for them all.
-    context = region_context(meeting, viewer, only=drawing) if drawing else {}
-    for name in wanted:
-        if name not in drawing:
+    for name in SHARED[audience]:
+        if name not in changed:
+            continue
+        if name in alike and not viewer.family:
             drawn[name] = alike[name]
             continue
         setattr(g, once.DRAWN_FOR_SCREENS, True)
         try:
-            html = _place(meeting, viewer, name, with_flash=False, context=dict(context))
+            html = _place(meeting, viewer, name, with_flash=False)
         finally:
             setattr(g, once.DRAWN_FOR_SCREENS, False)
         drawn[name] = html
@@ -392,17 +392,10 @@ def in_place(meeting: Meeting, viewer: Viewer) -> Page | None:
 
 
 def _place(
-    meeting: Meeting,
-    viewer: Viewer,
-    place: str,
-    with_flash: bool = True,
-    context: dict[str, Any] | None = None,
-    **extra: Any,
+    meeting: Meeting, viewer: Viewer, place: str, with_flash: bool = True, **extra: Any
 ) -> str:
-    """Draw one region whole, as a place: with the page's messages for a form's answer.
-    `context`: what it shows, read already with the other regions drawn with it."""
-    if context is None:
-        context = region_context(meeting, viewer, only=place, **extra)
+    """Draw one region whole, as a place: with the page's messages for a form's answer."""
+    context = region_context(meeting, viewer, only=place, **extra)
     context["region_url"] = lambda name: _region_url(meeting, viewer, name)
     template = _template(viewer, place)
     return render_template(

@@ -138,10 +138,6 @@ def rate(meeting_id, round_id):
         if viewer.is_chair:
             return chair_page(meeting, status, **typed)
         return attendee_page(meeting, viewer, status, **typed)
-    # The answer shows the round as this rating left it, from the rows this request has
-    # read and written, rather than reading them all again; whatever else has changed
-    # since reaches the page with the ring that follows.
-    db.session().expire_on_commit = False
     db.session.commit()
     answer = in_place(meeting, viewer)
     if answer is not None:
